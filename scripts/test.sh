@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every test: C++ unit tests (ctest), pg_regress and isolation specs against a throw-away
+# cluster. Ends with "N passed, N failed" and exits non-zero if anything failed.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$REPO_ROOT"
+
+passed=0
+failed=0
+count() { passed=$((passed + $1)); failed=$((failed + $2)); }
+
+ensure_packages
+build_and_install_extension
+
+log "unit tests (GoogleTest via ctest)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j2 >/dev/null
+ctest_log=$(mktemp)
+ctest --test-dir build --output-on-failure >"$ctest_log" 2>&1 || true
+tail -3 "$ctest_log"
+unit_total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$ctest_log" | tail -1)
+unit_failed=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$ctest_log" | tail -1)
+if [ -z "$unit_total" ]; then
+  cat "$ctest_log"
+  count 0 1
+else
+  [ "$unit_failed" -eq 0 ] || grep -E 'Failed|\*\*\*' "$ctest_log" || true
+  count $((unit_total - unit_failed)) "$unit_failed"
+fi
+rm -f "$ctest_log"
+
+trap stop_cluster EXIT
+start_cluster
+
+log "pg_regress and isolation tests"
+rm -rf results output_iso regression.diffs regression.out
+check_log=$(mktemp)
+make installcheck PG_CONFIG="$PG_CONFIG" >"$check_log" 2>&1 || true
+grep -E '^(test| ) .* \.\.\. |^ok|^not ok|^     [a-z_]+ +\.\.\. ' "$check_log" || true
+sql_passed=$(grep -cE '\.\.\. ok( |$)' "$check_log" || true)
+sql_failed=$(grep -cE '\.\.\. FAILED' "$check_log" || true)
+if [ "$sql_passed" -eq 0 ] && [ "$sql_failed" -eq 0 ]; then
+  cat "$check_log"
+  sql_failed=1
+fi
+for diffs in regression.diffs output_iso/regression.diffs; do
+  [ -s "$diffs" ] && { echo "--- $diffs"; head -200 "$diffs"; }
+done
+count "$sql_passed" "$sql_failed"
+rm -f "$check_log"
+
+echo
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]

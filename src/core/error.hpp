@@ -1,0 +1,54 @@
+#pragma once
+#include "core/no_postgres.hpp"
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace inventory {
+
+// Every error the extension reports. Each maps to one documented SQLSTATE (README.md).
+enum class ErrorCode {
+    NullArgument,         // 22004
+    InvalidParameter,     // 22023
+    OutOfRange,           // 22003
+    InsufficientStock,    // IV001
+    IdempotencyConflict,  // IV002
+    UnknownWarehouse,     // IV003
+    InvalidQuantity,      // IV004
+    UnknownEventType,     // IV005
+    InvalidReason,        // IV006
+    InsufficientReserved, // IV007
+    LedgerImmutable,      // IV008
+    InvalidSku,           // IV009
+    InvalidIdentifier,    // IV010
+    PolicyConflict,       // IV011
+    SerializationFailure, // 40001: retry the transaction
+    Internal,             // XX000
+};
+
+// The five-character SQLSTATE of a code, e.g. "IV001".
+[[nodiscard]] std::string_view sqlstate(ErrorCode code) noexcept;
+
+// The condition name documented next to the SQLSTATE, e.g. "insufficient_stock".
+[[nodiscard]] std::string_view condition_name(ErrorCode code) noexcept;
+
+class Error : public std::runtime_error {
+public:
+    Error(ErrorCode code, std::string message, std::string detail = {}, std::string hint = {})
+        : std::runtime_error(std::move(message)),
+          code_(code),
+          detail_(std::move(detail)),
+          hint_(std::move(hint)) {}
+
+    [[nodiscard]] ErrorCode code() const noexcept { return code_; }
+    [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
+    [[nodiscard]] const std::string& hint() const noexcept { return hint_; }
+
+private:
+    ErrorCode code_;
+    std::string detail_;
+    std::string hint_;
+};
+
+}  // namespace inventory

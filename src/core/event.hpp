@@ -1,0 +1,75 @@
+#pragma once
+#include "core/no_postgres.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/quantity.hpp"
+
+namespace inventory {
+
+enum class EventKind {
+    Receive,      // +on_hand
+    Allocate,     // +reserved
+    Deallocate,   // -reserved
+    Fulfill,      // -on_hand, -reserved
+    Return,       // +on_hand (RESTOCK) or no sellable change (DAMAGED)
+    Adjust,       // signed on_hand change, reason required
+    Count,        // counted on_hand; the change is computed
+    TransferOut,  // -on_hand at the source, written only by inventory_transfer
+    TransferIn,   // +on_hand at the destination, written only by inventory_transfer
+};
+
+// Canonical spelling stored in the ledger, e.g. "RECEIVE", "TRANSFER_OUT".
+[[nodiscard]] std::string_view to_string(EventKind kind) noexcept;
+
+// Parses an event type case-insensitively. Throws Error(UnknownEventType) for anything else.
+// TRANSFER_OUT / TRANSFER_IN are only accepted when `allow_transfer_legs` is set: they come in
+// pairs and are written by inventory_transfer(), never one at a time by an application.
+[[nodiscard]] EventKind parse_event_kind(std::string_view text, bool allow_transfer_legs);
+
+inline constexpr std::size_t kMaxSkuLength = 255;
+inline constexpr std::size_t kMaxIdentifierLength = 255;
+inline constexpr std::size_t kMaxReasonLength = 255;
+
+// Number of characters in a UTF-8 string (continuation bytes are not counted).
+[[nodiscard]] std::size_t utf8_length(std::string_view text) noexcept;
+
+// A SKU is 1..255 characters, with no control characters and no leading or trailing blank, so
+// that "ABC" and "ABC " can never become two stock records. Throws Error(InvalidSku).
+void validate_sku(std::string_view sku);
+
+// reference_id and idempotency_key: 1..255 characters, no control characters.
+// Throws Error(InvalidIdentifier) naming `field`.
+void validate_identifier(std::string_view field, std::string_view value);
+
+// Validates `quantity` for `kind` (positive magnitudes; ADJUST non-zero; COUNT non-negative).
+// Throws Error(InvalidQuantity).
+void validate_quantity(EventKind kind, Quantity quantity);
+
+// Returns the reason to store: RETURN defaults to RESTOCK and accepts RESTOCK or DAMAGED, ADJUST
+// requires one of the adjustment reasons, other kinds take an optional free-text reason.
+// Codes are matched case-insensitively and stored upper-case. Throws Error(InvalidReason).
+[[nodiscard]] std::optional<std::string> normalize_reason(EventKind kind,
+                                                          std::optional<std::string_view> reason);
+
+// The reasons ADJUST accepts, as documented in README.md.
+[[nodiscard]] bool is_adjustment_reason(std::string_view upper_reason) noexcept;
+
+// What a caller asks for: one event on one (sku, warehouse) level. Build it with make_request,
+// which validates every field.
+struct EventRequest {
+    std::string sku;
+    std::int32_t warehouse_id = 0;
+    EventKind kind = EventKind::Receive;
+    Quantity quantity = 0;
+    std::optional<std::string> reason;  // normalized
+};
+
+[[nodiscard]] EventRequest make_request(std::string_view sku, std::int32_t warehouse_id,
+                                        EventKind kind, Quantity quantity,
+                                        std::optional<std::string_view> reason);
+
+}  // namespace inventory

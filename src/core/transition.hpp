@@ -1,0 +1,63 @@
+#pragma once
+#include "core/no_postgres.hpp"
+
+#include <optional>
+
+#include "core/event.hpp"
+#include "core/quantity.hpp"
+
+namespace inventory {
+
+// One row of inventory_levels, as far as the arithmetic is concerned.
+struct Level {
+    Quantity on_hand = 0;
+    Quantity reserved = 0;
+};
+
+// Per-SKU selling policy (inventory_sku_policies). No row means the defaults below.
+struct Policy {
+    Quantity safety_stock = 0;  // units per warehouse held back from available_to_sell
+    bool allow_backorder = false;
+    std::optional<Quantity> backorder_limit;  // with backorders: how far below zero; none = any
+};
+
+// available_to_sell of a level under a policy.
+// free = on_hand - reserved. When free >= 0, safety stock is held back: max(free - safety, 0).
+// When free < 0 (only possible with backorders) it is free itself: the backordered units.
+[[nodiscard]] Quantity available_to_sell(const Level& level, const Policy& policy);
+
+// The effect of one event: the changes written to the ledger and the level afterwards.
+struct Transition {
+    Quantity on_hand_change = 0;
+    Quantity reserved_change = 0;
+    Level after;
+    Quantity available_after = 0;
+};
+
+// Applies the lifecycle rules to one level. Throws Error with
+//  InsufficientStock    ALLOCATE beyond available_to_sell (plus the backorder allowance),
+//                       TRANSFER_OUT beyond unreserved stock, FULFILL beyond on_hand,
+//                       ADJUST/COUNT that would take on_hand below zero or below reserved;
+//  InsufficientReserved DEALLOCATE or FULFILL beyond reserved;
+//  OutOfRange           any level that would leave bigint.
+// The request must come from make_request (validated quantity and reason).
+[[nodiscard]] Transition apply_event(const Level& before, const Policy& policy,
+                                     const EventRequest& request);
+
+// A ledger row that arrives with its computed columns already filled (a restore): its recorded
+// changes and after-values.
+struct RecordedEvent {
+    Quantity on_hand_change = 0;
+    Quantity reserved_change = 0;
+    Level after;
+};
+
+// Checks that a recorded row is one the rules could have produced: its changes are what its
+// event type and quantity imply, and the level before and after it are valid. Policy at the time
+// is not known, so backorders are assumed allowed. Throws Error(InvalidParameter).
+void verify_recorded(const EventRequest& request, const RecordedEvent& recorded);
+
+// Checks a policy's own values. Throws Error(InvalidParameter).
+void validate_policy(const Policy& policy);
+
+}  // namespace inventory

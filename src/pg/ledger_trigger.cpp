@@ -1,0 +1,256 @@
+// Triggers on inventory_ledger: every appended row goes through the same validation, locking and
+// arithmetic (inventory_ledger_apply_trigger), and no row is ever changed or removed
+// (inventory_ledger_immutable_trigger).
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/event.hpp"
+#include "core/transition.hpp"
+#include "pg/error_bridge.hpp"
+#include "pg/levels.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(inventory_ledger_apply_trigger);
+PG_FUNCTION_INFO_V1(inventory_ledger_immutable_trigger);
+}
+
+namespace inventory::pg {
+namespace {
+
+// The ledger's columns by name, looked up once per call (the table may gain columns).
+struct LedgerColumns {
+    int sku, warehouse_id, event_type, quantity, reference_id, idempotency_key, reason;
+    int on_hand_change, reserved_change, on_hand_after, reserved_after, available_after;
+    int level_version, actor;
+
+    explicit LedgerColumns(TupleDesc desc)
+        : sku(find(desc, "sku")),
+          warehouse_id(find(desc, "warehouse_id")),
+          event_type(find(desc, "event_type")),
+          quantity(find(desc, "quantity")),
+          reference_id(find(desc, "reference_id")),
+          idempotency_key(find(desc, "idempotency_key")),
+          reason(find(desc, "reason")),
+          on_hand_change(find(desc, "on_hand_change")),
+          reserved_change(find(desc, "reserved_change")),
+          on_hand_after(find(desc, "on_hand_after")),
+          reserved_after(find(desc, "reserved_after")),
+          available_after(find(desc, "available_after")),
+          level_version(find(desc, "level_version")),
+          actor(find(desc, "actor")) {}
+
+    static int find(TupleDesc desc, const char* name) {
+        int number = SPI_fnumber(desc, name);
+        if (number <= 0) {
+            throw Error(ErrorCode::Internal,
+                        std::string("inventory_ledger has no column ") + name);
+        }
+        return number;
+    }
+};
+
+class Row {
+public:
+    Row(HeapTuple tuple, TupleDesc desc) : tuple_(tuple), desc_(desc) {}
+
+    [[nodiscard]] std::optional<Datum> datum(int column) const {
+        bool null = false;
+        Datum value = heap_getattr(tuple_, column, desc_, &null);
+        if (null) return std::nullopt;
+        return value;
+    }
+    [[nodiscard]] std::optional<std::string> get_text(int column) const {
+        auto value = datum(column);
+        if (!value) return std::nullopt;
+        return spi::text_value(*value);
+    }
+    [[nodiscard]] std::optional<std::int64_t> get_int64(int column) const {
+        auto value = datum(column);
+        if (!value) return std::nullopt;
+        return DatumGetInt64(*value);
+    }
+
+private:
+    HeapTuple tuple_;
+    TupleDesc desc_;
+};
+
+[[noreturn]] void null_column(const char* column) {
+    throw Error(ErrorCode::NullArgument, std::string(column) + " must not be NULL",
+                "Every ledger event names a sku, a warehouse_id, an event_type and a quantity.");
+}
+
+EventRequest request_from_row(const Row& row, const LedgerColumns& columns) {
+    const auto sku = row.get_text(columns.sku);
+    if (!sku) null_column("sku");
+    const auto warehouse = row.datum(columns.warehouse_id);
+    if (!warehouse) null_column("warehouse_id");
+    const auto event_type = row.get_text(columns.event_type);
+    if (!event_type) null_column("event_type");
+    const auto quantity = row.get_int64(columns.quantity);
+    if (!quantity) null_column("quantity");
+    const auto reason = row.get_text(columns.reason);
+    const auto reference = row.get_text(columns.reference_id);
+    if (reference) validate_identifier("reference_id", *reference);
+    const auto key = row.get_text(columns.idempotency_key);
+    if (key) validate_identifier("idempotency_key", *key);
+
+    const EventKind kind = parse_event_kind(*event_type, /*allow_transfer_legs=*/true);
+    std::optional<std::string_view> reason_view;
+    if (reason) reason_view = *reason;
+    return make_request(*sku, DatumGetInt32(*warehouse), kind, *quantity, reason_view);
+}
+
+// A row that already carries its computed columns: all of them or none may be given.
+std::optional<RecordedEvent> recorded_values(const Row& row, const LedgerColumns& columns,
+                                             std::optional<std::int64_t>& level_version) {
+    const std::array<int, 6> computed{columns.on_hand_change,  columns.reserved_change,
+                                      columns.on_hand_after,   columns.reserved_after,
+                                      columns.available_after, columns.level_version};
+    int given = 0;
+    for (int column : computed) given += row.datum(column).has_value() ? 1 : 0;
+    if (given == 0) return std::nullopt;
+    if (given != static_cast<int>(computed.size())) {
+        throw Error(ErrorCode::InvalidParameter,
+                    "the computed columns of inventory_ledger are filled in by the extension",
+                    "Leave on_hand_change, reserved_change, on_hand_after, reserved_after, "
+                    "available_after and level_version out; only a restore supplies all of them.",
+                    "Append events with inventory.inventory_apply_event().");
+    }
+    RecordedEvent recorded;
+    recorded.on_hand_change = *row.get_int64(columns.on_hand_change);
+    recorded.reserved_change = *row.get_int64(columns.reserved_change);
+    recorded.after.on_hand = *row.get_int64(columns.on_hand_after);
+    recorded.after.reserved = *row.get_int64(columns.reserved_after);
+    level_version = row.get_int64(columns.level_version);
+    return recorded;
+}
+
+void require_restore_privilege(Relation ledger) {
+    const bool allowed = pg_guard([ledger] {
+        return superuser() || pg_class_ownercheck(RelationGetRelid(ledger), GetUserId());
+    });
+    if (!allowed) {
+        throw Error(ErrorCode::InvalidParameter,
+                    "only the owner of inventory_ledger may insert rows with computed columns",
+                    "Rows with their computed columns filled are restored history.",
+                    "Append events with inventory.inventory_apply_event().");
+    }
+}
+
+struct ColumnUpdate {
+    int column;
+    Datum value;
+};
+
+HeapTuple modified_tuple(Relation rel, HeapTuple tuple, const ColumnUpdate* updates, int count) {
+    return pg_guard([&] {
+        int columns[16];
+        Datum values[16];
+        bool nulls[16] = {};
+        for (int i = 0; i < count; ++i) {
+            columns[i] = updates[i].column;
+            values[i] = updates[i].value;
+        }
+        return heap_modify_tuple_by_cols(tuple, RelationGetDescr(rel), count, columns, values,
+                                         nulls);
+    });
+}
+
+Datum actor_name() {
+    return pg_guard([] {
+        // The role outside any SECURITY DEFINER function: who really made the change.
+        return CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
+    });
+}
+
+Datum apply_trigger(FunctionCallInfo fcinfo) {
+    if (!CALLED_AS_TRIGGER(fcinfo)) {
+        throw Error(ErrorCode::Internal, "inventory_ledger_apply_trigger: not called as trigger");
+    }
+    auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
+    if (!TRIGGER_FIRED_BEFORE(data->tg_event) || !TRIGGER_FIRED_FOR_ROW(data->tg_event) ||
+        !TRIGGER_FIRED_BY_INSERT(data->tg_event)) {
+        throw Error(ErrorCode::Internal,
+                    "inventory_ledger_apply_trigger must fire BEFORE INSERT FOR EACH ROW");
+    }
+    Relation rel = data->tg_relation;
+    HeapTuple tuple = data->tg_trigtuple;
+    const LedgerColumns columns(RelationGetDescr(rel));
+    const Row row(tuple, RelationGetDescr(rel));
+
+    const EventRequest request = request_from_row(row, columns);
+    std::optional<std::int64_t> recorded_version;
+    const auto recorded = recorded_values(row, columns, recorded_version);
+
+    // Level work runs inside SPI; the new tuple is built after SPI_finish, in the trigger's
+    // own memory context, which outlives this call.
+    Transition t;
+    std::int64_t version = 0;
+    spi::connect();
+    if (recorded) {
+        require_restore_privilege(rel);
+        verify_recorded(request, *recorded);
+        restore_level(request.sku, request.warehouse_id, recorded->after, *recorded_version);
+    } else {
+        const LockedLevel locked = lock_level(request.sku, request.warehouse_id);
+        t = apply_event(locked.level, locked.policy, request);
+        version = locked.version + 1;
+        store_level(request.sku, request.warehouse_id, t.after, t.available_after, version);
+    }
+    spi::finish();
+
+    const Datum event_type = spi::text_datum(to_string(request.kind));
+    const Datum reason = request.reason ? spi::text_datum(*request.reason) : Datum{0};
+    const int reason_updates = request.reason ? 1 : 0;
+    HeapTuple result = nullptr;
+    if (recorded) {
+        const ColumnUpdate updates[] = {{columns.event_type, event_type},
+                                        {columns.reason, reason}};
+        result = modified_tuple(rel, tuple, updates, 1 + reason_updates);
+    } else {
+        const ColumnUpdate updates[] = {
+            {columns.on_hand_change, Int64GetDatum(t.on_hand_change)},
+            {columns.reserved_change, Int64GetDatum(t.reserved_change)},
+            {columns.on_hand_after, Int64GetDatum(t.after.on_hand)},
+            {columns.reserved_after, Int64GetDatum(t.after.reserved)},
+            {columns.available_after, Int64GetDatum(t.available_after)},
+            {columns.level_version, Int64GetDatum(version)},
+            {columns.actor, actor_name()},
+            {columns.event_type, event_type},
+            {columns.reason, reason},
+        };
+        result = modified_tuple(rel, tuple, updates, 8 + reason_updates);
+    }
+    return PointerGetDatum(result);
+}
+
+Datum immutable_trigger(FunctionCallInfo fcinfo) {
+    if (!CALLED_AS_TRIGGER(fcinfo)) {
+        throw Error(ErrorCode::Internal,
+                    "inventory_ledger_immutable_trigger: not called as trigger");
+    }
+    auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
+    const char* operation = TRIGGER_FIRED_BY_UPDATE(data->tg_event)   ? "UPDATE"
+                            : TRIGGER_FIRED_BY_DELETE(data->tg_event) ? "DELETE"
+                                                                      : "TRUNCATE";
+    throw Error(ErrorCode::LedgerImmutable,
+                std::string("inventory_ledger is append-only: ") + operation + " is not allowed",
+                "Ledger events are immutable; levels are the sum of the ledger.",
+                "Record a compensating event (for example ADJUST with reason CORRECTION).");
+}
+
+}  // namespace
+}  // namespace inventory::pg
+
+extern "C" Datum inventory_ledger_apply_trigger(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp([&] { return inventory::pg::apply_trigger(fcinfo); });
+}
+
+extern "C" Datum inventory_ledger_immutable_trigger(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp([&] { return inventory::pg::immutable_trigger(fcinfo); });
+}

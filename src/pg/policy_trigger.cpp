@@ -1,0 +1,132 @@
+// inventory_sku_policy_trigger: after a SKU's policy changes, every level of the SKU gets the
+// new policy copies and its available_to_sell recomputed, under the level row locks.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/transition.hpp"
+#include "pg/error_bridge.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(inventory_sku_policy_trigger);
+}
+
+namespace inventory::pg {
+namespace {
+
+struct PolicyRow {
+    std::string sku;
+    Policy policy;
+};
+
+PolicyRow read_policy(HeapTuple tuple, TupleDesc desc) {
+    const auto column = [desc](const char* name) {
+        const int number = SPI_fnumber(desc, name);
+        if (number <= 0) {
+            throw Error(ErrorCode::Internal,
+                        std::string("inventory_sku_policies has no column ") + name);
+        }
+        return number;
+    };
+    const auto value = [&](const char* name) -> std::optional<Datum> {
+        bool null = false;
+        Datum datum = heap_getattr(tuple, column(name), desc, &null);
+        if (null) return std::nullopt;
+        return datum;
+    };
+    PolicyRow row;
+    row.sku = spi::text_value(*value("sku"));
+    row.policy.allow_backorder = DatumGetBool(*value("allow_backorder"));
+    row.policy.safety_stock = DatumGetInt64(*value("safety_stock"));
+    if (auto limit = value("backorder_limit")) row.policy.backorder_limit = DatumGetInt64(*limit);
+    return row;
+}
+
+void refresh_levels(const std::string& sku, const Policy& policy) {
+    validate_policy(policy);
+    static spi::Statement lock_levels(
+        "SELECT warehouse_id, on_hand, reserved FROM inventory.inventory_levels "
+        "WHERE sku OPERATOR(pg_catalog.=) $1 ORDER BY warehouse_id FOR UPDATE",
+        {TEXTOID});
+    static spi::Statement update_level(
+        "UPDATE inventory.inventory_levels "
+        "SET safety_stock = $3, allow_backorder = $4, backorder_limit = $5, "
+        "    available_to_sell = $6, updated_at = pg_catalog.now() "
+        "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2",
+        {TEXTOID, INT4OID, INT8OID, BOOLOID, INT8OID, INT8OID});
+
+    const Datum sku_datum = spi::text_datum(sku);
+    const Datum lock_values[] = {sku_datum};
+    const std::uint64_t count = lock_levels.execute(lock_values, nullptr);
+    SPITupleTable* levels = SPI_tuptable;  // the UPDATEs below replace SPI_tuptable
+
+    for (std::uint64_t i = 0; i < count; ++i) {
+        SPI_tuptable = levels;
+        const std::int32_t warehouse_id = spi::get_int32(i, 1);
+        Level level;
+        level.on_hand = spi::get_int64(i, 2);
+        level.reserved = spi::get_int64(i, 3);
+        const Quantity available = available_to_sell(level, policy);
+        const bool backordered = level.on_hand < level.reserved;
+        if (backordered && !policy.allow_backorder) {
+            throw Error(ErrorCode::PolicyConflict,
+                        "SKU \"" + sku + "\" is backordered in warehouse " +
+                            std::to_string(warehouse_id) + ": backorders cannot be forbidden",
+                        "on_hand " + std::to_string(level.on_hand) + ", reserved " +
+                            std::to_string(level.reserved) + ".",
+                        "Receive stock or deallocate the backordered units first.");
+        }
+        if (policy.backorder_limit && available < -*policy.backorder_limit) {
+            throw Error(ErrorCode::PolicyConflict,
+                        "SKU \"" + sku + "\" has " + std::to_string(-available) +
+                            " units backordered in warehouse " + std::to_string(warehouse_id) +
+                            ", more than the backorder_limit " +
+                            std::to_string(*policy.backorder_limit));
+        }
+        const Datum values[] = {sku_datum,
+                                Int32GetDatum(warehouse_id),
+                                Int64GetDatum(policy.safety_stock),
+                                BoolGetDatum(policy.allow_backorder),
+                                Int64GetDatum(policy.backorder_limit.value_or(0)),
+                                Int64GetDatum(available)};
+        const char nulls[] = {' ', ' ', ' ', ' ', policy.backorder_limit ? ' ' : 'n', ' '};
+        update_level.execute(values, nulls);
+    }
+}
+
+Datum policy_trigger(FunctionCallInfo fcinfo) {
+    if (!CALLED_AS_TRIGGER(fcinfo)) {
+        throw Error(ErrorCode::Internal, "inventory_sku_policy_trigger: not called as trigger");
+    }
+    auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
+    if (!TRIGGER_FIRED_AFTER(data->tg_event) || !TRIGGER_FIRED_FOR_ROW(data->tg_event)) {
+        throw Error(ErrorCode::Internal, "inventory_sku_policy_trigger must fire AFTER ... ROW");
+    }
+    const TupleDesc desc = RelationGetDescr(data->tg_relation);
+    std::optional<PolicyRow> old_row;
+    std::optional<PolicyRow> new_row;
+    if (TRIGGER_FIRED_BY_DELETE(data->tg_event) || TRIGGER_FIRED_BY_UPDATE(data->tg_event)) {
+        old_row = read_policy(data->tg_trigtuple, desc);
+    }
+    if (TRIGGER_FIRED_BY_INSERT(data->tg_event)) {
+        new_row = read_policy(data->tg_trigtuple, desc);
+    } else if (TRIGGER_FIRED_BY_UPDATE(data->tg_event)) {
+        new_row = read_policy(data->tg_newtuple, desc);
+    }
+
+    spi::connect();
+    // A SKU whose policy row went away (deleted, or renamed by an UPDATE) returns to defaults.
+    if (old_row && (!new_row || new_row->sku != old_row->sku)) refresh_levels(old_row->sku, {});
+    if (new_row) refresh_levels(new_row->sku, new_row->policy);
+    spi::finish();
+    return PointerGetDatum(nullptr);
+}
+
+}  // namespace
+}  // namespace inventory::pg
+
+extern "C" Datum inventory_sku_policy_trigger(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp([&] { return inventory::pg::policy_trigger(fcinfo); });
+}

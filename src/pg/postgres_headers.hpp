@@ -1,0 +1,24 @@
+// The one place src/pg includes PostgreSQL. Include it after every C++ and core header: the
+// core refuses to compile once postgres.h has been seen, and PostgreSQL's port.h redefines
+// printf and friends, which would break standard headers included after it.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+// postgres.h first; the rest in any order.
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/uuid.h"
+}

@@ -1,0 +1,100 @@
+#include "pg/spi.hpp"
+
+#include <stdexcept>
+
+namespace inventory::pg::spi {
+
+void connect() {
+    pg_guard([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "inventory: SPI_connect failed");
+    });
+}
+
+void finish() {
+    pg_guard([] {
+        if (SPI_finish() != SPI_OK_FINISH) elog(ERROR, "inventory: SPI_finish failed");
+    });
+}
+
+Statement::Statement(const char* sql, std::initializer_list<Oid> argument_types)
+    : sql_(sql), argument_types_{}, argument_count_(static_cast<int>(argument_types.size())) {
+    if (argument_types.size() > kMaxArguments) throw std::logic_error("too many SPI arguments");
+    int i = 0;
+    for (Oid type : argument_types) argument_types_[i++] = type;
+}
+
+std::uint64_t Statement::execute(const Datum* values, const char* nulls, bool read_only) {
+    if (plan_ == nullptr) {
+        plan_ = pg_guard([this] {
+            SPIPlanPtr plan = SPI_prepare(sql_, argument_count_, argument_types_);
+            if (plan == nullptr) {
+                elog(ERROR, "inventory: SPI_prepare failed (%s): %s",
+                     SPI_result_code_string(SPI_result), sql_);
+            }
+            if (SPI_keepplan(plan) != 0) elog(ERROR, "inventory: SPI_keepplan failed");
+            return plan;
+        });
+    }
+    return pg_guard([&]() -> std::uint64_t {
+        int rc = SPI_execute_plan(plan_, const_cast<Datum*>(values), nulls, read_only, 0);
+        if (rc < 0) {
+            elog(ERROR, "inventory: SPI_execute_plan failed (%s): %s",
+                 SPI_result_code_string(rc), sql_);
+        }
+        return SPI_processed;
+    });
+}
+
+Datum get_datum(std::uint64_t row, int column) {
+    bool null = false;
+    Datum value = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column, &null);
+    if (null) throw std::logic_error("unexpected NULL in an inventory query result");
+    return value;
+}
+
+bool is_null(std::uint64_t row, int column) {
+    bool null = false;
+    (void)SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, column, &null);
+    return null;
+}
+
+std::int64_t get_int64(std::uint64_t row, int column) {
+    return DatumGetInt64(get_datum(row, column));
+}
+
+std::int32_t get_int32(std::uint64_t row, int column) {
+    return DatumGetInt32(get_datum(row, column));
+}
+
+bool get_bool(std::uint64_t row, int column) { return DatumGetBool(get_datum(row, column)); }
+
+std::optional<std::int64_t> get_optional_int64(std::uint64_t row, int column) {
+    if (is_null(row, column)) return std::nullopt;
+    return get_int64(row, column);
+}
+
+std::optional<std::string> get_optional_text(std::uint64_t row, int column) {
+    if (is_null(row, column)) return std::nullopt;
+    return text_value(get_datum(row, column));
+}
+
+Datum text_datum(std::string_view value) {
+    return pg_guard([value] {
+        return PointerGetDatum(
+            cstring_to_text_with_len(value.data(), static_cast<int>(value.size())));
+    });
+}
+
+std::string text_value(Datum value) {
+    struct Bytes {
+        const char* data;
+        int length;
+    };
+    Bytes bytes = pg_guard([value] {
+        text* t = DatumGetTextPP(value);
+        return Bytes{VARDATA_ANY(t), static_cast<int>(VARSIZE_ANY_EXHDR(t))};
+    });
+    return std::string(bytes.data, static_cast<std::size_t>(bytes.length));
+}
+
+}  // namespace inventory::pg::spi

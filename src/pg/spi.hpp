@@ -1,0 +1,48 @@
+// Thin SPI helpers. Every call that can raise a PostgreSQL error goes through pg_guard().
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pg/error_bridge.hpp"
+
+namespace inventory::pg::spi {
+
+void connect();
+void finish();
+
+// A statement prepared on first use and kept for the life of the backend (SPI_keepplan).
+// Declare instances as function-local statics. Queries name every object schema-qualified.
+class Statement {
+public:
+    Statement(const char* sql, std::initializer_list<Oid> argument_types);
+
+    // Runs the statement; the rows are in SPI_tuptable. Returns the number of rows.
+    std::uint64_t execute(const Datum* values, const char* nulls, bool read_only = false);
+
+private:
+    static constexpr int kMaxArguments = 16;
+    const char* sql_;
+    Oid argument_types_[kMaxArguments];
+    int argument_count_;
+    SPIPlanPtr plan_ = nullptr;
+};
+
+// Column values of row `row` of SPI_tuptable (columns count from 1).
+[[nodiscard]] bool is_null(std::uint64_t row, int column);
+[[nodiscard]] std::int64_t get_int64(std::uint64_t row, int column);
+[[nodiscard]] std::int32_t get_int32(std::uint64_t row, int column);
+[[nodiscard]] bool get_bool(std::uint64_t row, int column);
+[[nodiscard]] std::optional<std::int64_t> get_optional_int64(std::uint64_t row, int column);
+[[nodiscard]] std::optional<std::string> get_optional_text(std::uint64_t row, int column);
+[[nodiscard]] Datum get_datum(std::uint64_t row, int column);
+
+// A text Datum in the current memory context.
+[[nodiscard]] Datum text_datum(std::string_view value);
+// The contents of a (possibly toasted) text Datum.
+[[nodiscard]] std::string text_value(Datum value);
+
+}  // namespace inventory::pg::spi
