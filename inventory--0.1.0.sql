@@ -305,6 +305,9 @@ DECLARE
   target integer := warehouse_id;
   warehouses integer;
 BEGIN
+  IF change IS NULL THEN
+    RAISE EXCEPTION 'change must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+  END IF;
   IF target IS NULL THEN
     SELECT count(*), min(w.id) INTO warehouses, target FROM inventory.inventory_warehouses w;
     IF warehouses <> 1 THEN

@@ -86,9 +86,11 @@ Transition apply_event(const Level& before, const Policy& policy, const EventReq
             break;
 
         case EventKind::Allocate: {
+            // Sellable stock first, then whatever backorder capacity is left.
             const auto allowance = backorder_allowance(before, policy);
+            const Quantity sellable = available > 0 ? available : 0;
             const bool fits =
-                !allowance || q <= checked_add(available, *allowance, "available_to_sell");
+                !allowance || q <= checked_add(sellable, *allowance, "available_to_sell");
             if (!fits) {
                 throw Error(ErrorCode::InsufficientStock,
                             "insufficient stock to allocate " + std::to_string(q) +

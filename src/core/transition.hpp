@@ -35,7 +35,8 @@ struct Transition {
 };
 
 // Applies the lifecycle rules to one level. Throws Error with
-//  InsufficientStock    ALLOCATE beyond available_to_sell (plus the backorder allowance),
+//  InsufficientStock    ALLOCATE beyond available_to_sell (with backorders: beyond the sellable
+//                       units plus the backorder_limit less what is already backordered),
 //                       TRANSFER_OUT beyond unreserved stock, FULFILL beyond on_hand,
 //                       ADJUST/COUNT that would take on_hand below zero or below reserved;
 //  InsufficientReserved DEALLOCATE or FULFILL beyond reserved;

@@ -68,7 +68,16 @@ ErrorData* try_postgres(void (*thunk)(void*), void* context) noexcept {
 }
 
 void raise_report(const ErrorReport& report) {
-    if (report.postgres_error != nullptr) ReThrowError(report.postgres_error);
+    if (report.postgres_error != nullptr) {
+        // The extension's own errors (class IV) raised in a trigger under SPI carry the internal
+        // INSERT as context; it tells the caller nothing, so it is dropped.
+        ErrorData* error = report.postgres_error;
+        if (PGUNSIXBIT(error->sqlerrcode) == 'I' &&
+            PGUNSIXBIT(error->sqlerrcode >> 6) == 'V') {
+            error->context = nullptr;
+        }
+        ReThrowError(error);
+    }
     ereport(ERROR, (errcode(report.sqlstate), errmsg_internal("%s", report.message),
                     report.detail[0] != '\0' ? errdetail_internal("%s", report.detail) : 0,
                     report.hint[0] != '\0' ? errhint("%s", report.hint) : 0));

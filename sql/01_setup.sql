@@ -1,0 +1,109 @@
+-- Install, reinstall, and the helpers the other tests use.
+CREATE EXTENSION inventory;
+DROP EXTENSION inventory;
+CREATE EXTENSION inventory;
+
+SELECT extname, extversion, nspname AS schema, extrelocatable
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+ WHERE extname = 'inventory';
+
+-- Every object of the extension carries the inventory_ prefix and a comment.
+SELECT pg_describe_object(classid, objid, 0) AS undocumented
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'inventory')
+   AND d.deptype = 'e'
+   AND obj_description(objid, (SELECT relname FROM pg_class WHERE oid = classid)) IS NULL
+ ORDER BY 1;
+SELECT pg_describe_object(classid, objid, 0) AS unprefixed
+  FROM pg_depend d
+ WHERE d.refclassid = 'pg_extension'::regclass
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'inventory')
+   AND d.deptype = 'e'
+   AND pg_describe_object(classid, objid, 0) !~ 'inventory\.inventory_'
+ ORDER BY 1;
+
+-- Every function pins its search_path.
+SELECT p.oid::regprocedure AS unpinned
+  FROM pg_proc p
+ WHERE p.pronamespace = 'inventory'::regnamespace
+   AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
+ ORDER BY 1;
+
+-- Test helpers (not part of the extension).
+CREATE SCHEMA regress;
+
+-- Runs a statement and returns its SQLSTATE, message and detail, or 'no error'. The exception
+-- block rolls the statement back, so a test can then show that nothing changed.
+CREATE FUNCTION regress.error_of(statement text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  state text;
+  message text;
+  detail text;
+BEGIN
+  EXECUTE statement;
+  RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
+                          detail = PG_EXCEPTION_DETAIL;
+  -- A CHECK violation's detail shows the whole row, timestamps included: leave it out.
+  IF detail LIKE 'Failing row contains%' THEN
+    detail := NULL;
+  END IF;
+  RETURN state || ': ' || message || coalesce(' / ' || nullif(detail, ''), '');
+END;
+$$;
+
+-- Independent of inventory_verify(): every level equals the sum of its ledger rows and its last
+-- row's after-values, and no ledger row lacks a level. Returns the offending levels.
+-- (available_to_sell is not compared with available_after: a policy change moves the first.)
+CREATE FUNCTION regress.inconsistencies() RETURNS TABLE (sku text, warehouse_id integer, problem text)
+LANGUAGE sql AS $$
+  SELECT l.sku, l.warehouse_id, 'level differs from ledger sum'
+    FROM inventory.inventory_levels l
+    LEFT JOIN (SELECT g.sku, g.warehouse_id, sum(g.on_hand_change) AS on_hand,
+                      sum(g.reserved_change) AS reserved, count(*) AS events
+                 FROM inventory.inventory_ledger g GROUP BY 1, 2) s
+      ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id
+   WHERE (l.on_hand, l.reserved, l.version) IS DISTINCT FROM (s.on_hand, s.reserved, s.events)
+  UNION ALL
+  SELECT l.sku, l.warehouse_id, 'level differs from last after-values'
+    FROM inventory.inventory_levels l
+    JOIN LATERAL (SELECT g.on_hand_after, g.reserved_after
+                    FROM inventory.inventory_ledger g
+                   WHERE g.sku = l.sku AND g.warehouse_id = l.warehouse_id
+                   ORDER BY g.level_version DESC LIMIT 1) last ON true
+   WHERE (l.on_hand, l.reserved) IS DISTINCT FROM (last.on_hand_after, last.reserved_after)
+  UNION ALL
+  SELECT g.sku, g.warehouse_id, 'ledger rows without a level'
+    FROM inventory.inventory_ledger g
+   WHERE NOT EXISTS (SELECT FROM inventory.inventory_levels l
+                      WHERE l.sku = g.sku AND l.warehouse_id = g.warehouse_id)
+  UNION ALL
+  SELECT l.sku, l.warehouse_id, 'negative level'
+    FROM inventory.inventory_levels l
+   WHERE l.on_hand < 0 OR l.reserved < 0 OR (l.available_to_sell < 0 AND NOT l.allow_backorder)
+$$;
+
+-- True when the levels are exactly the ledger, by both the test's check and inventory_verify().
+CREATE FUNCTION regress.consistent() RETURNS boolean
+LANGUAGE sql AS $$
+  SELECT NOT EXISTS (SELECT FROM regress.inconsistencies())
+     AND NOT EXISTS (SELECT FROM inventory.inventory_verify())
+$$;
+
+CREATE FUNCTION regress.level(sku text, warehouse_id integer)
+RETURNS TABLE (on_hand bigint, reserved bigint, available_to_sell bigint, version bigint)
+LANGUAGE sql AS $$
+  SELECT l.on_hand, l.reserved, l.available_to_sell, l.version FROM inventory.inventory_levels l
+   WHERE l.sku = $1 AND l.warehouse_id = $2
+$$;
+
+SELECT inventory.inventory_create_warehouse('NYC-1', 'New York', 'US') AS nyc,
+       inventory.inventory_create_warehouse('CA-1', 'California', 'us') AS ca,
+       inventory.inventory_create_warehouse('BER-1', 'Berlin', 'DE') AS berlin;
+SELECT id, code, name, country FROM inventory.inventory_warehouses ORDER BY id;
+SELECT regress.error_of($$SELECT inventory.inventory_create_warehouse('NYC-1', 'Again', 'US')$$);
+SELECT regress.error_of($$SELECT inventory.inventory_create_warehouse('X', 'Bad', 'USA')$$);
+SELECT regress.error_of($$SELECT inventory.inventory_create_warehouse(NULL, 'Bad', 'US')$$);
