@@ -13,7 +13,7 @@ ensure_packages
 build_and_install_extension
 
 log "unit tests (GoogleTest via ctest)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINVENTORY_UNIT_TESTS=ON -DINVENTORY_FUZZ=OFF >/dev/null
 cmake --build build -j2 >/dev/null
 ctest_log=$(mktemp)
 ctest --test-dir build --output-on-failure >"$ctest_log" 2>&1 || true
