@@ -9,7 +9,11 @@ OBJS = $(patsubst %.cpp,%.o,$(wildcard src/core/*.cpp src/pg/*.cpp))
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
-ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+# Each isolation spec template runs at every isolation level: templates/NAME.spec becomes
+# specs/NAME-LEVEL.spec (generated, not committed), checked against expected/NAME-LEVEL.out.
+ISOLATION_LEVELS = read_committed repeatable_read serializable
+ISOLATION_TEMPLATES = $(patsubst test/isolation/templates/%.spec,%,$(sort $(wildcard test/isolation/templates/*.spec)))
+ISOLATION = $(foreach t,$(ISOLATION_TEMPLATES),$(foreach l,$(ISOLATION_LEVELS),$(t)-$(l)))
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=output_iso
 
 PG_CONFIG ?= pg_config
@@ -24,6 +28,13 @@ override with_llvm = no
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-.PHONY: format
+.PHONY: isolation-specs format
+installcheck: isolation-specs
+isolation-specs:
+	@mkdir -p test/isolation/specs
+	@for t in $(ISOLATION_TEMPLATES); do for l in $(ISOLATION_LEVELS); do \
+	  sed "s/@ISOLATION@/$$(echo $$l | tr _ ' ')/g" test/isolation/templates/$$t.spec \
+	    > test/isolation/specs/$$t-$$l.spec; done; done
+
 format:
 	clang-format -i src/core/*.hpp src/core/*.cpp src/pg/*.hpp src/pg/*.cpp test/unit/*.cpp
