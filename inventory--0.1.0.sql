@@ -482,3 +482,58 @@ $$;
 COMMENT ON FUNCTION inventory.inventory_verify() IS
   'Every (sku, warehouse) whose level differs from the sum of its ledger rows; empty when the '
   'levels are true. One set-based pass over the ledger.';
+
+CREATE FUNCTION inventory.inventory_rebuild_levels()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  changed bigint;
+  removed bigint;
+BEGIN
+  -- SHARE mode lets readers in but waits for, and then holds off, every transaction that
+  -- appends events: the sums below cannot go stale while they are written.
+  LOCK TABLE inventory.inventory_ledger IN SHARE MODE;
+  LOCK TABLE inventory.inventory_levels IN SHARE ROW EXCLUSIVE MODE;
+
+  WITH sums AS (
+    SELECT g.sku, g.warehouse_id, sum(g.on_hand_change)::bigint AS on_hand,
+           sum(g.reserved_change)::bigint AS reserved, count(*) AS events
+      FROM inventory.inventory_ledger g
+     GROUP BY g.sku, g.warehouse_id),
+  computed AS (
+    SELECT s.*, coalesce(p.safety_stock, 0) AS safety_stock,
+           coalesce(p.allow_backorder, false) AS allow_backorder, p.backorder_limit
+      FROM sums s LEFT JOIN inventory.inventory_sku_policies p ON p.sku = s.sku)
+  INSERT INTO inventory.inventory_levels AS l
+         (sku, warehouse_id, on_hand, reserved, available_to_sell, safety_stock, allow_backorder,
+          backorder_limit, version, updated_at)
+  SELECT c.sku, c.warehouse_id, c.on_hand, c.reserved,
+         CASE WHEN c.on_hand - c.reserved < 0 THEN c.on_hand - c.reserved
+              ELSE greatest(c.on_hand - c.reserved - c.safety_stock, 0) END,
+         c.safety_stock, c.allow_backorder OR c.on_hand < c.reserved, c.backorder_limit,
+         c.events, now()
+    FROM computed c
+  ON CONFLICT (sku, warehouse_id) DO UPDATE
+     SET on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved,
+         available_to_sell = EXCLUDED.available_to_sell, safety_stock = EXCLUDED.safety_stock,
+         allow_backorder = EXCLUDED.allow_backorder, backorder_limit = EXCLUDED.backorder_limit,
+         version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+   WHERE (l.on_hand, l.reserved, l.available_to_sell, l.safety_stock, l.allow_backorder,
+          l.backorder_limit, l.version)
+         IS DISTINCT FROM
+         (EXCLUDED.on_hand, EXCLUDED.reserved, EXCLUDED.available_to_sell, EXCLUDED.safety_stock,
+          EXCLUDED.allow_backorder, EXCLUDED.backorder_limit, EXCLUDED.version);
+  GET DIAGNOSTICS changed = ROW_COUNT;
+
+  DELETE FROM inventory.inventory_levels l
+   WHERE NOT EXISTS (SELECT FROM inventory.inventory_ledger g
+                      WHERE g.sku = l.sku AND g.warehouse_id = l.warehouse_id);
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  RETURN changed + removed;
+END;
+$$;
+COMMENT ON FUNCTION inventory.inventory_rebuild_levels() IS
+  'Recomputes every level from the ledger in one set-based pass, holding off new events '
+  'meanwhile, and returns how many levels it changed (0 when they were already true).';

@@ -49,6 +49,23 @@ done
 count "$sql_passed" "$sql_failed"
 rm -f "$check_log"
 
+# Scripts that print one "... ok" / "... FAILED" line per check.
+run_checks() {  # run_checks TITLE COMMAND...
+  local title=$1 out ok bad
+  shift
+  log "$title"
+  out=$(mktemp)
+  "$@" >"$out" 2>&1 || true
+  cat "$out"
+  ok=$(grep -cE '\.\.\. ok$' "$out" || true)
+  bad=$(grep -cE '\.\.\. FAILED$' "$out" || true)
+  if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+  count "$ok" "$bad"
+  rm -f "$out"
+}
+
+run_checks "dump and restore" bash test/restore/run.sh
+
 echo
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
