@@ -13,6 +13,7 @@ REQUIRED_PACKAGES=(
   "postgresql-${PG_MAJOR}" "postgresql-server-dev-${PG_MAJOR}" "postgresql-client-${PG_MAJOR}"
   libboost-dev libgtest-dev googletest
   clang libclang-rt-14-dev
+  python3
 )
 
 log() { printf '\n==> %s\n' "$*" >&2; }

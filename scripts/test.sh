@@ -65,6 +65,7 @@ run_checks() {  # run_checks TITLE COMMAND...
 }
 
 run_checks "dump and restore" bash test/restore/run.sh
+run_checks "crash recovery (SIGKILL mid-workload)" bash test/crash/run.sh 3
 
 echo
 echo "${passed} passed, ${failed} failed"
