@@ -66,6 +66,7 @@ run_checks() {  # run_checks TITLE COMMAND...
 
 run_checks "dump and restore" bash test/restore/run.sh
 run_checks "crash recovery (SIGKILL mid-workload)" bash test/crash/run.sh 3
+run_checks "randomized stress against an independent model" python3 test/stress/model.py
 
 echo
 echo "${passed} passed, ${failed} failed"

@@ -46,6 +46,14 @@ DELETE FROM inventory.inventory_sku_policies WHERE sku = 'CHAIR';
 SELECT warehouse_id, on_hand, reserved, available_to_sell, safety_stock
   FROM inventory.inventory_levels WHERE sku = 'CHAIR' ORDER BY warehouse_id;
 
+-- A loss may not push a backordered SKU past its backorder_limit: IV001, not the CHECK.
+SELECT backorder_limit FROM inventory.inventory_set_sku_policy('LIMITED', true, 0, 2);
+SELECT on_hand FROM inventory.inventory_apply_event('LIMITED', 1, 'RECEIVE', 3);
+SELECT on_hand, reserved, available_to_sell FROM inventory.inventory_apply_event('LIMITED', 1, 'ALLOCATE', 5);
+SELECT regress.error_of($$SELECT inventory.inventory_adjust('LIMITED', -1, 'THEFT', 1)$$);
+SELECT regress.error_of($$SELECT inventory.inventory_apply_event('LIMITED', 1, 'COUNT', 2)$$);
+SELECT on_hand, reserved, available_to_sell FROM regress.level('LIMITED', 1);
+
 -- Bad policies (22023, 22004, and the table's own checks).
 SELECT regress.error_of($$SELECT inventory.inventory_set_sku_policy('CHAIR', safety_stock => -1)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_set_sku_policy('CHAIR', backorder_limit => 5)$$);

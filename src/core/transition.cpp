@@ -45,6 +45,16 @@ void require_on_hand_covers_reservations(const Level& after, const Policy& polic
                     level_detail(before, policy, available_to_sell(before, policy)),
                     "Deallocate the reservations that can no longer be shipped first.");
     }
+    const Quantity backordered = checked_sub(after.reserved, after.on_hand, "backordered units");
+    if (policy.allow_backorder && policy.backorder_limit && backordered > *policy.backorder_limit) {
+        throw Error(ErrorCode::InsufficientStock,
+                    "insufficient stock: " + std::string(to_string(request.kind)) + " would leave " +
+                        std::to_string(backordered) + " units of " + describe(request) +
+                        " backordered, more than its backorder_limit " +
+                        std::to_string(*policy.backorder_limit),
+                    level_detail(before, policy, available_to_sell(before, policy)),
+                    "Deallocate the reservations that can no longer be shipped first.");
+    }
 }
 
 }  // namespace
