@@ -1,0 +1,84 @@
+// Writing events to the ledger, shared by inventory_apply_event, inventory_transfer and
+// inventory_apply_events: idempotency keys, payload comparison and the ledger INSERT (whose
+// trigger does the level arithmetic). All of it needs an SPI connection.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/event.hpp"
+#include "pg/error_bridge.hpp"
+
+namespace inventory::pg {
+
+using UuidBytes = std::array<unsigned char, UUID_LEN>;
+
+// The optional parts of an event request, as the caller gave them.
+struct EventOptions {
+    std::optional<std::string> reference_id;
+    std::optional<std::string> idempotency_key;
+    std::optional<std::string> reason;
+    std::optional<Datum> metadata;  // jsonb
+};
+
+// Checks reference_id and idempotency_key (IV010) and that metadata is a JSON object (22023).
+void validate_options(const EventOptions& options);
+
+// An event as applied (or as first applied, for a replay): its id and the level after it.
+struct EventOutcome {
+    UuidBytes id{};
+    std::int64_t on_hand = 0;
+    std::int64_t reserved = 0;
+    std::int64_t available = 0;
+};
+
+struct AppliedEvent {
+    EventOutcome outcome;
+    bool replayed = false;
+};
+
+[[nodiscard]] EventRequest build_request(const std::string& sku, std::int32_t warehouse_id,
+                                         EventKind kind, std::int64_t quantity,
+                                         const EventOptions& options);
+
+// Serializes requests that carry the same idempotency key until the end of the transaction, so
+// that the second waits for the first to commit (then replays it) or roll back (then applies).
+void lock_idempotency_key(const std::string& key);
+
+// The event an idempotency key already names, as stored.
+struct StoredEvent {
+    EventOutcome outcome;
+    std::string sku;
+    std::int32_t warehouse_id = 0;
+    std::string event_type;
+    std::int64_t quantity = 0;
+    std::optional<std::string> reference_id;
+    std::optional<std::string> reason;
+    bool same_metadata = false;
+};
+
+[[nodiscard]] std::optional<StoredEvent> find_by_key(const std::string& key,
+                                                     const EventOptions& options);
+
+// Raises IV002 unless the stored event has exactly the requested payload.
+void require_same_payload(const std::string& key, const StoredEvent& stored,
+                          const EventRequest& request, const EventOptions& options,
+                          const std::optional<std::int32_t>& stored_destination = std::nullopt,
+                          const std::optional<std::int32_t>& destination = std::nullopt);
+
+// Appends one ledger row. `with_key` stores the options' idempotency key on it.
+[[nodiscard]] EventOutcome insert_event(const EventRequest& request, const EventOptions& options,
+                                        bool with_key,
+                                        const std::optional<UuidBytes>& related_event);
+
+// Replays the event the options' idempotency key names (after checking its payload), or
+// appends a new one. The key must already be locked with lock_idempotency_key.
+[[nodiscard]] AppliedEvent apply_or_replay(const EventRequest& request,
+                                           const EventOptions& options);
+
+[[nodiscard]] UuidBytes uuid_bytes(Datum value);
+[[nodiscard]] Datum uuid_datum(const UuidBytes& bytes);
+
+}  // namespace inventory::pg
