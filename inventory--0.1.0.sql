@@ -284,6 +284,18 @@ COMMENT ON FUNCTION inventory.inventory_transfer(text, integer, integer, bigint,
   'Moves unreserved units between warehouses: a TRANSFER_OUT and a TRANSFER_IN event in one '
   'transaction, level rows locked in (warehouse_id) order. Idempotent like inventory_apply_event.';
 
+CREATE FUNCTION inventory.inventory_apply_events(events jsonb)
+RETURNS TABLE (ordinal integer, event_id uuid, replayed boolean, on_hand bigint,
+               reserved bigint, available_to_sell bigint)
+LANGUAGE c VOLATILE CALLED ON NULL INPUT ROWS 100
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'inventory_apply_events';
+COMMENT ON FUNCTION inventory.inventory_apply_events(jsonb) IS
+  'Applies a JSON array of events ({"sku", "warehouse_id", "event_type", "quantity", '
+  '"reference_id", "idempotency_key", "reason", "metadata"}) all or nothing, in array order, '
+  'after locking every idempotency key and level row once in one global order; one result '
+  'row per event, as inventory_apply_event would return it.';
+
 CREATE FUNCTION inventory.inventory_adjust(
   sku text,
   change bigint,
