@@ -80,7 +80,7 @@ Datum apply_event_body(FunctionCallInfo fcinfo) {
     const EventRequest request = build_request(sku, warehouse_id, kind, quantity, args);
 
     spi::connect();
-    if (args.idempotency_key) lock_idempotency_key(*args.idempotency_key);
+    if (args.idempotency_key) wait_for_inflight_key(*args.idempotency_key);
     const AppliedEvent applied = apply_or_replay(request, args);
     spi::finish();
 
@@ -146,7 +146,7 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
     std::optional<TransferOutcome> outcome;
     spi::connect();
     if (args.idempotency_key) {
-        lock_idempotency_key(*args.idempotency_key);
+        wait_for_inflight_key(*args.idempotency_key);
         outcome = replay_transfer(*args.idempotency_key, out_request, to_id, args);
     }
     if (!outcome) {

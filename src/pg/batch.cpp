@@ -129,7 +129,7 @@ void lock_in_global_order(const std::vector<BatchItem>& items) {
         if (item.options.idempotency_key) keys.insert(*item.options.idempotency_key);
         levels.emplace(item.request.sku, item.request.warehouse_id);
     }
-    for (const auto& key : keys) lock_idempotency_key(key);
+    for (const auto& key : keys) wait_for_inflight_key(key);
     for (const auto& [sku, warehouse_id] : levels) (void)lock_level(sku, warehouse_id);
 }
 

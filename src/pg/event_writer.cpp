@@ -31,13 +31,52 @@ EventRequest build_request(const std::string& sku, std::int32_t warehouse_id, Ev
     return make_request(sku, warehouse_id, kind, quantity, reason);
 }
 
-void lock_idempotency_key(const std::string& key) {
-    constexpr std::int32_t kLockSpace = 0x494E56;  // "INV": first key of the advisory lock
-    const auto hash = static_cast<std::int32_t>(DatumGetUInt32(
-        hash_any(reinterpret_cast<const unsigned char*>(key.data()), static_cast<int>(key.size()))));
-    pg_guard([hash] {
-        DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kLockSpace),
-                            Int32GetDatum(hash));
+namespace {
+
+// The transaction, other than ours, that has inserted `key` into the ledger and not yet
+// committed or rolled back; InvalidTransactionId if there is none. Looks through the unique
+// index with a dirty snapshot, as PostgreSQL's own unique checks do. C only: runs in pg_guard.
+TransactionId inflight_inserter(Datum key) {
+    const Oid schema = get_namespace_oid("inventory", false);
+    const Oid ledger_oid = get_relname_relid("inventory_ledger", schema);
+    const Oid index_oid = get_relname_relid("inventory_ledger_idempotency_key_key", schema);
+    if (!OidIsValid(ledger_oid) || !OidIsValid(index_oid)) {
+        elog(ERROR, "inventory: ledger or its idempotency index is missing");
+    }
+    Relation ledger = table_open(ledger_oid, AccessShareLock);
+    Relation index = index_open(index_oid, AccessShareLock);
+    SnapshotData dirty;
+    InitDirtySnapshot(dirty);
+    ScanKeyData scan_key;
+    ScanKeyInit(&scan_key, 1, BTEqualStrategyNumber, F_TEXTEQ, key);
+    scan_key.sk_collation = index->rd_indcollation[0];
+    IndexScanDesc scan = index_beginscan(ledger, index, &dirty, 1, 0);
+    index_rescan(scan, &scan_key, 1, nullptr, 0);
+    TupleTableSlot* slot = table_slot_create(ledger, nullptr);
+    TransactionId inserter = InvalidTransactionId;
+    while (index_getnext_slot(scan, ForwardScanDirection, slot)) {
+        if (TransactionIdIsValid(dirty.xmin)) {
+            inserter = dirty.xmin;
+            break;
+        }
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    index_endscan(scan);
+    index_close(index, NoLock);
+    table_close(ledger, NoLock);
+    return inserter;
+}
+
+}  // namespace
+
+void wait_for_inflight_key(const std::string& key) {
+    const Datum key_datum = spi::text_datum(key);
+    pg_guard([key_datum] {
+        for (;;) {
+            const TransactionId inserter = inflight_inserter(key_datum);
+            if (!TransactionIdIsValid(inserter)) return;
+            XactLockTableWait(inserter, nullptr, nullptr, XLTW_None);
+        }
     });
 }
 
@@ -134,7 +173,8 @@ EventOutcome insert_event(const EventRequest& request, const EventOptions& args,
         insert.execute(values, nulls);
     } catch (const PgError& e) {
         // Under REPEATABLE READ or SERIALIZABLE a key committed by a concurrent transaction is
-        // invisible to our snapshot: the lookup missed it and the unique index caught it.
+        // invisible to our snapshot: the lookup missed it and the unique index caught it. The
+        // same happens at any level when two requests pass wait_for_inflight_key at once.
         const ErrorData* data = e.data();
         if (has_key && data->sqlerrcode == ERRCODE_UNIQUE_VIOLATION &&
             data->constraint_name != nullptr &&

@@ -43,9 +43,10 @@ struct AppliedEvent {
                                          EventKind kind, std::int64_t quantity,
                                          const EventOptions& options);
 
-// Serializes requests that carry the same idempotency key until the end of the transaction, so
-// that the second waits for the first to commit (then replays it) or roll back (then applies).
-void lock_idempotency_key(const std::string& key);
+// Waits until no other transaction has an uncommitted ledger row with this idempotency key, so
+// that a request sent twice at once replays the first once it commits, or applies itself if the
+// first rolls back. Takes no lock of its own: a batch of any size fits in the lock table.
+void wait_for_inflight_key(const std::string& key);
 
 // The event an idempotency key already names, as stored.
 struct StoredEvent {
@@ -74,7 +75,7 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
                                         const std::optional<UuidBytes>& related_event);
 
 // Replays the event the options' idempotency key names (after checking its payload), or
-// appends a new one. The key must already be locked with lock_idempotency_key.
+// appends a new one. Call wait_for_inflight_key first.
 [[nodiscard]] AppliedEvent apply_or_replay(const EventRequest& request,
                                            const EventOptions& options);
 
