@@ -39,19 +39,36 @@ std::string to_upper_ascii(std::string_view text) {
     return out;
 }
 
+// C0 controls, DEL, and the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F).
 bool has_control_character(std::string_view text) noexcept {
-    return std::any_of(text.begin(), text.end(), [](unsigned char c) {
-        return c < 0x20 || c == 0x7f;
-    });
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7f) return true;
+        if (c == 0xC2 && i + 1 < text.size()) {
+            const auto next = static_cast<unsigned char>(text[i + 1]);
+            if (next >= 0x80 && next <= 0x9F) return true;
+        }
+    }
+    return false;
 }
 
-bool is_blank(unsigned char c) noexcept { return c == ' '; }
+// A space or a no-break space (U+00A0) at either end.
+bool has_blank_edge(std::string_view text) noexcept {
+    constexpr std::string_view kNoBreakSpace = "\xC2\xA0";
+    return text.front() == ' ' || text.back() == ' ' || text.starts_with(kNoBreakSpace) ||
+           text.ends_with(kNoBreakSpace);
+}
 
+// At most 40 bytes of `text`, cut on a UTF-8 character boundary, in quotes.
 std::string quoted_prefix(std::string_view text) {
     constexpr std::size_t kShown = 40;
+    std::size_t cut = std::min(text.size(), kShown);
+    while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+        --cut;
+    }
     std::string out = "\"";
-    out.append(text.substr(0, kShown));
-    if (text.size() > kShown) out.append("...");
+    out.append(text.substr(0, cut));
+    if (cut < text.size()) out.append("...");
     out.append("\"");
     return out;
 }
@@ -111,8 +128,7 @@ void validate_sku(std::string_view sku) {
         throw Error(ErrorCode::InvalidSku, "SKU " + quoted_prefix(sku) +
                                                " contains a control character");
     }
-    if (is_blank(static_cast<unsigned char>(sku.front())) ||
-        is_blank(static_cast<unsigned char>(sku.back()))) {
+    if (has_blank_edge(sku)) {
         throw Error(ErrorCode::InvalidSku,
                     "SKU " + quoted_prefix(sku) + " has a leading or trailing blank", "",
                     "Trim the SKU: \"ABC\" and \"ABC \" would otherwise be two stock records.");

@@ -99,8 +99,8 @@ Transition apply_event(const Level& before, const Policy& policy, const EventReq
             // Sellable stock first, then whatever backorder capacity is left.
             const auto allowance = backorder_allowance(before, policy);
             const Quantity sellable = available > 0 ? available : 0;
-            const bool fits =
-                !allowance || q <= checked_add(sellable, *allowance, "available_to_sell");
+            // Written so that it cannot overflow: the subtraction runs only when q > sellable.
+            const bool fits = !allowance || q <= sellable || q - sellable <= *allowance;
             if (!fits) {
                 throw Error(ErrorCode::InsufficientStock,
                             "insufficient stock to allocate " + std::to_string(q) +
@@ -182,8 +182,13 @@ void verify_recorded(const EventRequest& request, const RecordedEvent& recorded)
                     "inventory rules produced (as in a restore).");
     };
     Level before;
-    before.on_hand = checked_sub(recorded.after.on_hand, recorded.on_hand_change, "on_hand");
-    before.reserved = checked_sub(recorded.after.reserved, recorded.reserved_change, "reserved");
+    try {
+        before.on_hand = checked_sub(recorded.after.on_hand, recorded.on_hand_change, "on_hand");
+        before.reserved =
+            checked_sub(recorded.after.reserved, recorded.reserved_change, "reserved");
+    } catch (const Error&) {
+        refuse("the level before it is out of range for type bigint");
+    }
     if (before.on_hand < 0 || before.reserved < 0 || recorded.after.on_hand < 0 ||
         recorded.after.reserved < 0) {
         refuse("a level before or after it is negative");

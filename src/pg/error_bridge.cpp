@@ -14,8 +14,14 @@ void copy_text(char (&target)[N], const char* source) noexcept {
         target[0] = '\0';
         return;
     }
-    std::strncpy(target, source, N - 1);
-    target[N - 1] = '\0';
+    std::size_t length = std::strlen(source);
+    if (length > N - 1) {
+        length = N - 1;
+        // Cut on a UTF-8 character boundary: never send a broken character to the client.
+        while (length > 0 && (static_cast<unsigned char>(source[length]) & 0xC0) == 0x80) --length;
+    }
+    std::memcpy(target, source, length);
+    target[length] = '\0';
 }
 
 void fill(ErrorReport& report, std::string_view sqlstate, const char* message,
@@ -78,6 +84,8 @@ void raise_report(const ErrorReport& report) {
         }
         ReThrowError(error);
     }
+    // The error's LOCATION names this line; pin it so that edits above do not change it.
+#line 1 "inventory/error_bridge.cpp"
     ereport(ERROR, (errcode(report.sqlstate), errmsg_internal("%s", report.message),
                     report.detail[0] != '\0' ? errdetail_internal("%s", report.detail) : 0,
                     report.hint[0] != '\0' ? errhint("%s", report.hint) : 0));
