@@ -37,4 +37,4 @@ isolation-specs:
 	    > test/isolation/specs/$$t-$$l.spec; done; done
 
 format:
-	clang-format -i src/core/*.hpp src/core/*.cpp src/pg/*.hpp src/pg/*.cpp test/unit/*.cpp
+	clang-format -i src/core/*.hpp src/core/*.cpp src/pg/*.hpp src/pg/*.cpp test/unit/*.cpp test/unit/*.hpp test/fuzz/*.cpp

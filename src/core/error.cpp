@@ -4,44 +4,76 @@ namespace inventory {
 
 std::string_view sqlstate(ErrorCode code) noexcept {
     switch (code) {
-        case ErrorCode::NullArgument: return "22004";
-        case ErrorCode::InvalidParameter: return "22023";
-        case ErrorCode::OutOfRange: return "22003";
-        case ErrorCode::InsufficientStock: return "IV001";
-        case ErrorCode::IdempotencyConflict: return "IV002";
-        case ErrorCode::UnknownWarehouse: return "IV003";
-        case ErrorCode::InvalidQuantity: return "IV004";
-        case ErrorCode::UnknownEventType: return "IV005";
-        case ErrorCode::InvalidReason: return "IV006";
-        case ErrorCode::InsufficientReserved: return "IV007";
-        case ErrorCode::LedgerImmutable: return "IV008";
-        case ErrorCode::InvalidSku: return "IV009";
-        case ErrorCode::InvalidIdentifier: return "IV010";
-        case ErrorCode::PolicyConflict: return "IV011";
-        case ErrorCode::SerializationFailure: return "40001";
-        case ErrorCode::Internal: return "XX000";
+        case ErrorCode::NullArgument:
+            return "22004";
+        case ErrorCode::InvalidParameter:
+            return "22023";
+        case ErrorCode::OutOfRange:
+            return "22003";
+        case ErrorCode::InsufficientStock:
+            return "IV001";
+        case ErrorCode::IdempotencyConflict:
+            return "IV002";
+        case ErrorCode::UnknownWarehouse:
+            return "IV003";
+        case ErrorCode::InvalidQuantity:
+            return "IV004";
+        case ErrorCode::UnknownEventType:
+            return "IV005";
+        case ErrorCode::InvalidReason:
+            return "IV006";
+        case ErrorCode::InsufficientReserved:
+            return "IV007";
+        case ErrorCode::LedgerImmutable:
+            return "IV008";
+        case ErrorCode::InvalidSku:
+            return "IV009";
+        case ErrorCode::InvalidIdentifier:
+            return "IV010";
+        case ErrorCode::PolicyConflict:
+            return "IV011";
+        case ErrorCode::SerializationFailure:
+            return "40001";
+        case ErrorCode::Internal:
+            return "XX000";
     }
     return "XX000";
 }
 
 std::string_view condition_name(ErrorCode code) noexcept {
     switch (code) {
-        case ErrorCode::NullArgument: return "null_value_not_allowed";
-        case ErrorCode::InvalidParameter: return "invalid_parameter_value";
-        case ErrorCode::OutOfRange: return "numeric_value_out_of_range";
-        case ErrorCode::InsufficientStock: return "insufficient_stock";
-        case ErrorCode::IdempotencyConflict: return "idempotency_conflict";
-        case ErrorCode::UnknownWarehouse: return "unknown_warehouse";
-        case ErrorCode::InvalidQuantity: return "invalid_quantity";
-        case ErrorCode::UnknownEventType: return "unknown_event_type";
-        case ErrorCode::InvalidReason: return "invalid_reason";
-        case ErrorCode::InsufficientReserved: return "insufficient_reserved";
-        case ErrorCode::LedgerImmutable: return "ledger_immutable";
-        case ErrorCode::InvalidSku: return "invalid_sku";
-        case ErrorCode::InvalidIdentifier: return "invalid_identifier";
-        case ErrorCode::PolicyConflict: return "policy_conflict";
-        case ErrorCode::SerializationFailure: return "serialization_failure";
-        case ErrorCode::Internal: return "internal_error";
+        case ErrorCode::NullArgument:
+            return "null_value_not_allowed";
+        case ErrorCode::InvalidParameter:
+            return "invalid_parameter_value";
+        case ErrorCode::OutOfRange:
+            return "numeric_value_out_of_range";
+        case ErrorCode::InsufficientStock:
+            return "insufficient_stock";
+        case ErrorCode::IdempotencyConflict:
+            return "idempotency_conflict";
+        case ErrorCode::UnknownWarehouse:
+            return "unknown_warehouse";
+        case ErrorCode::InvalidQuantity:
+            return "invalid_quantity";
+        case ErrorCode::UnknownEventType:
+            return "unknown_event_type";
+        case ErrorCode::InvalidReason:
+            return "invalid_reason";
+        case ErrorCode::InsufficientReserved:
+            return "insufficient_reserved";
+        case ErrorCode::LedgerImmutable:
+            return "ledger_immutable";
+        case ErrorCode::InvalidSku:
+            return "invalid_sku";
+        case ErrorCode::InvalidIdentifier:
+            return "invalid_identifier";
+        case ErrorCode::PolicyConflict:
+            return "policy_conflict";
+        case ErrorCode::SerializationFailure:
+            return "serialization_failure";
+        case ErrorCode::Internal:
+            return "internal_error";
     }
     return "internal_error";
 }

@@ -9,22 +9,22 @@ namespace inventory {
 
 // Every error the extension reports. Each maps to one documented SQLSTATE (README.md).
 enum class ErrorCode {
-    NullArgument,         // 22004
-    InvalidParameter,     // 22023
-    OutOfRange,           // 22003
-    InsufficientStock,    // IV001
-    IdempotencyConflict,  // IV002
-    UnknownWarehouse,     // IV003
-    InvalidQuantity,      // IV004
-    UnknownEventType,     // IV005
-    InvalidReason,        // IV006
-    InsufficientReserved, // IV007
-    LedgerImmutable,      // IV008
-    InvalidSku,           // IV009
-    InvalidIdentifier,    // IV010
-    PolicyConflict,       // IV011
-    SerializationFailure, // 40001: retry the transaction
-    Internal,             // XX000
+    NullArgument,          // 22004
+    InvalidParameter,      // 22023
+    OutOfRange,            // 22003
+    InsufficientStock,     // IV001
+    IdempotencyConflict,   // IV002
+    UnknownWarehouse,      // IV003
+    InvalidQuantity,       // IV004
+    UnknownEventType,      // IV005
+    InvalidReason,         // IV006
+    InsufficientReserved,  // IV007
+    LedgerImmutable,       // IV008
+    InvalidSku,            // IV009
+    InvalidIdentifier,     // IV010
+    PolicyConflict,        // IV011
+    SerializationFailure,  // 40001: retry the transaction
+    Internal,              // XX000
 };
 
 // The five-character SQLSTATE of a code, e.g. "IV001".
@@ -34,7 +34,7 @@ enum class ErrorCode {
 [[nodiscard]] std::string_view condition_name(ErrorCode code) noexcept;
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorCode code, std::string message, std::string detail = {}, std::string hint = {})
         : std::runtime_error(std::move(message)),
           code_(code),
@@ -45,7 +45,7 @@ public:
     [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
     [[nodiscard]] const std::string& hint() const noexcept { return hint_; }
 
-private:
+  private:
     ErrorCode code_;
     std::string detail_;
     std::string hint_;

@@ -33,9 +33,8 @@ constexpr std::array<std::string_view, 9> kAdjustmentReasons{
 
 std::string to_upper_ascii(std::string_view text) {
     std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::toupper(c));
-    });
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return out;
 }
 
@@ -99,19 +98,18 @@ EventKind parse_event_kind(std::string_view text, bool allow_transfer_legs) {
     }
     if (upper == "TRANSFER") {
         throw Error(ErrorCode::UnknownEventType,
-                    "event type TRANSFER needs a source and a destination warehouse",
-                    "", "Call inventory.inventory_transfer(sku, from_warehouse_id, "
-                        "to_warehouse_id, quantity).");
+                    "event type TRANSFER needs a source and a destination warehouse", "",
+                    "Call inventory.inventory_transfer(sku, from_warehouse_id, "
+                    "to_warehouse_id, quantity).");
     }
-    throw Error(ErrorCode::UnknownEventType, "unknown event type " + quoted_prefix(text),
-                "", "Event types are RECEIVE, ALLOCATE, DEALLOCATE, FULFILL, RETURN, ADJUST "
-                    "and COUNT; transfers use inventory_transfer().");
+    throw Error(ErrorCode::UnknownEventType, "unknown event type " + quoted_prefix(text), "",
+                "Event types are RECEIVE, ALLOCATE, DEALLOCATE, FULFILL, RETURN, ADJUST "
+                "and COUNT; transfers use inventory_transfer().");
 }
 
 std::size_t utf8_length(std::string_view text) noexcept {
-    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](unsigned char c) {
-        return (c & 0xC0) != 0x80;
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        text.begin(), text.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; }));
 }
 
 void validate_sku(std::string_view sku) {
@@ -125,8 +123,8 @@ void validate_sku(std::string_view sku) {
                     "A SKU has at most " + std::to_string(kMaxSkuLength) + " characters.");
     }
     if (has_control_character(sku)) {
-        throw Error(ErrorCode::InvalidSku, "SKU " + quoted_prefix(sku) +
-                                               " contains a control character");
+        throw Error(ErrorCode::InvalidSku,
+                    "SKU " + quoted_prefix(sku) + " contains a control character");
     }
     if (has_blank_edge(sku)) {
         throw Error(ErrorCode::InvalidSku,
@@ -170,10 +168,10 @@ void validate_quantity(EventKind kind, Quantity quantity) {
             return;
         default:
             if (quantity <= 0) {
-                throw Error(ErrorCode::InvalidQuantity,
-                            kind_name + " quantity must be positive, got " +
-                                std::to_string(quantity),
-                            kind_name + " takes a positive number of units.");
+                throw Error(
+                    ErrorCode::InvalidQuantity,
+                    kind_name + " quantity must be positive, got " + std::to_string(quantity),
+                    kind_name + " takes a positive number of units.");
             }
             return;
     }

@@ -3,5 +3,6 @@
 #pragma once
 
 #if defined(POSTGRES_H) || defined(PG_VERSION_NUM) || defined(FMGR_H)
-#error "src/core must not see PostgreSQL headers: include core headers before postgres.h or not at all"
+#error \
+    "src/core must not see PostgreSQL headers: include core headers before postgres.h or not at all"
 #endif

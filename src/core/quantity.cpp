@@ -31,6 +31,8 @@ Quantity checked_sub(Quantity a, Quantity b, std::string_view what) {
     return narrow(Wide{a} - Wide{b}, what);
 }
 
-Quantity checked_neg(Quantity a, std::string_view what) { return narrow(-Wide{a}, what); }
+Quantity checked_neg(Quantity a, std::string_view what) {
+    return narrow(-Wide{a}, what);
+}
 
 }  // namespace inventory

@@ -40,17 +40,18 @@ void require_on_hand_covers_reservations(const Level& after, const Policy& polic
     }
     if (!policy.allow_backorder && after.on_hand < after.reserved) {
         throw Error(ErrorCode::InsufficientStock,
-                    "insufficient stock: " + std::string(to_string(request.kind)) + " would leave " +
-                        "on_hand of " + describe(request) + " below its reservations",
+                    "insufficient stock: " + std::string(to_string(request.kind)) +
+                        " would leave " + "on_hand of " + describe(request) +
+                        " below its reservations",
                     level_detail(before, policy, available_to_sell(before, policy)),
                     "Deallocate the reservations that can no longer be shipped first.");
     }
     const Quantity backordered = checked_sub(after.reserved, after.on_hand, "backordered units");
     if (policy.allow_backorder && policy.backorder_limit && backordered > *policy.backorder_limit) {
         throw Error(ErrorCode::InsufficientStock,
-                    "insufficient stock: " + std::string(to_string(request.kind)) + " would leave " +
-                        std::to_string(backordered) + " units of " + describe(request) +
-                        " backordered, more than its backorder_limit " +
+                    "insufficient stock: " + std::string(to_string(request.kind)) +
+                        " would leave " + std::to_string(backordered) + " units of " +
+                        describe(request) + " backordered, more than its backorder_limit " +
                         std::to_string(*policy.backorder_limit),
                     level_detail(before, policy, available_to_sell(before, policy)),
                     "Deallocate the reservations that can no longer be shipped first.");
@@ -74,8 +75,8 @@ void validate_policy(const Policy& policy) {
         throw Error(ErrorCode::InvalidParameter, "backorder_limit must not be negative");
     }
     if (policy.backorder_limit && !policy.allow_backorder) {
-        throw Error(ErrorCode::InvalidParameter, "backorder_limit needs allow_backorder",
-                    "", "Set allow_backorder to true, or pass NULL as backorder_limit.");
+        throw Error(ErrorCode::InvalidParameter, "backorder_limit needs allow_backorder", "",
+                    "Set allow_backorder to true, or pass NULL as backorder_limit.");
     }
 }
 
@@ -103,8 +104,8 @@ Transition apply_event(const Level& before, const Policy& policy, const EventReq
             const bool fits = !allowance || q <= sellable || q - sellable <= *allowance;
             if (!fits) {
                 throw Error(ErrorCode::InsufficientStock,
-                            "insufficient stock to allocate " + std::to_string(q) +
-                                " units of " + describe(request),
+                            "insufficient stock to allocate " + std::to_string(q) + " units of " +
+                                describe(request),
                             level_detail(before, policy, available));
             }
             t.reserved_change = q;
@@ -147,8 +148,8 @@ Transition apply_event(const Level& before, const Policy& policy, const EventReq
             const Quantity unreserved = checked_sub(before.on_hand, before.reserved, "stock");
             if (q > unreserved) {
                 throw Error(ErrorCode::InsufficientStock,
-                            "insufficient stock to transfer " + std::to_string(q) +
-                                " units of " + describe(request),
+                            "insufficient stock to transfer " + std::to_string(q) + " units of " +
+                                describe(request),
                             level_detail(before, policy, available),
                             "Only unreserved units can leave a warehouse.");
             }

@@ -15,7 +15,7 @@ using Uuid = std::array<std::uint8_t, 16>;
 // keeps ids from one generator strictly increasing within a millisecond (method 1 of the RFC),
 // the variant, and 62 random bits. If the clock steps back, the last timestamp is reused.
 class Uuid7Generator {
-public:
+  public:
     using Clock = std::function<std::uint64_t()>;                     // Unix time in ms
     using RandomFill = std::function<void(std::span<std::uint8_t>)>;  // fills with random bytes
 
@@ -23,7 +23,7 @@ public:
 
     [[nodiscard]] Uuid next();
 
-private:
+  private:
     Clock clock_;
     RandomFill random_;
     std::uint64_t last_ms_ = 0;

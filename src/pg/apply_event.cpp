@@ -135,8 +135,8 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
     const EventOptions args = common_arguments(fcinfo, 4);
     if (from_id == to_id) {
         throw Error(ErrorCode::InvalidParameter,
-                    "cannot transfer within one warehouse (" + std::to_string(from_id) + ")",
-                    "", "from_warehouse_id and to_warehouse_id must differ.");
+                    "cannot transfer within one warehouse (" + std::to_string(from_id) + ")", "",
+                    "from_warehouse_id and to_warehouse_id must differ.");
     }
     const EventRequest out_request =
         build_request(sku, from_id, EventKind::TransferOut, quantity, args);
@@ -161,10 +161,11 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
     }
     spi::finish();
 
-    const Datum values[] = {uuid_datum(outcome->out.id),          uuid_datum(outcome->in.id),
-                            BoolGetDatum(outcome->replayed),      Int64GetDatum(outcome->out.on_hand),
-                            Int64GetDatum(outcome->out.available), Int64GetDatum(outcome->in.on_hand),
-                            Int64GetDatum(outcome->in.available)};
+    const Datum values[] = {
+        uuid_datum(outcome->out.id),           uuid_datum(outcome->in.id),
+        BoolGetDatum(outcome->replayed),       Int64GetDatum(outcome->out.on_hand),
+        Int64GetDatum(outcome->out.available), Int64GetDatum(outcome->in.on_hand),
+        Int64GetDatum(outcome->in.available)};
     return result_row(fcinfo, values, 7);
 }
 

@@ -65,9 +65,9 @@ void require_event_array(Datum events) {
     const Datum values[] = {events};
     shape.execute(values, nullptr, true);
     if (!spi::get_bool(0, 1)) {
-        throw Error(ErrorCode::InvalidParameter, "events must be a JSON array of event objects",
-                    "", "Pass for example '[{\"sku\": \"A\", \"warehouse_id\": 1, "
-                        "\"event_type\": \"RECEIVE\", \"quantity\": 5}]'.");
+        throw Error(ErrorCode::InvalidParameter, "events must be a JSON array of event objects", "",
+                    "Pass for example '[{\"sku\": \"A\", \"warehouse_id\": 1, "
+                    "\"event_type\": \"RECEIVE\", \"quantity\": 5}]'.");
     }
     if (auto bad = spi::get_optional_int64(0, 2)) {
         throw Error(ErrorCode::InvalidParameter,
@@ -157,10 +157,10 @@ Datum apply_events_body(FunctionCallInfo fcinfo) {
 
     for (const auto& result : results) {
         const EventOutcome& outcome = result.applied.outcome;
-        const Datum values[] = {Int32GetDatum(result.ordinal), uuid_datum(outcome.id),
-                                BoolGetDatum(result.applied.replayed),
-                                Int64GetDatum(outcome.on_hand), Int64GetDatum(outcome.reserved),
-                                Int64GetDatum(outcome.available)};
+        const Datum values[] = {
+            Int32GetDatum(result.ordinal),         uuid_datum(outcome.id),
+            BoolGetDatum(result.applied.replayed), Int64GetDatum(outcome.on_hand),
+            Int64GetDatum(outcome.reserved),       Int64GetDatum(outcome.available)};
         pg_guard([&] {
             auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
             if (rsinfo->setResult == nullptr) InitMaterializedSRF(fcinfo, 0);

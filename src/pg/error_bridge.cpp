@@ -26,8 +26,8 @@ void copy_text(char (&target)[N], const char* source) noexcept {
 
 void fill(ErrorReport& report, std::string_view sqlstate, const char* message,
           const char* detail = nullptr, const char* hint = nullptr) noexcept {
-    report.sqlstate = MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2], sqlstate[3],
-                                    sqlstate[4]);
+    report.sqlstate =
+        MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2], sqlstate[3], sqlstate[4]);
     copy_text(report.message, message);
     copy_text(report.detail, detail);
     copy_text(report.hint, hint);
@@ -78,8 +78,7 @@ void raise_report(const ErrorReport& report) {
         // The extension's own errors (class IV) raised in a trigger under SPI carry the internal
         // INSERT as context; it tells the caller nothing, so it is dropped.
         ErrorData* error = report.postgres_error;
-        if (PGUNSIXBIT(error->sqlerrcode) == 'I' &&
-            PGUNSIXBIT(error->sqlerrcode >> 6) == 'V') {
+        if (PGUNSIXBIT(error->sqlerrcode) == 'I' && PGUNSIXBIT(error->sqlerrcode >> 6) == 'V') {
             error->context = nullptr;
         }
         ReThrowError(error);

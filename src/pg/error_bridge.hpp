@@ -23,12 +23,12 @@ namespace inventory::pg {
 
 // A PostgreSQL error caught by pg_guard(), carried up the C++ stack.
 class PgError : public std::exception {
-public:
+  public:
     explicit PgError(ErrorData* data) noexcept : data_(data) {}
     [[nodiscard]] const char* what() const noexcept override;
     [[nodiscard]] ErrorData* data() const noexcept { return data_; }
 
-private:
+  private:
     ErrorData* data_;  // palloc'd in the caller's memory context
 };
 
@@ -85,8 +85,7 @@ auto pg_guard(Fn&& fn) -> std::invoke_result_t<Fn&> {
         ErrorData* error = try_postgres([](void* f) { (*static_cast<Fn*>(f))(); }, &fn);
         if (error != nullptr) throw PgError(error);
     } else {
-        static_assert(std::is_trivially_copyable_v<Result>,
-                      "pg_guard returns plain C values only");
+        static_assert(std::is_trivially_copyable_v<Result>, "pg_guard returns plain C values only");
         struct Call {
             Fn* fn;
             Result result;

@@ -136,8 +136,8 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
                 "Use a new idempotency key for a new request.");
 }
 
-EventOutcome insert_event(const EventRequest& request, const EventOptions& args,
-                          bool with_key, const std::optional<UuidBytes>& related_event) {
+EventOutcome insert_event(const EventRequest& request, const EventOptions& args, bool with_key,
+                          const std::optional<UuidBytes>& related_event) {
     static spi::Statement insert(
         "INSERT INTO inventory.inventory_ledger "
         "  (sku, warehouse_id, event_type, quantity, reference_id, idempotency_key, reason, "
@@ -180,8 +180,8 @@ EventOutcome insert_event(const EventRequest& request, const EventOptions& args,
             data->constraint_name != nullptr &&
             std::string(data->constraint_name) == "inventory_ledger_idempotency_key_key") {
             throw Error(ErrorCode::SerializationFailure,
-                        "could not serialize access: idempotency key \"" +
-                            *args.idempotency_key + "\" was used by a concurrent transaction",
+                        "could not serialize access: idempotency key \"" + *args.idempotency_key +
+                            "\" was used by a concurrent transaction",
                         "", "Retry the transaction; it will return the other event.");
         }
         throw;

@@ -46,15 +46,14 @@ struct LedgerColumns {
     static int find(TupleDesc desc, const char* name) {
         int number = SPI_fnumber(desc, name);
         if (number <= 0) {
-            throw Error(ErrorCode::Internal,
-                        std::string("inventory_ledger has no column ") + name);
+            throw Error(ErrorCode::Internal, std::string("inventory_ledger has no column ") + name);
         }
         return number;
     }
 };
 
 class Row {
-public:
+  public:
     Row(HeapTuple tuple, TupleDesc desc) : tuple_(tuple), desc_(desc) {}
 
     [[nodiscard]] std::optional<Datum> datum(int column) const {
@@ -74,7 +73,7 @@ public:
         return DatumGetInt64(*value);
     }
 
-private:
+  private:
     HeapTuple tuple_;
     TupleDesc desc_;
 };
@@ -209,8 +208,7 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
     const int reason_updates = request.reason ? 1 : 0;
     HeapTuple result = nullptr;
     if (recorded) {
-        const ColumnUpdate updates[] = {{columns.event_type, event_type},
-                                        {columns.reason, reason}};
+        const ColumnUpdate updates[] = {{columns.event_type, event_type}, {columns.reason, reason}};
         result = modified_tuple(rel, tuple, updates, 1 + reason_updates);
     } else {
         const ColumnUpdate updates[] = {

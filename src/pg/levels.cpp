@@ -75,9 +75,12 @@ void store_level(std::string_view sku, std::int32_t warehouse_id, const Level& a
         "    updated_at = pg_catalog.now() "
         "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2",
         {TEXTOID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID});
-    const Datum values[] = {spi::text_datum(sku),          Int32GetDatum(warehouse_id),
-                            Int64GetDatum(after.on_hand),  Int64GetDatum(after.reserved),
-                            Int64GetDatum(available_to_sell), Int64GetDatum(version)};
+    const Datum values[] = {spi::text_datum(sku),
+                            Int32GetDatum(warehouse_id),
+                            Int64GetDatum(after.on_hand),
+                            Int64GetDatum(after.reserved),
+                            Int64GetDatum(available_to_sell),
+                            Int64GetDatum(version)};
     if (update_level.execute(values, nullptr) != 1) {
         throw Error(ErrorCode::Internal, "inventory level row was not updated");
     }

@@ -38,8 +38,8 @@ std::uint64_t Statement::execute(const Datum* values, const char* nulls, bool re
     return pg_guard([&]() -> std::uint64_t {
         int rc = SPI_execute_plan(plan_, const_cast<Datum*>(values), nulls, read_only, 0);
         if (rc < 0) {
-            elog(ERROR, "inventory: SPI_execute_plan failed (%s): %s",
-                 SPI_result_code_string(rc), sql_);
+            elog(ERROR, "inventory: SPI_execute_plan failed (%s): %s", SPI_result_code_string(rc),
+                 sql_);
         }
         return SPI_processed;
     });
@@ -66,7 +66,9 @@ std::int32_t get_int32(std::uint64_t row, int column) {
     return DatumGetInt32(get_datum(row, column));
 }
 
-bool get_bool(std::uint64_t row, int column) { return DatumGetBool(get_datum(row, column)); }
+bool get_bool(std::uint64_t row, int column) {
+    return DatumGetBool(get_datum(row, column));
+}
 
 std::optional<std::int64_t> get_optional_int64(std::uint64_t row, int column) {
     if (is_null(row, column)) return std::nullopt;

@@ -17,13 +17,13 @@ void finish();
 // A statement prepared on first use and kept for the life of the backend (SPI_keepplan).
 // Declare instances as function-local statics. Queries name every object schema-qualified.
 class Statement {
-public:
+  public:
     Statement(const char* sql, std::initializer_list<Oid> argument_types);
 
     // Runs the statement; the rows are in SPI_tuptable. Returns the number of rows.
     std::uint64_t execute(const Datum* values, const char* nulls, bool read_only = false);
 
-private:
+  private:
     static constexpr int kMaxArguments = 16;
     const char* sql_;
     Oid argument_types_[kMaxArguments];

@@ -224,15 +224,19 @@ TEST(ValidateSku, RefusesControlCharacters) {
 }
 
 TEST(ValidateSku, RefusesUnicodeControlCharacters) {
-    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("AB\xC2\x85" "C"));  // U+0085 NEL
-    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("ABC\xC2\x9F"));     // U+009F
-    EXPECT_NO_THROW(validate_sku("CAF\xC3\xA9"));                            // é is fine
-    EXPECT_NO_THROW(validate_sku("A\xC2\xA0" "B"));  // a no-break space inside is fine
+    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("AB\xC2\x85"
+                                                          "C"));            // U+0085 NEL
+    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("ABC\xC2\x9F"));  // U+009F
+    EXPECT_NO_THROW(validate_sku("CAF\xC3\xA9"));                           // é is fine
+    EXPECT_NO_THROW(
+        validate_sku("A\xC2\xA0"
+                     "B"));  // a no-break space inside is fine
 }
 
 TEST(ValidateSku, RefusesLeadingOrTrailingNoBreakSpace) {
     EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("ABC\xC2\xA0"));
-    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("\xC2\xA0" "ABC"));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("\xC2\xA0"
+                                                          "ABC"));
 }
 
 TEST(ValidateSku, RefusesLeadingOrTrailingBlank) {

@@ -485,8 +485,7 @@ TEST(VerifyRecorded, OverflowingRowIsRefused) {
         verify_recorded(Request(EventKind::Adjust, -5, "OTHER"), Recorded(-5, 0, {kMax, 0}));
     });
     ASSERT_TRUE(error.has_value());
-    EXPECT_EQ(error->code(), ErrorCode::InvalidParameter)
-        << sqlstate(error->code());
+    EXPECT_EQ(error->code(), ErrorCode::InvalidParameter) << sqlstate(error->code());
 }
 
 }  // namespace
