@@ -19,7 +19,9 @@ ISOLATION_OPTS = --inputdir=test/isolation --outputdir=output_iso
 PG_CONFIG ?= pg_config
 PG_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-unused-parameter \
               -Wno-missing-field-initializers -Wno-register -Werror=return-type
-PG_CPPFLAGS = -I$(CURDIR)/src
+# -MMD: rebuild an object when a header it includes changes (PGXS does not track headers).
+PG_CPPFLAGS = -I$(CURDIR)/src -MMD -MP
+EXTRA_CLEAN = $(OBJS:.o=.d)
 SHLIB_LINK = -lstdc++
 
 # The C++ core is not meant for LLVM bitcode inlining; skip the JIT bitcode step.
@@ -27,6 +29,8 @@ override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+-include $(OBJS:.o=.d)
 
 .PHONY: isolation-specs format
 installcheck: isolation-specs

@@ -65,9 +65,12 @@ COMMENT ON COLUMN inventory.inventory_sku_policies.safety_stock IS
 -- Levels: the current state, always equal to the sum of the ledger
 --------------------------------------------------------------------------------------------------
 
+-- The CHECK constraints hold the invariants that matter when something writes the table
+-- directly; the extension's own writes never trip them (its functions refuse first). They are
+-- kept few and simple: each is evaluated on every write of a level.
 CREATE TABLE inventory.inventory_levels (
-  sku               text NOT NULL CHECK (char_length(sku) BETWEEN 1 AND 255),
-  warehouse_id      integer NOT NULL REFERENCES inventory.inventory_warehouses (id),
+  sku               text NOT NULL,
+  warehouse_id      integer NOT NULL,
   on_hand           bigint NOT NULL DEFAULT 0,
   reserved          bigint NOT NULL DEFAULT 0,
   available_to_sell bigint NOT NULL DEFAULT 0,
@@ -79,14 +82,10 @@ CREATE TABLE inventory.inventory_levels (
   PRIMARY KEY (sku, warehouse_id),
   CONSTRAINT inventory_levels_on_hand_check CHECK (on_hand >= 0),
   CONSTRAINT inventory_levels_reserved_check CHECK (reserved >= 0),
-  CONSTRAINT inventory_levels_safety_stock_check CHECK (safety_stock >= 0),
   CONSTRAINT inventory_levels_available_check CHECK (available_to_sell >= 0 OR allow_backorder),
   CONSTRAINT inventory_levels_covered_check CHECK (on_hand >= reserved OR allow_backorder),
   CONSTRAINT inventory_levels_backorder_limit_check
-    CHECK (backorder_limit IS NULL OR available_to_sell >= -backorder_limit),
-  CONSTRAINT inventory_levels_available_formula_check CHECK (
-    available_to_sell = CASE WHEN on_hand - reserved < 0 THEN on_hand - reserved
-                             ELSE greatest(on_hand - reserved - safety_stock, 0) END)
+    CHECK (available_to_sell >= -backorder_limit)
 );
 COMMENT ON TABLE inventory.inventory_levels IS
   'Current stock per SKU per warehouse, maintained by the ledger trigger in the same '
@@ -108,23 +107,26 @@ COMMENT ON COLUMN inventory.inventory_levels.version IS
 -- Ledger: append-only
 --------------------------------------------------------------------------------------------------
 
+-- No CHECK or FOREIGN KEY here: the ledger trigger validates every row on every path (it fires
+-- also under session_replication_role = replica), and a check evaluated per appended row would
+-- cost more than the rest of the event. Warehouses cannot be deleted while referenced
+-- (inventory_warehouse_guard_trigger).
 CREATE TABLE inventory.inventory_ledger (
   id               uuid PRIMARY KEY DEFAULT inventory.inventory_uuidv7(),
-  sku              text NOT NULL CHECK (char_length(sku) BETWEEN 1 AND 255),
-  warehouse_id     integer NOT NULL REFERENCES inventory.inventory_warehouses (id),
-  event_type       text NOT NULL CHECK (event_type IN ('RECEIVE', 'ALLOCATE', 'DEALLOCATE',
-                     'FULFILL', 'RETURN', 'ADJUST', 'COUNT', 'TRANSFER_OUT', 'TRANSFER_IN')),
+  sku              text NOT NULL,
+  warehouse_id     integer NOT NULL,
+  event_type       text NOT NULL,
   quantity         bigint NOT NULL,
   on_hand_change   bigint NOT NULL,
   reserved_change  bigint NOT NULL,
   on_hand_after    bigint NOT NULL,
   reserved_after   bigint NOT NULL,
   available_after  bigint NOT NULL,
-  level_version    bigint NOT NULL CHECK (level_version > 0),
-  reference_id     text CHECK (char_length(reference_id) BETWEEN 1 AND 255),
-  idempotency_key  text CHECK (char_length(idempotency_key) BETWEEN 1 AND 255),
-  reason           text CHECK (char_length(reason) BETWEEN 1 AND 255),
-  metadata         jsonb CHECK (jsonb_typeof(metadata) = 'object'),
+  level_version    bigint NOT NULL,
+  reference_id     text,
+  idempotency_key  text,
+  reason           text,
+  metadata         jsonb,
   related_event_id uuid,
   actor            text NOT NULL DEFAULT current_user,
   created_at       timestamptz NOT NULL DEFAULT now()
@@ -216,6 +218,34 @@ CREATE TRIGGER inventory_sku_policy_refresh
   AFTER INSERT OR UPDATE OR DELETE ON inventory.inventory_sku_policies
   FOR EACH ROW EXECUTE FUNCTION inventory.inventory_sku_policy_trigger();
 ALTER TABLE inventory.inventory_sku_policies ENABLE ALWAYS TRIGGER inventory_sku_policy_refresh;
+
+CREATE FUNCTION inventory.inventory_warehouse_guard_trigger()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN
+    RETURN NEW;
+  END IF;
+  IF EXISTS (SELECT FROM inventory.inventory_levels l WHERE l.warehouse_id = OLD.id)
+     OR EXISTS (SELECT FROM inventory.inventory_ledger g WHERE g.warehouse_id = OLD.id) THEN
+    RAISE EXCEPTION 'warehouse % has stock records and cannot be %', OLD.id,
+                    CASE TG_OP WHEN 'DELETE' THEN 'deleted' ELSE 'renumbered' END
+      USING ERRCODE = 'foreign_key_violation',
+            HINT = 'Its ledger is permanent; leave the warehouse in place.';
+  END IF;
+  RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END;
+$$;
+COMMENT ON FUNCTION inventory.inventory_warehouse_guard_trigger() IS
+  'BEFORE UPDATE OR DELETE on inventory_warehouses: a warehouse with levels or ledger rows '
+  'keeps its id and cannot be deleted (SQLSTATE 23503).';
+CREATE TRIGGER inventory_warehouse_guard
+  BEFORE UPDATE OF id OR DELETE ON inventory.inventory_warehouses
+  FOR EACH ROW EXECUTE FUNCTION inventory.inventory_warehouse_guard_trigger();
+COMMENT ON TRIGGER inventory_warehouse_guard ON inventory.inventory_warehouses IS
+  'Warehouses that hold stock records stay.';
 
 COMMENT ON TRIGGER inventory_ledger_apply ON inventory.inventory_ledger IS
   'Keeps inventory_levels equal to the ledger for every appended row, whatever the path.';
@@ -473,7 +503,8 @@ CREATE FUNCTION inventory.inventory_verify()
 RETURNS TABLE (sku text, warehouse_id integer,
                level_on_hand bigint, ledger_on_hand numeric,
                level_reserved bigint, ledger_reserved numeric,
-               level_version bigint, ledger_events bigint)
+               level_version bigint, ledger_events bigint,
+               level_available_to_sell bigint, expected_available_to_sell bigint)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -481,19 +512,28 @@ AS $$
     SELECT g.sku, g.warehouse_id, sum(g.on_hand_change) AS on_hand,
            sum(g.reserved_change) AS reserved, count(*) AS events
       FROM inventory.inventory_ledger g
-     GROUP BY g.sku, g.warehouse_id)
-  SELECT coalesce(l.sku, s.sku), coalesce(l.warehouse_id, s.warehouse_id),
-         l.on_hand, s.on_hand, l.reserved, s.reserved, l.version, s.events
-    FROM inventory.inventory_levels l
-    FULL JOIN sums s ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id
-   WHERE l.on_hand IS DISTINCT FROM s.on_hand
-      OR l.reserved IS DISTINCT FROM s.reserved
-      OR l.version IS DISTINCT FROM s.events
+     GROUP BY g.sku, g.warehouse_id),
+  checked AS (
+    SELECT coalesce(l.sku, s.sku) AS sku, coalesce(l.warehouse_id, s.warehouse_id) AS warehouse_id,
+           l.on_hand AS level_on_hand, s.on_hand AS ledger_on_hand,
+           l.reserved AS level_reserved, s.reserved AS ledger_reserved,
+           l.version AS level_version, s.events AS ledger_events,
+           l.available_to_sell AS level_available,
+           CASE WHEN l.on_hand - l.reserved < 0 THEN l.on_hand - l.reserved
+                ELSE greatest(l.on_hand - l.reserved - l.safety_stock, 0) END AS expected_available
+      FROM inventory.inventory_levels l
+      FULL JOIN sums s ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id)
+  SELECT * FROM checked c
+   WHERE c.level_on_hand IS DISTINCT FROM c.ledger_on_hand
+      OR c.level_reserved IS DISTINCT FROM c.ledger_reserved
+      OR c.level_version IS DISTINCT FROM c.ledger_events
+      OR c.level_available IS DISTINCT FROM c.expected_available
    ORDER BY 1, 2;
 $$;
 COMMENT ON FUNCTION inventory.inventory_verify() IS
-  'Every (sku, warehouse) whose level differs from the sum of its ledger rows; empty when the '
-  'levels are true. One set-based pass over the ledger.';
+  'Every (sku, warehouse) whose level differs from the sum of its ledger rows, or whose '
+  'available_to_sell does not follow from its on_hand, reserved and safety stock; empty when '
+  'the levels are true. One set-based pass over the ledger.';
 
 CREATE FUNCTION inventory.inventory_rebuild_levels()
 RETURNS bigint

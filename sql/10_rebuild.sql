@@ -6,13 +6,15 @@ SELECT inventory.inventory_create_warehouse('NYC-1', 'New York', 'US'),
 SELECT (inventory.inventory_apply_event('A', 1, 'RECEIVE', 10)).on_hand,
        (inventory.inventory_apply_event('A', 1, 'ALLOCATE', 3)).reserved,
        (inventory.inventory_apply_event('B', 2, 'RECEIVE', 5)).on_hand,
-       (inventory.inventory_apply_event('C', 2, 'RECEIVE', 7)).on_hand;
+       (inventory.inventory_apply_event('C', 2, 'RECEIVE', 7)).on_hand,
+       (inventory.inventory_apply_event('A', 2, 'RECEIVE', 4)).on_hand;
 SELECT inventory.inventory_rebuild_levels() AS changed_when_true;
 SELECT * FROM inventory.inventory_verify();
 
 UPDATE inventory.inventory_levels SET on_hand = on_hand + 5, available_to_sell = available_to_sell + 5
- WHERE sku = 'A';
+ WHERE sku = 'A' AND warehouse_id = 1;
 UPDATE inventory.inventory_levels SET reserved = 1, available_to_sell = 4 WHERE sku = 'B';
+UPDATE inventory.inventory_levels SET available_to_sell = 1 WHERE sku = 'A' AND warehouse_id = 2;
 DELETE FROM inventory.inventory_levels WHERE sku = 'C';
 INSERT INTO inventory.inventory_levels (sku, warehouse_id, on_hand, available_to_sell)
 VALUES ('GHOST', 1, 2, 2);

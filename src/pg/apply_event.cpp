@@ -9,7 +9,7 @@
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "pg/error_bridge.hpp"
-#include "pg/levels.hpp"
+#include "pg/event_engine.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/spi.hpp"
 
@@ -79,52 +79,19 @@ Datum apply_event_body(FunctionCallInfo fcinfo) {
     const EventOptions args = common_arguments(fcinfo, 4);
     const EventRequest request = build_request(sku, warehouse_id, kind, quantity, args);
 
+    std::vector<PlannedEvent> plan(1);
+    plan[0].request = request;
+    plan[0].options = args;
     spi::connect();
-    if (args.idempotency_key) wait_for_inflight_key(*args.idempotency_key);
-    const AppliedEvent applied = apply_or_replay(request, args);
+    execute_plan(plan);
     spi::finish();
 
+    const AppliedEvent& applied = plan[0].result;
     const EventOutcome& outcome = applied.outcome;
     const Datum values[] = {uuid_datum(outcome.id), BoolGetDatum(applied.replayed),
                             Int64GetDatum(outcome.on_hand), Int64GetDatum(outcome.reserved),
                             Int64GetDatum(outcome.available)};
     return result_row(fcinfo, values, 5);
-}
-
-struct TransferOutcome {
-    EventOutcome out;
-    EventOutcome in;
-    bool replayed = false;
-};
-
-std::optional<TransferOutcome> replay_transfer(const std::string& key,
-                                               const EventRequest& out_request,
-                                               std::int32_t to_warehouse_id,
-                                               const EventOptions& args) {
-    auto stored = find_by_key(key, args);
-    if (!stored) return std::nullopt;
-    static spi::Statement find_in_leg(
-        "SELECT id, warehouse_id, on_hand_after, reserved_after, available_after "
-        "FROM inventory.inventory_ledger WHERE related_event_id OPERATOR(pg_catalog.=) $1",
-        {UUIDOID});
-    std::optional<std::int32_t> stored_destination;
-    TransferOutcome outcome;
-    if (stored->event_type == "TRANSFER_OUT") {
-        pg_uuid_t id{};
-        std::copy(stored->outcome.id.begin(), stored->outcome.id.end(), id.data);
-        const Datum values[] = {UUIDPGetDatum(&id)};
-        if (find_in_leg.execute(values, nullptr) == 1) {
-            outcome.in.id = uuid_bytes(spi::get_datum(0, 1));
-            stored_destination = spi::get_int32(0, 2);
-            outcome.in.on_hand = spi::get_int64(0, 3);
-            outcome.in.reserved = spi::get_int64(0, 4);
-            outcome.in.available = spi::get_int64(0, 5);
-        }
-    }
-    require_same_payload(key, *stored, out_request, args, stored_destination, to_warehouse_id);
-    outcome.out = stored->outcome;
-    outcome.replayed = true;
-    return outcome;
 }
 
 Datum transfer_body(FunctionCallInfo fcinfo) {
@@ -143,29 +110,23 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
     const EventRequest in_request =
         build_request(sku, to_id, EventKind::TransferIn, quantity, args);
 
-    std::optional<TransferOutcome> outcome;
+    // Both level rows are locked in one global order before either event is written, so two
+    // opposite transfers of one SKU cannot deadlock.
+    std::vector<PlannedEvent> plan;
+    plan_transfer(plan, 0, out_request, in_request, args);
     spi::connect();
-    if (args.idempotency_key) {
-        wait_for_inflight_key(*args.idempotency_key);
-        outcome = replay_transfer(*args.idempotency_key, out_request, to_id, args);
-    }
-    if (!outcome) {
-        // Both level rows are locked in warehouse order before either event is written, so
-        // two opposite transfers of one SKU cannot deadlock.
-        (void)lock_level(sku, std::min(from_id, to_id));
-        (void)lock_level(sku, std::max(from_id, to_id));
-        TransferOutcome applied;
-        applied.out = insert_event(out_request, args, true, std::nullopt);
-        applied.in = insert_event(in_request, args, false, applied.out.id);
-        outcome = applied;
-    }
+    execute_plan(plan);
     spi::finish();
 
-    const Datum values[] = {
-        uuid_datum(outcome->out.id),           uuid_datum(outcome->in.id),
-        BoolGetDatum(outcome->replayed),       Int64GetDatum(outcome->out.on_hand),
-        Int64GetDatum(outcome->out.available), Int64GetDatum(outcome->in.on_hand),
-        Int64GetDatum(outcome->in.available)};
+    const EventOutcome& out = plan[0].result.outcome;
+    const EventOutcome& in = plan[1].result.outcome;
+    const Datum values[] = {uuid_datum(out.id),
+                            uuid_datum(in.id),
+                            BoolGetDatum(plan[0].result.replayed),
+                            Int64GetDatum(out.on_hand),
+                            Int64GetDatum(out.available),
+                            Int64GetDatum(in.on_hand),
+                            Int64GetDatum(in.available)};
     return result_row(fcinfo, values, 7);
 }
 

@@ -1,7 +1,7 @@
-// inventory_apply_events(events jsonb): many events in one call, all or nothing. Every
-// idempotency key and then every level row is locked once, each in one global order (keys
-// sorted; levels by sku, then warehouse id), before any event is written, so two batches that
-// touch the same SKUs in opposite orders wait for each other instead of deadlocking.
+// inventory_apply_events(events jsonb): many events in one call, all or nothing, applied by the
+// event engine (pg/event_engine.hpp), which locks every level row once in one global order
+// before anything is written: two batches that touch the same SKUs in opposite orders wait for
+// each other instead of deadlocking.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -13,8 +13,8 @@
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/event_engine.hpp"
 #include "pg/event_writer.hpp"
-#include "pg/levels.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -23,29 +23,6 @@ PG_FUNCTION_INFO_V1(inventory_apply_events);
 
 namespace inventory::pg {
 namespace {
-
-struct BatchItem {
-    std::int32_t ordinal = 0;
-    EventRequest request;
-    EventOptions options;
-};
-
-// Re-raises an error about one element with its position in front.
-template <typename Fn>
-auto for_element(std::int64_t ordinal, Fn&& fn) {
-    try {
-        return fn();
-    } catch (const Error& e) {
-        throw Error(e.code(), "event " + std::to_string(ordinal) + ": " + e.what(), e.detail(),
-                    e.hint());
-    } catch (const PgError& e) {  // raised by the ledger trigger: same SQLSTATE, new message
-        ErrorData* data = e.data();
-        data->message = pg_guard([&] {
-            return psprintf("event %lld: %s", static_cast<long long>(ordinal), data->message);
-        });
-        throw;
-    }
-}
 
 void require_event_array(Datum events) {
     static spi::Statement shape(
@@ -77,7 +54,7 @@ void require_event_array(Datum events) {
     }
 }
 
-std::vector<BatchItem> read_items(Datum events) {
+std::vector<PlannedEvent> read_items(Datum events) {
     static spi::Statement rows(
         "SELECT e.i, r.sku, r.warehouse_id, r.event_type, r.quantity, r.reference_id, "
         "       r.idempotency_key, r.reason, r.metadata "
@@ -90,12 +67,12 @@ std::vector<BatchItem> read_items(Datum events) {
     const Datum values[] = {events};
     const std::uint64_t count = rows.execute(values, nullptr, true);
     SPITupleTable* table = SPI_tuptable;  // stays valid until SPI_finish
-    std::vector<BatchItem> items;
+    std::vector<PlannedEvent> items;
     items.reserve(count);
     for (std::uint64_t row = 0; row < count; ++row) {
         SPI_tuptable = table;
         const std::int64_t ordinal = spi::get_int64(row, 1);
-        items.push_back(for_element(ordinal, [&] {
+        items.push_back(with_event_position(ordinal, [&] {
             const auto required = [&](int column, const char* name) {
                 if (spi::is_null(row, column)) {
                     throw Error(ErrorCode::NullArgument, std::string(name) + " must not be NULL");
@@ -105,7 +82,7 @@ std::vector<BatchItem> read_items(Datum events) {
             required(3, "warehouse_id");
             required(4, "event_type");
             required(5, "quantity");
-            BatchItem item;
+            PlannedEvent item;
             item.ordinal = static_cast<std::int32_t>(ordinal);
             item.options.reference_id = spi::get_optional_text(row, 6);
             item.options.idempotency_key = spi::get_optional_text(row, 7);
@@ -121,46 +98,22 @@ std::vector<BatchItem> read_items(Datum events) {
     return items;
 }
 
-// Takes every lock the batch needs, each set in its global order.
-void lock_in_global_order(const std::vector<BatchItem>& items) {
-    std::set<std::string> keys;
-    std::set<std::pair<std::string, std::int32_t>> levels;
-    for (const auto& item : items) {
-        if (item.options.idempotency_key) keys.insert(*item.options.idempotency_key);
-        levels.emplace(item.request.sku, item.request.warehouse_id);
-    }
-    for (const auto& key : keys) wait_for_inflight_key(key);
-    for (const auto& [sku, warehouse_id] : levels) (void)lock_level(sku, warehouse_id);
-}
-
-struct BatchResult {
-    std::int32_t ordinal;
-    AppliedEvent applied;
-};
-
 Datum apply_events_body(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0)) throw Error(ErrorCode::NullArgument, "events must not be NULL");
     const Datum events = PG_GETARG_DATUM(0);
 
-    std::vector<BatchResult> results;
     spi::connect();
     require_event_array(events);
-    const std::vector<BatchItem> items = read_items(events);
-    lock_in_global_order(items);
-    results.reserve(items.size());
-    for (const auto& item : items) {
-        results.push_back({item.ordinal, for_element(item.ordinal, [&] {
-                               return apply_or_replay(item.request, item.options);
-                           })});
-    }
+    std::vector<PlannedEvent> plan = read_items(events);
+    execute_plan(plan);
     spi::finish();
 
-    for (const auto& result : results) {
-        const EventOutcome& outcome = result.applied.outcome;
+    for (const auto& event : plan) {
+        const EventOutcome& outcome = event.result.outcome;
         const Datum values[] = {
-            Int32GetDatum(result.ordinal),         uuid_datum(outcome.id),
-            BoolGetDatum(result.applied.replayed), Int64GetDatum(outcome.on_hand),
-            Int64GetDatum(outcome.reserved),       Int64GetDatum(outcome.available)};
+            Int32GetDatum(event.ordinal),        uuid_datum(outcome.id),
+            BoolGetDatum(event.result.replayed), Int64GetDatum(outcome.on_hand),
+            Int64GetDatum(outcome.reserved),     Int64GetDatum(outcome.available)};
         pg_guard([&] {
             auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
             if (rsinfo->setResult == nullptr) InitMaterializedSRF(fcinfo, 0);
@@ -169,7 +122,7 @@ Datum apply_events_body(FunctionCallInfo fcinfo) {
                                  nulls);
         });
     }
-    if (results.empty()) pg_guard([&] { InitMaterializedSRF(fcinfo, 0); });
+    if (plan.empty()) pg_guard([&] { InitMaterializedSRF(fcinfo, 0); });
     return Datum{0};
 }
 

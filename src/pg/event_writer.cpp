@@ -87,30 +87,6 @@ UuidBytes uuid_bytes(Datum value) {
     return bytes;
 }
 
-std::optional<StoredEvent> find_by_key(const std::string& key, const EventOptions& args) {
-    static spi::Statement find(
-        "SELECT id, sku, warehouse_id, event_type, quantity, reference_id, reason, "
-        "       metadata IS NOT DISTINCT FROM $2, on_hand_after, reserved_after, available_after "
-        "FROM inventory.inventory_ledger WHERE idempotency_key OPERATOR(pg_catalog.=) $1",
-        {TEXTOID, JSONBOID});
-    const Datum values[] = {spi::text_datum(key), args.metadata.value_or(Datum{0})};
-    const char nulls[] = {' ', args.metadata ? ' ' : 'n'};
-    if (find.execute(values, nulls) == 0) return std::nullopt;
-    StoredEvent stored;
-    stored.outcome.id = uuid_bytes(spi::get_datum(0, 1));
-    stored.sku = *spi::get_optional_text(0, 2);
-    stored.warehouse_id = spi::get_int32(0, 3);
-    stored.event_type = *spi::get_optional_text(0, 4);
-    stored.quantity = spi::get_int64(0, 5);
-    stored.reference_id = spi::get_optional_text(0, 6);
-    stored.reason = spi::get_optional_text(0, 7);
-    stored.same_metadata = spi::get_bool(0, 8);
-    stored.outcome.on_hand = spi::get_int64(0, 9);
-    stored.outcome.reserved = spi::get_int64(0, 10);
-    stored.outcome.available = spi::get_int64(0, 11);
-    return stored;
-}
-
 void require_same_payload(const std::string& key, const StoredEvent& stored,
                           const EventRequest& request, const EventOptions& args,
                           const std::optional<std::int32_t>& stored_destination,
@@ -136,84 +112,12 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
                 "Use a new idempotency key for a new request.");
 }
 
-EventOutcome insert_event(const EventRequest& request, const EventOptions& args, bool with_key,
-                          const std::optional<UuidBytes>& related_event) {
-    static spi::Statement insert(
-        "INSERT INTO inventory.inventory_ledger "
-        "  (sku, warehouse_id, event_type, quantity, reference_id, idempotency_key, reason, "
-        "   metadata, related_event_id) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-        "RETURNING id, on_hand_after, reserved_after, available_after",
-        {TEXTOID, INT4OID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, UUIDOID});
-    const bool has_key = with_key && args.idempotency_key.has_value();
-    pg_uuid_t related{};
-    if (related_event) std::copy(related_event->begin(), related_event->end(), related.data);
-    const Datum values[] = {
-        spi::text_datum(request.sku),
-        Int32GetDatum(request.warehouse_id),
-        spi::text_datum(to_string(request.kind)),
-        Int64GetDatum(request.quantity),
-        args.reference_id ? spi::text_datum(*args.reference_id) : Datum{0},
-        has_key ? spi::text_datum(*args.idempotency_key) : Datum{0},
-        request.reason ? spi::text_datum(*request.reason) : Datum{0},
-        args.metadata.value_or(Datum{0}),
-        UUIDPGetDatum(&related),
-    };
-    const char nulls[] = {' ',
-                          ' ',
-                          ' ',
-                          ' ',
-                          args.reference_id ? ' ' : 'n',
-                          has_key ? ' ' : 'n',
-                          request.reason ? ' ' : 'n',
-                          args.metadata ? ' ' : 'n',
-                          related_event ? ' ' : 'n',
-                          '\0'};
-    try {
-        insert.execute(values, nulls);
-    } catch (const PgError& e) {
-        // Under REPEATABLE READ or SERIALIZABLE a key committed by a concurrent transaction is
-        // invisible to our snapshot: the lookup missed it and the unique index caught it. The
-        // same happens at any level when two requests pass wait_for_inflight_key at once.
-        const ErrorData* data = e.data();
-        if (has_key && data->sqlerrcode == ERRCODE_UNIQUE_VIOLATION &&
-            data->constraint_name != nullptr &&
-            std::string(data->constraint_name) == "inventory_ledger_idempotency_key_key") {
-            throw Error(ErrorCode::SerializationFailure,
-                        "could not serialize access: idempotency key \"" + *args.idempotency_key +
-                            "\" was used by a concurrent transaction",
-                        "", "Retry the transaction; it will return the other event.");
-        }
-        throw;
-    }
-    EventOutcome outcome;
-    outcome.id = uuid_bytes(spi::get_datum(0, 1));
-    outcome.on_hand = spi::get_int64(0, 2);
-    outcome.reserved = spi::get_int64(0, 3);
-    outcome.available = spi::get_int64(0, 4);
-    return outcome;
-}
-
 Datum uuid_datum(const UuidBytes& bytes) {
     return pg_guard([&bytes] {
         auto* uuid = static_cast<pg_uuid_t*>(palloc(sizeof(pg_uuid_t)));
         std::copy(bytes.begin(), bytes.end(), uuid->data);
         return UUIDPGetDatum(uuid);
     });
-}
-
-AppliedEvent apply_or_replay(const EventRequest& request, const EventOptions& options) {
-    AppliedEvent applied;
-    if (options.idempotency_key) {
-        if (auto stored = find_by_key(*options.idempotency_key, options)) {
-            require_same_payload(*options.idempotency_key, *stored, request, options);
-            applied.outcome = stored->outcome;
-            applied.replayed = true;
-            return applied;
-        }
-    }
-    applied.outcome = insert_event(request, options, true, std::nullopt);
-    return applied;
 }
 
 }  // namespace inventory::pg

@@ -1,6 +1,6 @@
-// Writing events to the ledger, shared by inventory_apply_event, inventory_transfer and
-// inventory_apply_events: idempotency keys, payload comparison and the ledger INSERT (whose
-// trigger does the level arithmetic). All of it needs an SPI connection.
+// Event requests as the SQL functions receive them: validation of their options, idempotency
+// keys and payload comparison, and uuid conversions. Used by the event engine and the SQL entry
+// points; the key functions need an SPI connection.
 #pragma once
 
 #include <array>
@@ -60,24 +60,11 @@ struct StoredEvent {
     bool same_metadata = false;
 };
 
-[[nodiscard]] std::optional<StoredEvent> find_by_key(const std::string& key,
-                                                     const EventOptions& options);
-
 // Raises IV002 unless the stored event has exactly the requested payload.
 void require_same_payload(const std::string& key, const StoredEvent& stored,
                           const EventRequest& request, const EventOptions& options,
                           const std::optional<std::int32_t>& stored_destination = std::nullopt,
                           const std::optional<std::int32_t>& destination = std::nullopt);
-
-// Appends one ledger row. `with_key` stores the options' idempotency key on it.
-[[nodiscard]] EventOutcome insert_event(const EventRequest& request, const EventOptions& options,
-                                        bool with_key,
-                                        const std::optional<UuidBytes>& related_event);
-
-// Replays the event the options' idempotency key names (after checking its payload), or
-// appends a new one. Call wait_for_inflight_key first.
-[[nodiscard]] AppliedEvent apply_or_replay(const EventRequest& request,
-                                           const EventOptions& options);
 
 [[nodiscard]] UuidBytes uuid_bytes(Datum value);
 [[nodiscard]] Datum uuid_datum(const UuidBytes& bytes);

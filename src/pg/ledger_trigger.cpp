@@ -10,6 +10,8 @@
 #include "core/event.hpp"
 #include "core/transition.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/event_engine.hpp"
+#include "pg/event_writer.hpp"
 #include "pg/levels.hpp"
 #include "pg/spi.hpp"
 
@@ -25,7 +27,7 @@ namespace {
 struct LedgerColumns {
     int sku, warehouse_id, event_type, quantity, reference_id, idempotency_key, reason;
     int on_hand_change, reserved_change, on_hand_after, reserved_after, available_after;
-    int level_version, actor;
+    int level_version, actor, metadata;
 
     explicit LedgerColumns(TupleDesc desc)
         : sku(find(desc, "sku")),
@@ -41,7 +43,8 @@ struct LedgerColumns {
           reserved_after(find(desc, "reserved_after")),
           available_after(find(desc, "available_after")),
           level_version(find(desc, "level_version")),
-          actor(find(desc, "actor")) {}
+          actor(find(desc, "actor")),
+          metadata(find(desc, "metadata")) {}
 
     static int find(TupleDesc desc, const char* name) {
         int number = SPI_fnumber(desc, name);
@@ -93,10 +96,11 @@ EventRequest request_from_row(const Row& row, const LedgerColumns& columns) {
     const auto quantity = row.get_int64(columns.quantity);
     if (!quantity) null_column("quantity");
     const auto reason = row.get_text(columns.reason);
-    const auto reference = row.get_text(columns.reference_id);
-    if (reference) validate_identifier("reference_id", *reference);
-    const auto key = row.get_text(columns.idempotency_key);
-    if (key) validate_identifier("idempotency_key", *key);
+    EventOptions options;
+    options.reference_id = row.get_text(columns.reference_id);
+    options.idempotency_key = row.get_text(columns.idempotency_key);
+    options.metadata = row.datum(columns.metadata);
+    validate_options(options);
 
     const EventKind kind = parse_event_kind(*event_type, /*allow_transfer_legs=*/true);
     std::optional<std::string_view> reason_view;
@@ -179,6 +183,16 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
     }
     Relation rel = data->tg_relation;
     HeapTuple tuple = data->tg_trigtuple;
+    if (pre_applied_rows_expected()) {
+        // A row of the event engine's INSERT: it locked, checked and computed it already.
+        bool null = false;
+        const Datum id = heap_getattr(tuple, LedgerColumns::find(RelationGetDescr(rel), "id"),
+                                      RelationGetDescr(rel), &null);
+        if (null || !consume_pre_applied_row(uuid_bytes(id))) {
+            throw Error(ErrorCode::Internal, "unexpected ledger row while a planned insert runs");
+        }
+        return PointerGetDatum(tuple);
+    }
     const LedgerColumns columns(RelationGetDescr(rel));
     const Row row(tuple, RelationGetDescr(rel));
 

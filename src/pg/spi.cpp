@@ -26,7 +26,10 @@ Statement::Statement(const char* sql, std::initializer_list<Oid> argument_types)
 std::uint64_t Statement::execute(const Datum* values, const char* nulls, bool read_only) {
     if (plan_ == nullptr) {
         plan_ = pg_guard([this] {
-            SPIPlanPtr plan = SPI_prepare(sql_, argument_count_, argument_types_);
+            // Always the generic plan: the statements are simple key lookups, and with array
+            // parameters the plan cache would otherwise re-plan them on every call.
+            SPIPlanPtr plan =
+                SPI_prepare_cursor(sql_, argument_count_, argument_types_, CURSOR_OPT_GENERIC_PLAN);
             if (plan == nullptr) {
                 elog(ERROR, "inventory: SPI_prepare failed (%s): %s",
                      SPI_result_code_string(SPI_result), sql_);

@@ -24,7 +24,7 @@ class Statement {
     std::uint64_t execute(const Datum* values, const char* nulls, bool read_only = false);
 
   private:
-    static constexpr int kMaxArguments = 16;
+    static constexpr int kMaxArguments = 32;
     const char* sql_;
     Oid argument_types_[kMaxArguments];
     int argument_count_;

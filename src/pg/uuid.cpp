@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/uuid7.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/uuid.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(inventory_uuidv7);
@@ -35,15 +36,14 @@ Uuid7Generator& generator() {
 }
 
 Datum uuidv7_body() {
-    const Uuid id = generator().next();
-    return pg_guard([&id] {
-        auto* uuid = static_cast<pg_uuid_t*>(palloc(sizeof(pg_uuid_t)));
-        std::copy(id.begin(), id.end(), uuid->data);
-        return UUIDPGetDatum(uuid);
-    });
+    return uuid_datum(next_uuidv7());
 }
 
 }  // namespace
+
+UuidBytes next_uuidv7() {
+    return generator().next();
+}
 }  // namespace inventory::pg
 
 extern "C" Datum inventory_uuidv7(PG_FUNCTION_ARGS) {

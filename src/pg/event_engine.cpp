@@ -1,0 +1,580 @@
+#include "pg/event_engine.hpp"
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/transition.hpp"
+#include "pg/spi.hpp"
+#include "pg/uuid.hpp"
+
+namespace inventory::pg {
+namespace {
+
+// ---- rows the running plan inserts: the ledger trigger lets exactly these through ------------
+
+struct PreAppliedRows {
+    const std::vector<UuidBytes>* ids = nullptr;
+    std::size_t next = 0;
+};
+PreAppliedRows pre_applied;  // backend-local; set only while the plan's INSERT runs
+
+class PreAppliedScope {
+  public:
+    explicit PreAppliedScope(const std::vector<UuidBytes>& ids) noexcept {
+        pre_applied.ids = &ids;
+        pre_applied.next = 0;
+    }
+    ~PreAppliedScope() { pre_applied.ids = nullptr; }
+    PreAppliedScope(const PreAppliedScope&) = delete;
+    PreAppliedScope& operator=(const PreAppliedScope&) = delete;
+};
+
+// ---- helpers --------------------------------------------------------------------------------
+
+// A one-dimensional array Datum of `type` built from values and NULL flags.
+class ArrayBuilder {
+  public:
+    explicit ArrayBuilder(Oid type) : type_(type) {}
+    void add(Datum value) {
+        values_.push_back(value);
+        nulls_.push_back(0);
+    }
+    void add_null() {
+        values_.push_back(Datum{0});
+        nulls_.push_back(1);
+    }
+    template <typename T, typename ToDatum>
+    void add_optional(const std::optional<T>& value, ToDatum&& to_datum) {
+        if (value) {
+            add(to_datum(*value));
+        } else {
+            add_null();
+        }
+    }
+    // The one-row case binds the value itself: a set-returning unnest() costs more than the
+    // whole statement when there is a single row.
+    [[nodiscard]] Datum first() const { return values_.front(); }
+    [[nodiscard]] char first_null_flag() const { return nulls_.front() != 0 ? 'n' : ' '; }
+    [[nodiscard]] Datum build() const {
+        return pg_guard([this] {
+            const int count = static_cast<int>(values_.size());
+            if (count == 0) return PointerGetDatum(construct_empty_array(type_));
+            int16 length;
+            bool by_value;
+            char align;
+            get_typlenbyvalalign(type_, &length, &by_value, &align);
+            bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * static_cast<Size>(count)));
+            for (int i = 0; i < count; ++i) nulls[i] = nulls_[static_cast<std::size_t>(i)] != 0;
+            int dims[1] = {count};
+            int lower_bounds[1] = {1};
+            return PointerGetDatum(construct_md_array(const_cast<Datum*>(values_.data()), nulls, 1,
+                                                      dims, lower_bounds, type_, length, by_value,
+                                                      align));
+        });
+    }
+
+  private:
+    Oid type_;
+    std::vector<Datum> values_;
+    std::vector<char> nulls_;
+};
+
+Datum uuid_value(const UuidBytes& bytes) {
+    return uuid_datum(bytes);
+}
+
+bool same_jsonb(const std::optional<Datum>& a, const std::optional<Datum>& b) {
+    if (!a || !b) return !a && !b;
+    return pg_guard([&] { return DatumGetBool(DirectFunctionCall2(jsonb_eq, *a, *b)); });
+}
+
+// ---- step 1: idempotency keys ---------------------------------------------------------------
+
+struct StoredKey {
+    StoredEvent event;
+    std::optional<Datum> metadata;
+    std::optional<std::int32_t> in_warehouse;  // for a stored TRANSFER_OUT: its TRANSFER_IN
+    EventOutcome in_outcome;
+};
+
+std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& keys) {
+    static spi::Statement find(
+        "SELECT idempotency_key, id, sku, warehouse_id, event_type, quantity, reference_id, "
+        "       reason, metadata, on_hand_after, reserved_after, available_after "
+        "FROM inventory.inventory_ledger "
+        "WHERE idempotency_key OPERATOR(pg_catalog.=) ANY ($1)",
+        {TEXTARRAYOID});
+    static spi::Statement find_in_legs(
+        "SELECT related_event_id, id, warehouse_id, on_hand_after, reserved_after, "
+        "       available_after "
+        "FROM inventory.inventory_ledger WHERE related_event_id OPERATOR(pg_catalog.=) ANY ($1)",
+        {UUIDARRAYOID});
+    static spi::Statement find_one(
+        "SELECT idempotency_key, id, sku, warehouse_id, event_type, quantity, reference_id, "
+        "       reason, metadata, on_hand_after, reserved_after, available_after "
+        "FROM inventory.inventory_ledger WHERE idempotency_key OPERATOR(pg_catalog.=) $1",
+        {TEXTOID});
+    ArrayBuilder key_array(TEXTOID);
+    for (const auto& key : keys) key_array.add(spi::text_datum(key));
+    const Datum values[] = {keys.size() == 1 ? key_array.first() : key_array.build()};
+    // Not read-only: under READ COMMITTED the lookup must take a new snapshot, to see the rows
+    // of the transactions wait_for_inflight_key just waited for.
+    const std::uint64_t rows = (keys.size() == 1 ? find_one : find).execute(values, nullptr);
+    std::map<std::string, StoredKey> stored;
+    std::map<UuidBytes, std::string> transfers;  // stored TRANSFER_OUT id -> its key
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        StoredKey entry;
+        StoredEvent& event = entry.event;
+        event.outcome.id = uuid_bytes(spi::get_datum(r, 2));
+        event.sku = *spi::get_optional_text(r, 3);
+        event.warehouse_id = spi::get_int32(r, 4);
+        event.event_type = *spi::get_optional_text(r, 5);
+        event.quantity = spi::get_int64(r, 6);
+        event.reference_id = spi::get_optional_text(r, 7);
+        event.reason = spi::get_optional_text(r, 8);
+        if (!spi::is_null(r, 9)) entry.metadata = spi::get_datum(r, 9);
+        event.outcome.on_hand = spi::get_int64(r, 10);
+        event.outcome.reserved = spi::get_int64(r, 11);
+        event.outcome.available = spi::get_int64(r, 12);
+        std::string key = *spi::get_optional_text(r, 1);
+        if (event.event_type == "TRANSFER_OUT") transfers.emplace(event.outcome.id, key);
+        stored.emplace(std::move(key), std::move(entry));
+    }
+    if (transfers.empty()) return stored;
+
+    ArrayBuilder out_ids(UUIDOID);
+    for (const auto& [id, key] : transfers) out_ids.add(uuid_value(id));
+    const Datum leg_values[] = {out_ids.build()};
+    const std::uint64_t legs = find_in_legs.execute(leg_values, nullptr);
+    for (std::uint64_t r = 0; r < legs; ++r) {
+        StoredKey& entry = stored.at(transfers.at(uuid_bytes(spi::get_datum(r, 1))));
+        entry.in_outcome.id = uuid_bytes(spi::get_datum(r, 2));
+        entry.in_warehouse = spi::get_int32(r, 3);
+        entry.in_outcome.on_hand = spi::get_int64(r, 4);
+        entry.in_outcome.reserved = spi::get_int64(r, 5);
+        entry.in_outcome.available = spi::get_int64(r, 6);
+    }
+    return stored;
+}
+
+StoredEvent as_stored(const PlannedEvent& event) {
+    StoredEvent stored;
+    stored.sku = event.request.sku;
+    stored.warehouse_id = event.request.warehouse_id;
+    stored.event_type = std::string(to_string(event.request.kind));
+    stored.quantity = event.request.quantity;
+    stored.reference_id = event.options.reference_id;
+    stored.reason = event.request.reason;
+    return stored;
+}
+
+enum class Disposition { Apply, ReplayStored, ReplayPlanned };
+
+struct Decision {
+    Disposition disposition = Disposition::Apply;
+    std::size_t replay_of = 0;  // ReplayPlanned: the earlier event with the same key
+};
+
+// Which events are replays: of an event stored earlier, or of an earlier event of this plan.
+std::vector<Decision> decide_replays(std::vector<PlannedEvent>& plan) {
+    std::set<std::string> keys;
+    for (const auto& event : plan) {
+        if (event.options.idempotency_key && !event.out_leg)
+            keys.insert(*event.options.idempotency_key);
+    }
+    std::vector<Decision> decisions(plan.size());
+    if (keys.empty()) return decisions;
+    for (const auto& key : keys) wait_for_inflight_key(key);
+    const auto stored = load_stored_keys(keys);
+
+    std::map<std::string, std::size_t> first_with_key;
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        PlannedEvent& event = plan[i];
+        if (event.out_leg) {  // a TRANSFER_IN follows its TRANSFER_OUT
+            const Decision& out = decisions[*event.out_leg];
+            decisions[i] = out;
+            if (out.disposition == Disposition::ReplayPlanned) decisions[i].replay_of += 1;
+            if (out.disposition == Disposition::ReplayStored) {
+                const auto& entry = stored.at(*plan[*event.out_leg].options.idempotency_key);
+                event.result.outcome = entry.in_outcome;
+                event.result.replayed = true;
+            }
+            continue;
+        }
+        if (!event.options.idempotency_key) continue;
+        const std::string& key = *event.options.idempotency_key;
+        with_event_position(event.ordinal, [&] {
+            if (auto earlier = first_with_key.find(key); earlier != first_with_key.end()) {
+                const PlannedEvent& first = plan[earlier->second];
+                StoredEvent previous = as_stored(first);
+                previous.same_metadata = same_jsonb(first.options.metadata, event.options.metadata);
+                require_same_payload(key, previous, event.request, event.options, first.destination,
+                                     event.destination);
+                decisions[i] = {Disposition::ReplayPlanned, earlier->second};
+                return;
+            }
+            first_with_key.emplace(key, i);
+            if (auto found = stored.find(key); found != stored.end()) {
+                StoredEvent previous = found->second.event;
+                previous.same_metadata = same_jsonb(found->second.metadata, event.options.metadata);
+                std::optional<std::int32_t> stored_destination;
+                if (previous.event_type == "TRANSFER_OUT")
+                    stored_destination = found->second.in_warehouse;
+                require_same_payload(key, previous, event.request, event.options,
+                                     stored_destination, event.destination);
+                decisions[i] = {Disposition::ReplayStored, 0};
+                event.result.outcome = previous.outcome;
+                event.result.replayed = true;
+            }
+        });
+    }
+    return decisions;
+}
+
+// ---- step 2: level rows ---------------------------------------------------------------------
+
+using LevelKey = std::pair<std::string, std::int32_t>;  // ordered bytewise, then by warehouse
+
+struct LevelState {
+    Level level;
+    Policy policy;
+    std::int64_t version = 0;
+};
+
+struct LevelArrays {
+    Datum skus;
+    Datum warehouses;
+};
+
+LevelArrays level_arrays(const std::map<LevelKey, LevelState>& levels) {
+    ArrayBuilder skus(TEXTOID);
+    ArrayBuilder warehouses(INT4OID);
+    for (const auto& [key, state] : levels) {
+        skus.add(spi::text_datum(key.first));
+        warehouses.add(Int32GetDatum(key.second));
+    }
+    return {skus.build(), warehouses.build()};
+}
+
+// Locks the rows in (sku bytewise, warehouse) order and reads them; returns how many it found.
+std::size_t lock_levels(const LevelArrays& arrays, std::map<LevelKey, LevelState>& levels) {
+    static spi::Statement lock(
+        "SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.version, l.safety_stock, "
+        "       l.allow_backorder, l.backorder_limit "
+        "FROM inventory.inventory_levels l "
+        "JOIN ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
+        "  ON l.sku OPERATOR(pg_catalog.=) u.sku "
+        " AND l.warehouse_id OPERATOR(pg_catalog.=) u.wh "
+        "ORDER BY l.sku COLLATE pg_catalog.\"C\", l.warehouse_id "
+        "FOR UPDATE OF l",
+        {TEXTARRAYOID, INT4ARRAYOID});
+    static spi::Statement lock_one(
+        "SELECT sku, warehouse_id, on_hand, reserved, version, safety_stock, allow_backorder, "
+        "       backorder_limit "
+        "FROM inventory.inventory_levels "
+        "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2 "
+        "FOR UPDATE",
+        {TEXTOID, INT4OID});
+    std::uint64_t rows = 0;
+    if (levels.size() == 1) {
+        const Datum values[] = {spi::text_datum(levels.begin()->first.first),
+                                Int32GetDatum(levels.begin()->first.second)};
+        rows = lock_one.execute(values, nullptr);
+    } else {
+        const Datum values[] = {arrays.skus, arrays.warehouses};
+        rows = lock.execute(values, nullptr);
+    }
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        LevelState& state = levels.at({*spi::get_optional_text(r, 1), spi::get_int32(r, 2)});
+        state.level.on_hand = spi::get_int64(r, 3);
+        state.level.reserved = spi::get_int64(r, 4);
+        state.version = spi::get_int64(r, 5);
+        state.policy.safety_stock = spi::get_int64(r, 6);
+        state.policy.allow_backorder = spi::get_bool(r, 7);
+        state.policy.backorder_limit = spi::get_optional_int64(r, 8);
+    }
+    return static_cast<std::size_t>(rows);
+}
+
+void create_missing_levels(const LevelArrays& arrays) {
+    static spi::Statement unknown_warehouse(
+        "SELECT w FROM pg_catalog.unnest($1::pg_catalog.int4[]) AS w "
+        "WHERE NOT EXISTS (SELECT FROM inventory.inventory_warehouses x "
+        "                  WHERE x.id OPERATOR(pg_catalog.=) w) "
+        "ORDER BY w LIMIT 1",
+        {INT4ARRAYOID});
+    const Datum warehouse_values[] = {arrays.warehouses};
+    if (unknown_warehouse.execute(warehouse_values, nullptr, true) > 0) {
+        throw Error(ErrorCode::UnknownWarehouse,
+                    "unknown warehouse " + std::to_string(spi::get_int32(0, 1)), "",
+                    "Create it with inventory.inventory_create_warehouse(code, name, country).");
+    }
+    // A new level starts empty, with the copies of the SKU's policy its CHECK constraints need.
+    static spi::Statement create(
+        "INSERT INTO inventory.inventory_levels "
+        "  (sku, warehouse_id, safety_stock, allow_backorder, backorder_limit) "
+        "SELECT u.sku, u.wh, COALESCE(p.safety_stock, 0), COALESCE(p.allow_backorder, false), "
+        "       p.backorder_limit "
+        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
+        "LEFT JOIN inventory.inventory_sku_policies p ON p.sku OPERATOR(pg_catalog.=) u.sku "
+        "ORDER BY u.sku COLLATE pg_catalog.\"C\", u.wh "
+        "ON CONFLICT (sku, warehouse_id) DO NOTHING",
+        {TEXTARRAYOID, INT4ARRAYOID});
+    const Datum values[] = {arrays.skus, arrays.warehouses};
+    create.execute(values, nullptr);
+}
+
+std::map<LevelKey, LevelState> lock_plan_levels(const std::vector<PlannedEvent>& plan,
+                                                const std::vector<Decision>& decisions) {
+    std::map<LevelKey, LevelState> levels;
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        if (decisions[i].disposition != Disposition::Apply) continue;
+        levels.try_emplace({plan[i].request.sku, plan[i].request.warehouse_id});
+    }
+    if (levels.empty()) return levels;
+    const LevelArrays arrays = level_arrays(levels);
+    if (lock_levels(arrays, levels) == levels.size()) return levels;
+    create_missing_levels(arrays);
+    if (lock_levels(arrays, levels) != levels.size()) {
+        throw Error(ErrorCode::Internal, "inventory level rows vanished after they were created");
+    }
+    return levels;
+}
+
+// ---- step 4: writing ------------------------------------------------------------------------
+
+struct NewRow {
+    const PlannedEvent* event;
+    Transition transition;
+    std::int64_t version;
+    std::optional<UuidBytes> related;
+};
+
+Datum actor_name() {
+    return pg_guard([] {
+        // The role outside any SECURITY DEFINER function: who really made the change.
+        return CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
+    });
+}
+
+void insert_rows(const std::vector<NewRow>& rows) {
+    static spi::Statement insert(
+        "INSERT INTO inventory.inventory_ledger "
+        "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
+        "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
+        "   idempotency_key, reason, metadata, related_event_id, actor) "
+        "SELECT u.*, $17 FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.uuid[]), "
+        "  pg_catalog.unnest($2::pg_catalog.text[]), "
+        "  pg_catalog.unnest($3::pg_catalog.int4[]), "
+        "  pg_catalog.unnest($4::pg_catalog.text[]), "
+        "  pg_catalog.unnest($5::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($6::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($7::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($8::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($9::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($10::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($11::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($12::pg_catalog.text[]), "
+        "  pg_catalog.unnest($13::pg_catalog.text[]), "
+        "  pg_catalog.unnest($14::pg_catalog.text[]), "
+        "  pg_catalog.unnest($15::pg_catalog.jsonb[]), "
+        "  pg_catalog.unnest($16::pg_catalog.uuid[])) AS u",
+        {UUIDARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+         INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
+         TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID, UUIDARRAYOID, TEXTOID});
+    ArrayBuilder ids(UUIDOID), skus(TEXTOID), warehouses(INT4OID), types(TEXTOID),
+        quantities(INT8OID), on_hand_changes(INT8OID), reserved_changes(INT8OID),
+        on_hand_after(INT8OID), reserved_after(INT8OID), available_after(INT8OID),
+        versions(INT8OID), references(TEXTOID), keys(TEXTOID), reasons(TEXTOID), metadata(JSONBOID),
+        related(UUIDOID);
+    std::vector<UuidBytes> row_ids;
+    row_ids.reserve(rows.size());
+    const auto text = [](const std::string& value) { return spi::text_datum(value); };
+    for (const NewRow& row : rows) {
+        const PlannedEvent& event = *row.event;
+        const Transition& t = row.transition;
+        row_ids.push_back(event.result.outcome.id);
+        ids.add(uuid_value(event.result.outcome.id));
+        skus.add(text(event.request.sku));
+        warehouses.add(Int32GetDatum(event.request.warehouse_id));
+        types.add(spi::text_datum(to_string(event.request.kind)));
+        quantities.add(Int64GetDatum(event.request.quantity));
+        on_hand_changes.add(Int64GetDatum(t.on_hand_change));
+        reserved_changes.add(Int64GetDatum(t.reserved_change));
+        on_hand_after.add(Int64GetDatum(t.after.on_hand));
+        reserved_after.add(Int64GetDatum(t.after.reserved));
+        available_after.add(Int64GetDatum(t.available_after));
+        versions.add(Int64GetDatum(row.version));
+        references.add_optional(event.options.reference_id, text);
+        if (event.out_leg) {
+            keys.add_null();  // the transfer's key is stored on its TRANSFER_OUT
+        } else {
+            keys.add_optional(event.options.idempotency_key, text);
+        }
+        reasons.add_optional(event.request.reason, text);
+        metadata.add_optional(event.options.metadata, [](Datum d) { return d; });
+        related.add_optional(row.related, uuid_value);
+    }
+    static spi::Statement insert_one(
+        "INSERT INTO inventory.inventory_ledger "
+        "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
+        "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
+        "   idempotency_key, reason, metadata, related_event_id, actor) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        {UUIDOID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
+         INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, UUIDOID, TEXTOID});
+    const ArrayBuilder* columns[] = {&ids,
+                                     &skus,
+                                     &warehouses,
+                                     &types,
+                                     &quantities,
+                                     &on_hand_changes,
+                                     &reserved_changes,
+                                     &on_hand_after,
+                                     &reserved_after,
+                                     &available_after,
+                                     &versions,
+                                     &references,
+                                     &keys,
+                                     &reasons,
+                                     &metadata,
+                                     &related};
+    constexpr int kColumns = 16;
+    Datum values[kColumns + 1];
+    char nulls[kColumns + 1];
+    const bool one_row = rows.size() == 1;
+    for (int c = 0; c < kColumns; ++c) {
+        values[c] = one_row ? columns[c]->first() : columns[c]->build();
+        nulls[c] = one_row ? columns[c]->first_null_flag() : ' ';
+    }
+    values[kColumns] = actor_name();
+    nulls[kColumns] = ' ';
+    const PreAppliedScope scope(row_ids);
+    try {
+        (one_row ? insert_one : insert).execute(values, nulls);
+    } catch (const PgError& e) {
+        // Under REPEATABLE READ or SERIALIZABLE a key committed by a concurrent transaction is
+        // invisible to our snapshot: the lookup missed it and the unique index caught it. The
+        // same happens at any level when two requests pass wait_for_inflight_key at once.
+        const ErrorData* data = e.data();
+        if (data->sqlerrcode == ERRCODE_UNIQUE_VIOLATION && data->constraint_name != nullptr &&
+            std::string(data->constraint_name) == "inventory_ledger_idempotency_key_key") {
+            throw Error(ErrorCode::SerializationFailure,
+                        "could not serialize access: an idempotency key of this request was used "
+                        "by a concurrent transaction",
+                        "", "Retry the transaction; it will return the other event.");
+        }
+        throw;
+    }
+    if (pre_applied.next != row_ids.size()) {
+        throw Error(ErrorCode::Internal, "the ledger trigger did not see every new row");
+    }
+}
+
+void update_levels(const std::map<LevelKey, LevelState>& levels) {
+    static spi::Statement update(
+        "UPDATE inventory.inventory_levels l "
+        "SET on_hand = u.on_hand, reserved = u.reserved, available_to_sell = u.available, "
+        "    version = u.version, updated_at = pg_catalog.now() "
+        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "  pg_catalog.unnest($2::pg_catalog.int4[]), "
+        "  pg_catalog.unnest($3::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($4::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($5::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($6::pg_catalog.int8[])) "
+        "  AS u(sku, wh, on_hand, reserved, available, version) "
+        "WHERE l.sku OPERATOR(pg_catalog.=) u.sku AND l.warehouse_id OPERATOR(pg_catalog.=) u.wh",
+        {TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID});
+    ArrayBuilder skus(TEXTOID), warehouses(INT4OID), on_hand(INT8OID), reserved(INT8OID),
+        available(INT8OID), versions(INT8OID);
+    for (const auto& [key, state] : levels) {
+        skus.add(spi::text_datum(key.first));
+        warehouses.add(Int32GetDatum(key.second));
+        on_hand.add(Int64GetDatum(state.level.on_hand));
+        reserved.add(Int64GetDatum(state.level.reserved));
+        available.add(Int64GetDatum(available_to_sell(state.level, state.policy)));
+        versions.add(Int64GetDatum(state.version));
+    }
+    static spi::Statement update_one(
+        "UPDATE inventory.inventory_levels "
+        "SET on_hand = $3, reserved = $4, available_to_sell = $5, version = $6, "
+        "    updated_at = pg_catalog.now() "
+        "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2",
+        {TEXTOID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID});
+    const ArrayBuilder* columns[] = {&skus,     &warehouses, &on_hand,
+                                     &reserved, &available,  &versions};
+    const bool one_row = levels.size() == 1;
+    Datum values[6];
+    for (int c = 0; c < 6; ++c) values[c] = one_row ? columns[c]->first() : columns[c]->build();
+    if ((one_row ? update_one : update).execute(values, nullptr) != levels.size()) {
+        throw Error(ErrorCode::Internal, "not every inventory level row was updated");
+    }
+}
+
+}  // namespace
+
+void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
+                   const EventRequest& out_request, const EventRequest& in_request,
+                   const EventOptions& options) {
+    PlannedEvent out;
+    out.ordinal = ordinal;
+    out.request = out_request;
+    out.options = options;
+    out.destination = in_request.warehouse_id;
+    plan.push_back(std::move(out));
+    PlannedEvent in;
+    in.ordinal = ordinal;
+    in.request = in_request;
+    in.options = options;
+    in.out_leg = plan.size() - 1;
+    plan.push_back(std::move(in));
+}
+
+void execute_plan(std::vector<PlannedEvent>& plan) {
+    const std::vector<Decision> decisions = decide_replays(plan);
+    std::map<LevelKey, LevelState> levels = lock_plan_levels(plan, decisions);
+
+    std::vector<NewRow> rows;
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        PlannedEvent& event = plan[i];
+        if (decisions[i].disposition == Disposition::ReplayStored) continue;
+        if (decisions[i].disposition == Disposition::ReplayPlanned) {
+            event.result.outcome = plan[decisions[i].replay_of].result.outcome;
+            event.result.replayed = true;
+            continue;
+        }
+        LevelState& state = levels.at({event.request.sku, event.request.warehouse_id});
+        const Transition t = with_event_position(
+            event.ordinal, [&] { return apply_event(state.level, state.policy, event.request); });
+        state.level = t.after;
+        state.version += 1;
+        event.result.outcome = {next_uuidv7(), t.after.on_hand, t.after.reserved,
+                                t.available_after};
+        event.result.replayed = false;
+        std::optional<UuidBytes> related;
+        if (event.out_leg) related = plan[*event.out_leg].result.outcome.id;
+        rows.push_back({&event, t, state.version, related});
+    }
+    if (rows.empty()) return;
+    insert_rows(rows);
+    update_levels(levels);
+}
+
+bool pre_applied_rows_expected() noexcept {
+    return pre_applied.ids != nullptr;
+}
+
+bool consume_pre_applied_row(const UuidBytes& id) noexcept {
+    if (pre_applied.ids == nullptr || pre_applied.next >= pre_applied.ids->size()) return false;
+    if ((*pre_applied.ids)[pre_applied.next] != id) return false;
+    ++pre_applied.next;
+    return true;
+}
+
+}  // namespace inventory::pg

@@ -1,0 +1,65 @@
+// The engine behind inventory_apply_event, inventory_transfer and inventory_apply_events: it
+// takes a plan of events and applies it set-wise, with a fixed number of statements whatever
+// the plan's size:
+//   1. waits for uncommitted rows with the plan's idempotency keys (sorted), then reads the
+//      stored events of all keys at once and decides which events are replays;
+//   2. locks every level row the rest touches, once, in one global order (SKU bytewise, then
+//      warehouse id), creating missing rows with the SKU's policy;
+//   3. applies the core's rules event by event in plan order, in memory;
+//   4. writes all new ledger rows with one INSERT (the ledger trigger recognizes them as already
+//      applied) and every touched level with one UPDATE.
+// Requires an SPI connection. All or nothing: any error aborts the caller's statement.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/event.hpp"
+#include "pg/event_writer.hpp"
+
+namespace inventory::pg {
+
+struct PlannedEvent {
+    std::int32_t ordinal = 0;  // position shown in error messages ("event 3: ..."); 0 = none
+    EventRequest request;
+    EventOptions options;  // a transfer's key and reference are on both legs; the key is stored
+                           // on the TRANSFER_OUT row only
+    std::optional<std::int32_t> destination;  // TRANSFER_OUT: the TRANSFER_IN's warehouse
+    std::optional<std::size_t> out_leg;       // TRANSFER_IN: index of its TRANSFER_OUT
+    AppliedEvent result;                      // filled by execute_plan
+};
+
+// Runs fn; an error it raises gets "event N: " in front of its message (N > 0 only), with its
+// SQLSTATE, detail and hint unchanged.
+template <typename Fn>
+auto with_event_position(std::int32_t ordinal, Fn&& fn) {
+    if (ordinal <= 0) return fn();
+    try {
+        return fn();
+    } catch (const Error& e) {
+        throw Error(e.code(), "event " + std::to_string(ordinal) + ": " + e.what(), e.detail(),
+                    e.hint());
+    } catch (const PgError& e) {
+        ErrorData* data = e.data();
+        data->message = pg_guard([&] { return psprintf("event %d: %s", ordinal, data->message); });
+        throw;
+    }
+}
+
+// Appends a transfer as two planned events (TRANSFER_OUT, then TRANSFER_IN).
+void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
+                   const EventRequest& out_request, const EventRequest& in_request,
+                   const EventOptions& options);
+
+// Applies the plan; each event's `result` holds its outcome afterwards.
+void execute_plan(std::vector<PlannedEvent>& plan);
+
+// The ledger trigger's side of step 4: true when `id` is the next row the running plan inserts,
+// whose columns the engine has already computed.
+[[nodiscard]] bool consume_pre_applied_row(const UuidBytes& id) noexcept;
+[[nodiscard]] bool pre_applied_rows_expected() noexcept;
+
+}  // namespace inventory::pg
