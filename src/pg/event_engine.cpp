@@ -1,6 +1,8 @@
 #include "pg/event_engine.hpp"
 
+#include <algorithm>
 #include <map>
+#include <span>
 #include <set>
 #include <string>
 #include <utility>
@@ -122,7 +124,7 @@ std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& k
     for (const auto& key : keys) key_array.add(spi::text_datum(key));
     const Datum values[] = {keys.size() == 1 ? key_array.first() : key_array.build()};
     // Not read-only: under READ COMMITTED the lookup must take a new snapshot, to see the rows
-    // of the transactions wait_for_inflight_key just waited for.
+    // of the transactions wait_for_inflight_keys just waited for.
     const std::uint64_t rows = (keys.size() == 1 ? find_one : find).execute(values, nullptr);
     std::map<std::string, StoredKey> stored;
     std::map<UuidBytes, std::string> transfers;  // stored TRANSFER_OUT id -> its key
@@ -188,7 +190,7 @@ std::vector<Decision> decide_replays(std::vector<PlannedEvent>& plan) {
     }
     std::vector<Decision> decisions(plan.size());
     if (keys.empty()) return decisions;
-    for (const auto& key : keys) wait_for_inflight_key(key);
+    wait_for_inflight_keys(keys);
     const auto stored = load_stored_keys(keys);
 
     std::map<std::string, std::size_t> first_with_key;
@@ -363,7 +365,8 @@ Datum actor_name() {
     });
 }
 
-void insert_rows(const std::vector<NewRow>& rows) {
+// One INSERT for a slice of the new rows. Slices keep each unnest() within work_mem.
+void insert_rows(std::span<const NewRow> rows, Datum actor) {
     static spi::Statement insert(
         "INSERT INTO inventory.inventory_ledger "
         "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
@@ -393,13 +396,10 @@ void insert_rows(const std::vector<NewRow>& rows) {
         on_hand_after(INT8OID), reserved_after(INT8OID), available_after(INT8OID),
         versions(INT8OID), references(TEXTOID), keys(TEXTOID), reasons(TEXTOID), metadata(JSONBOID),
         related(UUIDOID);
-    std::vector<UuidBytes> row_ids;
-    row_ids.reserve(rows.size());
     const auto text = [](const std::string& value) { return spi::text_datum(value); };
     for (const NewRow& row : rows) {
         const PlannedEvent& event = *row.event;
         const Transition& t = row.transition;
-        row_ids.push_back(event.result.outcome.id);
         ids.add(uuid_value(event.result.outcome.id));
         skus.add(text(event.request.sku));
         warehouses.add(Int32GetDatum(event.request.warehouse_id));
@@ -453,15 +453,14 @@ void insert_rows(const std::vector<NewRow>& rows) {
         values[c] = one_row ? columns[c]->first() : columns[c]->build();
         nulls[c] = one_row ? columns[c]->first_null_flag() : ' ';
     }
-    values[kColumns] = actor_name();
+    values[kColumns] = actor;
     nulls[kColumns] = ' ';
-    const PreAppliedScope scope(row_ids);
     try {
         (one_row ? insert_one : insert).execute(values, nulls);
     } catch (const PgError& e) {
         // Under REPEATABLE READ or SERIALIZABLE a key committed by a concurrent transaction is
         // invisible to our snapshot: the lookup missed it and the unique index caught it. The
-        // same happens at any level when two requests pass wait_for_inflight_key at once.
+        // same happens at any level when two requests pass wait_for_inflight_keys at once.
         const ErrorData* data = e.data();
         if (data->sqlerrcode == ERRCODE_UNIQUE_VIOLATION && data->constraint_name != nullptr &&
             std::string(data->constraint_name) == "inventory_ledger_idempotency_key_key") {
@@ -472,12 +471,12 @@ void insert_rows(const std::vector<NewRow>& rows) {
         }
         throw;
     }
-    if (pre_applied.next != row_ids.size()) {
-        throw Error(ErrorCode::Internal, "the ledger trigger did not see every new row");
-    }
 }
 
-void update_levels(const std::map<LevelKey, LevelState>& levels) {
+using LevelEntry = std::pair<const LevelKey, LevelState>;
+
+// One UPDATE for a slice of the touched levels.
+void update_levels(std::span<const LevelEntry* const> levels) {
     static spi::Statement update(
         "UPDATE inventory.inventory_levels l "
         "SET on_hand = u.on_hand, reserved = u.reserved, available_to_sell = u.available, "
@@ -493,7 +492,8 @@ void update_levels(const std::map<LevelKey, LevelState>& levels) {
         {TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID});
     ArrayBuilder skus(TEXTOID), warehouses(INT4OID), on_hand(INT8OID), reserved(INT8OID),
         available(INT8OID), versions(INT8OID);
-    for (const auto& [key, state] : levels) {
+    for (const LevelEntry* entry : levels) {
+        const auto& [key, state] = *entry;
         skus.add(spi::text_datum(key.first));
         warehouses.add(Int32GetDatum(key.second));
         on_hand.add(Int64GetDatum(state.level.on_hand));
@@ -562,8 +562,29 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
         rows.push_back({&event, t, state.version, related});
     }
     if (rows.empty()) return;
-    insert_rows(rows);
-    update_levels(levels);
+
+    constexpr std::size_t kSlice = 2000;
+    std::vector<UuidBytes> row_ids;
+    row_ids.reserve(rows.size());
+    for (const NewRow& row : rows) row_ids.push_back(row.event->result.outcome.id);
+    const Datum actor = actor_name();
+    {
+        const PreAppliedScope scope(row_ids);
+        for (std::size_t from = 0; from < rows.size(); from += kSlice) {
+            insert_rows(std::span<const NewRow>(rows).subspan(from, std::min(kSlice, rows.size() - from)),
+                        actor);
+        }
+        if (pre_applied.next != row_ids.size()) {
+            throw Error(ErrorCode::Internal, "the ledger trigger did not see every new row");
+        }
+    }
+    std::vector<const LevelEntry*> entries;
+    entries.reserve(levels.size());
+    for (const auto& entry : levels) entries.push_back(&entry);
+    for (std::size_t from = 0; from < entries.size(); from += kSlice) {
+        update_levels(std::span<const LevelEntry* const>(entries).subspan(
+            from, std::min(kSlice, entries.size() - from)));
+    }
 }
 
 bool pre_applied_rows_expected() noexcept {

@@ -1,6 +1,7 @@
 #include "pg/event_writer.hpp"
 
 #include <algorithm>
+#include <set>
 #include <vector>
 
 #include "core/error.hpp"
@@ -33,50 +34,52 @@ EventRequest build_request(const std::string& sku, std::int32_t warehouse_id, Ev
 
 namespace {
 
-// The transaction, other than ours, that has inserted `key` into the ledger and not yet
-// committed or rolled back; InvalidTransactionId if there is none. Looks through the unique
-// index with a dirty snapshot, as PostgreSQL's own unique checks do. C only: runs in pg_guard.
-TransactionId inflight_inserter(Datum key) {
-    const Oid schema = get_namespace_oid("inventory", false);
-    const Oid ledger_oid = get_relname_relid("inventory_ledger", schema);
-    const Oid index_oid = get_relname_relid("inventory_ledger_idempotency_key_key", schema);
-    if (!OidIsValid(ledger_oid) || !OidIsValid(index_oid)) {
-        elog(ERROR, "inventory: ledger or its idempotency index is missing");
-    }
-    Relation ledger = table_open(ledger_oid, AccessShareLock);
-    Relation index = index_open(index_oid, AccessShareLock);
-    SnapshotData dirty;
-    InitDirtySnapshot(dirty);
-    ScanKeyData scan_key;
-    ScanKeyInit(&scan_key, 1, BTEqualStrategyNumber, F_TEXTEQ, key);
-    scan_key.sk_collation = index->rd_indcollation[0];
-    IndexScanDesc scan = index_beginscan(ledger, index, &dirty, 1, 0);
-    index_rescan(scan, &scan_key, 1, nullptr, 0);
-    TupleTableSlot* slot = table_slot_create(ledger, nullptr);
-    TransactionId inserter = InvalidTransactionId;
+// The transaction, other than ours, that has inserted the scan key's value into the ledger and
+// not yet committed or rolled back; InvalidTransactionId if there is none. Looks through the
+// unique index with a dirty snapshot, as PostgreSQL's own unique checks do. C only.
+TransactionId inflight_inserter(IndexScanDesc scan, ScanKeyData* key, SnapshotData* dirty,
+                                TupleTableSlot* slot) {
+    index_rescan(scan, key, 1, nullptr, 0);
     while (index_getnext_slot(scan, ForwardScanDirection, slot)) {
-        if (TransactionIdIsValid(dirty.xmin)) {
-            inserter = dirty.xmin;
-            break;
-        }
+        if (TransactionIdIsValid(dirty->xmin)) return dirty->xmin;
     }
-    ExecDropSingleTupleTableSlot(slot);
-    index_endscan(scan);
-    index_close(index, NoLock);
-    table_close(ledger, NoLock);
-    return inserter;
+    return InvalidTransactionId;
 }
 
 }  // namespace
 
-void wait_for_inflight_key(const std::string& key) {
-    const Datum key_datum = spi::text_datum(key);
-    pg_guard([key_datum] {
-        for (;;) {
-            const TransactionId inserter = inflight_inserter(key_datum);
-            if (!TransactionIdIsValid(inserter)) return;
-            XactLockTableWait(inserter, nullptr, nullptr, XLTW_None);
+void wait_for_inflight_keys(const std::set<std::string>& keys) {
+    if (keys.empty()) return;
+    std::vector<Datum> key_datums;
+    key_datums.reserve(keys.size());
+    for (const auto& key : keys) key_datums.push_back(spi::text_datum(key));
+    pg_guard([&key_datums] {
+        const Oid schema = get_namespace_oid("inventory", false);
+        const Oid ledger_oid = get_relname_relid("inventory_ledger", schema);
+        const Oid index_oid = get_relname_relid("inventory_ledger_idempotency_key_key", schema);
+        if (!OidIsValid(ledger_oid) || !OidIsValid(index_oid)) {
+            elog(ERROR, "inventory: ledger or its idempotency index is missing");
         }
+        Relation ledger = table_open(ledger_oid, AccessShareLock);
+        Relation index = index_open(index_oid, AccessShareLock);
+        SnapshotData dirty;
+        InitDirtySnapshot(dirty);
+        IndexScanDesc scan = index_beginscan(ledger, index, &dirty, 1, 0);
+        TupleTableSlot* slot = table_slot_create(ledger, nullptr);
+        for (const Datum key_datum : key_datums) {  // the keys are sorted: one global order
+            ScanKeyData key;
+            ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_TEXTEQ, key_datum);
+            key.sk_collation = index->rd_indcollation[0];
+            for (;;) {
+                const TransactionId inserter = inflight_inserter(scan, &key, &dirty, slot);
+                if (!TransactionIdIsValid(inserter)) break;
+                XactLockTableWait(inserter, ledger, nullptr, XLTW_InsertIndex);
+            }
+        }
+        ExecDropSingleTupleTableSlot(slot);
+        index_endscan(scan);
+        index_close(index, NoLock);
+        table_close(ledger, NoLock);
     });
 }
 

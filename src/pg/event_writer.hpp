@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/event.hpp"
@@ -43,10 +44,11 @@ struct AppliedEvent {
                                          EventKind kind, std::int64_t quantity,
                                          const EventOptions& options);
 
-// Waits until no other transaction has an uncommitted ledger row with this idempotency key, so
-// that a request sent twice at once replays the first once it commits, or applies itself if the
-// first rolls back. Takes no lock of its own: a batch of any size fits in the lock table.
-void wait_for_inflight_key(const std::string& key);
+// Waits until no other transaction has an uncommitted ledger row with any of these idempotency
+// keys, so that a request sent twice at once replays the first once it commits, or applies
+// itself if the first rolls back. Takes no lock of its own: a batch of any size fits in the lock
+// table.
+void wait_for_inflight_keys(const std::set<std::string>& keys);
 
 // The event an idempotency key already names, as stored.
 struct StoredEvent {
