@@ -55,6 +55,8 @@ EXCEPTION WHEN OTHERS THEN
 END;
 $$;
 
+ALTER FUNCTION regress.error_of(text) SET search_path = pg_catalog, pg_temp;
+
 -- Independent of inventory_verify(): every level equals the sum of its ledger rows and its last
 -- row's after-values, and no ledger row lacks a level. Returns the offending levels.
 -- (available_to_sell is not compared with available_after: a policy change moves the first.)

@@ -47,7 +47,8 @@ SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger
   (sku, warehouse_id, event_type, quantity, on_hand_after) VALUES ('FORGED', 1, 'RECEIVE', 1, 1)$$);
 
 -- Only the ledger's owner may insert restored rows.
-CREATE ROLE inventory_regress_clerk;
+-- (The clerk is a warehouse system that was also given INSERT on the ledger itself.)
+CREATE ROLE inventory_regress_clerk IN ROLE inventory_warehouse;
 GRANT USAGE ON SCHEMA inventory TO inventory_regress_clerk;
 GRANT SELECT, INSERT ON inventory.inventory_ledger TO inventory_regress_clerk;
 GRANT SELECT, INSERT, UPDATE ON inventory.inventory_levels TO inventory_regress_clerk;

@@ -32,6 +32,8 @@ std::string_view sqlstate(ErrorCode code) noexcept {
             return "IV010";
         case ErrorCode::PolicyConflict:
             return "IV011";
+        case ErrorCode::ForbiddenForRole:
+            return "IV012";
         case ErrorCode::SerializationFailure:
             return "40001";
         case ErrorCode::Internal:
@@ -70,6 +72,8 @@ std::string_view condition_name(ErrorCode code) noexcept {
             return "invalid_identifier";
         case ErrorCode::PolicyConflict:
             return "policy_conflict";
+        case ErrorCode::ForbiddenForRole:
+            return "forbidden_for_role";
         case ErrorCode::SerializationFailure:
             return "serialization_failure";
         case ErrorCode::Internal:

@@ -23,6 +23,7 @@ enum class ErrorCode {
     InvalidSku,            // IV009
     InvalidIdentifier,     // IV010
     PolicyConflict,        // IV011
+    ForbiddenForRole,      // IV012
     SerializationFailure,  // 40001: retry the transaction
     Internal,              // XX000
 };

@@ -10,6 +10,8 @@
 
 #include "core/error.hpp"
 #include "core/transition.hpp"
+#include "pg/change_feed.hpp"
+#include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/uuid.hpp"
 
@@ -371,8 +373,9 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
         "INSERT INTO inventory.inventory_ledger "
         "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
         "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
-        "   idempotency_key, reason, metadata, related_event_id, actor) "
-        "SELECT u.*, $17 FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.uuid[]), "
+        "   idempotency_key, reason, metadata, related_event_id, actor, created_at) "
+        "SELECT u.*, $17, pg_catalog.clock_timestamp() FROM ROWS FROM "
+        "(pg_catalog.unnest($1::pg_catalog.uuid[]), "
         "  pg_catalog.unnest($2::pg_catalog.text[]), "
         "  pg_catalog.unnest($3::pg_catalog.int4[]), "
         "  pg_catalog.unnest($4::pg_catalog.text[]), "
@@ -425,8 +428,9 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
         "INSERT INTO inventory.inventory_ledger "
         "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
         "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
-        "   idempotency_key, reason, metadata, related_event_id, actor) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        "   idempotency_key, reason, metadata, related_event_id, actor, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+        "        pg_catalog.clock_timestamp())",
         {UUIDOID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
          INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, UUIDOID, TEXTOID});
     const ArrayBuilder* columns[] = {&ids,
@@ -537,6 +541,9 @@ void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
 }
 
 void execute_plan(std::vector<PlannedEvent>& plan) {
+    for (const PlannedEvent& event : plan) {
+        with_event_position(event.ordinal, [&] { require_capability(event.request.kind); });
+    }
     const std::vector<Decision> decisions = decide_replays(plan);
     std::map<LevelKey, LevelState> levels = lock_plan_levels(plan, decisions);
 
@@ -571,8 +578,9 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     {
         const PreAppliedScope scope(row_ids);
         for (std::size_t from = 0; from < rows.size(); from += kSlice) {
-            insert_rows(std::span<const NewRow>(rows).subspan(from, std::min(kSlice, rows.size() - from)),
-                        actor);
+            insert_rows(
+                std::span<const NewRow>(rows).subspan(from, std::min(kSlice, rows.size() - from)),
+                actor);
         }
         if (pre_applied.next != row_ids.size()) {
             throw Error(ErrorCode::Internal, "the ledger trigger did not see every new row");
@@ -584,6 +592,10 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     for (std::size_t from = 0; from < entries.size(); from += kSlice) {
         update_levels(std::span<const LevelEntry* const>(entries).subspan(
             from, std::min(kSlice, entries.size() - from)));
+    }
+    for (const auto& [key, state] : levels) {
+        notify_level_change(key.first, key.second, state.level,
+                            available_to_sell(state.level, state.policy), state.version);
     }
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "pg/change_feed.hpp"
 #include "pg/spi.hpp"
 
 namespace inventory::pg {
@@ -84,6 +85,7 @@ void store_level(std::string_view sku, std::int32_t warehouse_id, const Level& a
     if (update_level.execute(values, nullptr) != 1) {
         throw Error(ErrorCode::Internal, "inventory level row was not updated");
     }
+    notify_level_change(sku, warehouse_id, after, available_to_sell, version);
 }
 
 void restore_level(std::string_view sku, std::int32_t warehouse_id, const Level& after,

@@ -37,6 +37,7 @@ const std::vector<Documented>& AllCodes() {
         {ErrorCode::InvalidSku, "IV009", "invalid_sku"},
         {ErrorCode::InvalidIdentifier, "IV010", "invalid_identifier"},
         {ErrorCode::PolicyConflict, "IV011", "policy_conflict"},
+        {ErrorCode::ForbiddenForRole, "IV012", "forbidden_for_role"},
         {ErrorCode::SerializationFailure, "40001", "serialization_failure"},
         {ErrorCode::Internal, "XX000", "internal_error"},
     };

@@ -1,0 +1,65 @@
+-- ALTER EXTENSION inventory UPDATE from 0.1.0 gives the same schema as a fresh install (same
+-- objects, definitions, comments, privileges), and the data survives the update.
+CREATE TEMP TABLE schema_of (install text, kind text, name text, definition text);
+CREATE FUNCTION pg_temp.describe(install text) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO schema_of
+  SELECT install, 'function', p.oid::regprocedure::text,
+         pg_get_functiondef(p.oid) || ' acl=' || coalesce(p.proacl::text, '') ||
+         ' comment=' || coalesce(obj_description(p.oid, 'pg_proc'), '')
+    FROM pg_proc p WHERE p.pronamespace = 'inventory'::regnamespace
+  UNION ALL
+  SELECT install, 'relation ' || c.relkind::text, c.relname,
+         coalesce(c.relacl::text, '') || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '') ||
+         ' view=' || coalesce(pg_get_viewdef(c.oid), '')
+    FROM pg_class c WHERE c.relnamespace = 'inventory'::regnamespace
+  UNION ALL
+  SELECT install, 'column', c.relname || '.' || a.attname,
+         format_type(a.atttypid, a.atttypmod) || ' notnull=' || a.attnotnull || ' default=' ||
+         coalesce(pg_get_expr(d.adbin, d.adrelid), '') || ' comment=' ||
+         coalesce(col_description(c.oid, a.attnum), '')
+    FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+   WHERE c.relnamespace = 'inventory'::regnamespace
+  UNION ALL
+  SELECT install, 'constraint', conrelid::regclass::text || '.' || conname, pg_get_constraintdef(oid)
+    FROM pg_constraint WHERE connamespace = 'inventory'::regnamespace
+  UNION ALL
+  SELECT install, 'index', indexrelid::regclass::text, pg_get_indexdef(indexrelid)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'inventory'::regnamespace
+  UNION ALL
+  SELECT install, 'trigger', tgrelid::regclass::text || '.' || tgname,
+         pg_get_triggerdef(t.oid) || ' enabled=' || tgenabled::text
+    FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+   WHERE c.relnamespace = 'inventory'::regnamespace AND NOT tgisinternal
+  UNION ALL
+  SELECT install, 'config dump', c.relname, coalesce(e.extcondition[array_position(e.extconfig, c.oid)], '')
+    FROM pg_extension e CROSS JOIN LATERAL unnest(e.extconfig) AS x(oid) JOIN pg_class c ON c.oid = x.oid
+   WHERE e.extname = 'inventory'
+$$;
+
+DROP EXTENSION inventory;
+CREATE EXTENSION inventory VERSION '0.1.0';
+SELECT extversion FROM pg_extension WHERE extname = 'inventory';
+-- Data written under 0.1.0 ...
+SELECT inventory.inventory_create_warehouse('OLD', 'Old warehouse', 'US');
+SELECT on_hand FROM inventory.inventory_apply_event('KEPT', 1, 'RECEIVE', 9, idempotency_key => 'kept-1');
+ALTER EXTENSION inventory UPDATE TO '0.2.0';
+SELECT extversion FROM pg_extension WHERE extname = 'inventory';
+-- ... survives the update, keys still replay, and the new objects work on it.
+SELECT replayed, on_hand FROM inventory.inventory_apply_event('KEPT', 1, 'RECEIVE', 9, idempotency_key => 'kept-1');
+SELECT on_hand FROM inventory.inventory_levels_at('KEPT', clock_timestamp());
+SELECT count(*) AS drifted FROM inventory.inventory_reconciliation;
+SELECT pg_temp.describe('updated');
+
+DROP EXTENSION inventory;
+CREATE EXTENSION inventory;
+SELECT extversion FROM pg_extension WHERE extname = 'inventory';
+SELECT pg_temp.describe('fresh');
+
+SELECT count(*) > 100 AS described_enough FROM schema_of WHERE install = 'fresh';
+-- Differences between the two (none expected).
+(SELECT kind, name, definition FROM schema_of WHERE install = 'updated'
+ EXCEPT SELECT kind, name, definition FROM schema_of WHERE install = 'fresh')
+UNION ALL
+(SELECT kind, name, definition FROM schema_of WHERE install = 'fresh'
+ EXCEPT SELECT kind, name, definition FROM schema_of WHERE install = 'updated');
