@@ -2,7 +2,7 @@
 // transaction changed, with a small JSON payload
 //   {"sku": ..., "warehouse_id": ..., "on_hand": ..., "reserved": ...,
 //    "available_to_sell": ..., "version": ...}
-// so that an external cache can keep up. Off when the GUC inventory.notify is off.
+// so that an external cache can keep up. Only while the GUC inventory.notify is on (default off).
 #pragma once
 
 #include <cstdint>
