@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# The benchmark suite: starts its own throw-away cluster, loads the extension and the PL/pgSQL
+# reference (baseline.sql), runs every workload against both in the same run, and prints a
+# table of absolute figures and ratios against the reference. Not part of the test command:
+# benchmarks never run as timed assertions.
+#
+#   bash test/bench/run.sh            # full suite (about 15 minutes, 10 million ledger rows)
+#   QUICK=1 bash test/bench/run.sh    # smaller and shorter, to check the suite itself
+#   DURATION=20 ROUNDS=5 bash test/bench/run.sh   # seconds per pgbench run (default 5, quick 3)
+#                                                  # and runs per figure, median kept (default 3)
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/common.sh"
+cd "$REPO_ROOT"
+here=test/bench
+
+quick=${QUICK:-0}
+duration=${DURATION:-$([ "$quick" = 1 ] && echo 3 || echo 5)}
+rounds=${ROUNDS:-$([ "$quick" = 1 ] && echo 1 || echo 3)}
+big_rows=$([ "$quick" = 1 ] && echo 1000000 || echo 10000000)
+batch_events=100000
+skus=10000
+PGBENCH=$PG_BINDIR/pgbench
+
+ensure_packages
+build_and_install_extension
+trap stop_cluster EXIT
+EXTRA_SERVER_OPTIONS="-c fsync=on -c shared_buffers=1GB -c max_wal_size=16GB \
+  -c checkpoint_timeout=30min -c work_mem=64MB -c maintenance_work_mem=512MB" start_cluster
+
+work=$(mktemp -d)
+results=$work/results.tsv
+: >"$results"
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
+# record WORKLOAD EXTENSION BASELINE UNIT TARGET_RATIO (empty baseline: absolute only)
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
+
+tps() {  # tps CLIENTS SCRIPT [PGOPTIONS]
+  local clients=$1 script=$2 options=${3:-}
+  local threads=$((clients < 2 ? clients : 2))
+  PGOPTIONS="$options" "$PGBENCH" -n -M prepared -c "$clients" -j "$threads" -T "$duration" \
+    -d bench -f "$script" 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+
+seconds_of() {  # seconds_of SQL: wall time of one statement, measured by psql
+  psql -X -q -v ON_ERROR_STOP=1 -d bench -c '\timing on' -c "$1" |
+    sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1 | awk '{printf "%.3f", $1 / 1000}'
+}
+
+setup_database() {
+  dropdb --if-exists bench >/dev/null 2>&1
+  createdb bench
+  q -c "CREATE EXTENSION inventory" -f "$here/baseline.sql" >/dev/null
+  q -c "SELECT inventory.inventory_create_warehouse('W1', 'Warehouse 1', 'US'),
+               inventory.inventory_create_warehouse('W2', 'Warehouse 2', 'US')" >/dev/null
+  # Every level exists up front for both, so no run pays for creating rows.
+  q -c "SELECT count(*) FROM inventory.inventory_apply_events((SELECT jsonb_agg(jsonb_build_object(
+          'sku', 'SKU-' || g, 'warehouse_id', 1, 'event_type', 'RECEIVE', 'quantity', 1000000))
+          FROM generate_series(1, $skus) g))" \
+    -c "SELECT count(*) FROM generate_series(1, $skus) g,
+          bench_baseline.apply_event('SKU-' || g, 1, 'RECEIVE', 1000000)" \
+    -c "SELECT inventory.inventory_apply_event('HOT', 1, 'RECEIVE', 1000000000000)" \
+    -c "SELECT bench_baseline.apply_event('HOT', 1, 'RECEIVE', 1000000000000)" \
+    -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+}
+
+write_scripts() {
+  for impl in ext base; do
+    local call
+    if [ $impl = ext ]; then call=inventory.inventory_apply_event; else call=bench_baseline.apply_event; fi
+    cat >"$work/receive_$impl.sql" <<EOF
+\set sku random(1, $skus)
+\set key random(1, 9000000000000000)
+SELECT * FROM $call('SKU-' || :sku, 1, 'RECEIVE', 1, NULL, 'k' || :key);
+EOF
+    cat >"$work/hot_$impl.sql" <<EOF
+\set key random(1, 9000000000000000)
+SELECT * FROM $call('HOT', 1, 'ALLOCATE', 1, NULL, 'h' || :key);
+EOF
+    cat >"$work/replay_$impl.sql" <<EOF
+\set n random(1, 10000)
+SELECT * FROM $call('REPLAY-' || (:n % 100), 1, 'RECEIVE', 1, NULL, 'replay-' || :n);
+EOF
+  done
+  cat >"$work/ats.sql" <<EOF
+\set sku random(1, $skus)
+SELECT inventory.inventory_ats('SKU-' || :sku);
+EOF
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# Runs the extension and the reference alternately, $rounds times each, and records the median
+# of each: the machines are shared, and one run can be off by a fifth.
+ratio_row() {  # ratio_row NAME CLIENTS SCRIPT_PREFIX PGOPTIONS TARGET
+  local ext="" base="" i
+  for ((i = 0; i < rounds; i++)); do
+    ext+="$(tps "$2" "$work/$3_ext.sql" "$4")"$'\n'
+    base+="$(tps "$2" "$work/$3_base.sql" "$4")"$'\n'
+  done
+  record "$1" "$(printf '%s' "$ext" | median)" "$(printf '%s' "$base" | median)" "tps" "$5"
+}
+
+log "benchmark database and reference implementation"
+setup_database
+write_scripts
+
+log "(a) one event per transaction, synchronous_commit = on"
+for c in 1 2 8; do ratio_row "(a) 1 event/txn, $c client(s), sync on" $c receive "" "1.0"; done
+log "(b) one event per transaction, synchronous_commit = off"
+for c in 1 2 8; do
+  ratio_row "(b) 1 event/txn, $c client(s), sync off" $c receive "-c synchronous_commit=off" "2.0"
+done
+log "(c) hot SKU: 8 clients allocating the same SKU"
+ratio_row "(c) hot SKU, 8 clients, sync off" 8 hot "-c synchronous_commit=off" ""
+
+log "(g) replaying already-applied idempotency keys"
+q -c "SELECT count(*) FROM inventory.inventory_apply_events((SELECT jsonb_agg(jsonb_build_object(
+        'sku', 'REPLAY-' || (g % 100), 'warehouse_id', 1, 'event_type', 'RECEIVE', 'quantity', 1,
+        'idempotency_key', 'replay-' || g)) FROM generate_series(1, 10000) g))" \
+  -c "SELECT count(*) FROM generate_series(1, 10000) g,
+        bench_baseline.apply_event('REPLAY-' || (g % 100), 1, 'RECEIVE', 1, NULL, 'replay-' || g)" \
+  >/dev/null
+ratio_row "(g) replay of applied keys, 1 client" 1 replay "-c synchronous_commit=off" ""
+
+log "(d) $batch_events events in one transaction"
+per_second() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
+d_batch="" d_loop="" d_base=""
+for ((r = 0; r < rounds; r++)); do
+  q -c "DROP TABLE IF EXISTS bench_batch" \
+    -c "CREATE TABLE bench_batch AS SELECT jsonb_agg(jsonb_build_object('sku', 'SKU-' || (1 + g % $skus),
+          'warehouse_id', 2, 'event_type', 'RECEIVE', 'quantity', 1, 'idempotency_key', 'd-$r-' || g))
+          AS events FROM generate_series(1, $batch_events) g" >/dev/null
+  t=$(seconds_of "SELECT count(*) FROM inventory.inventory_apply_events((SELECT events FROM bench_batch))")
+  d_batch+="$(per_second $batch_events "$t")"$'\n'
+  t=$(seconds_of "SELECT count(*) FROM generate_series(1, $batch_events) g,
+    inventory.inventory_apply_event('SKU-' || (1 + g % $skus), 2, 'RECEIVE', 1, NULL, 'e-$r-' || g)")
+  d_loop+="$(per_second $batch_events "$t")"$'\n'
+  t=$(seconds_of "SELECT count(*) FROM generate_series(1, $batch_events) g,
+    bench_baseline.apply_event('SKU-' || (1 + g % $skus), 2, 'RECEIVE', 1, NULL, 'f-$r-' || g)")
+  d_base+="$(per_second $batch_events "$t")"$'\n'
+done
+d_base=$(printf '%s' "$d_base" | median)
+record "(d) batch inventory_apply_events, $batch_events events" "$(printf '%s' "$d_batch" | median)" \
+  "$d_base" "events/s" "10.0"
+record "(d) inventory_apply_event loop, $batch_events events" "$(printf '%s' "$d_loop" | median)" \
+  "$d_base" "events/s" ""
+
+# (e), (f), (h) on a database of their own: exactly $skus ledger rows first, then $big_rows.
+log "(e) inventory_ats and (h) inventory_levels_at with $skus ledger rows"
+dropdb --if-exists bench_big >/dev/null 2>&1
+createdb bench_big
+qb() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench_big "$@"; }
+qb -c "CREATE EXTENSION inventory" \
+   -c "SELECT inventory.inventory_create_warehouse('W1', 'Warehouse 1', 'US')" \
+   -c "SELECT count(*) FROM inventory.inventory_apply_events((SELECT jsonb_agg(jsonb_build_object(
+         'sku', 'SKU-' || g, 'warehouse_id', 1, 'event_type', 'RECEIVE', 'quantity', 1000000))
+         FROM generate_series(1, $skus) g))" -c "VACUUM ANALYZE" >/dev/null
+printf '%s\n' "\\set sku random(1, $skus)" \
+  "SELECT * FROM inventory.inventory_levels_at('SKU-' || :sku, now() + interval '1 day');" \
+  >"$work/levels_at.sql"
+tps_big() {  # median of $rounds runs
+  local runs="" i
+  for ((i = 0; i < rounds; i++)); do
+    runs+="$("$PGBENCH" -n -M prepared -c 1 -j 1 -T "$duration" -d bench_big -f "$1" 2>&1 |
+      sed -n 's/^tps = \([0-9.]*\) .*/\1/p')"$'\n'
+  done
+  printf '%s' "$runs" | median
+}
+seconds_big() {
+  psql -X -q -v ON_ERROR_STOP=1 -d bench_big -c '\timing on' -c "$1" |
+    sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1 | awk '{printf "%.3f", $1 / 1000}'
+}
+ledger_small=$(qb -c 'SELECT count(*) FROM inventory.inventory_ledger')
+ats_small=$(tps_big "$work/ats.sql")
+at_small=$(tps_big "$work/levels_at.sql")
+
+log "(f) growing the ledger to $big_rows rows"
+# Generated set-wise with the apply trigger disabled (bench only): the rows are what RECEIVE
+# events would have written; the levels are left stale on purpose, rebuilding them is (f).
+per_sku=$(((big_rows - skus) / skus))
+t_fill=$(date +%s.%N)
+qb -c "ALTER TABLE inventory.inventory_ledger DISABLE TRIGGER inventory_ledger_apply" \
+   -c "INSERT INTO inventory.inventory_ledger (id, sku, warehouse_id, event_type, quantity,
+         on_hand_change, reserved_change, on_hand_after, reserved_after, available_after,
+         level_version, actor, created_at)
+       SELECT inventory.inventory_uuidv7(), 'SKU-' || s, 1, 'RECEIVE', 1, 1, 0, 1000000 + v - 1, 0,
+              1000000 + v - 1, v, current_user, now() + v * interval '1 millisecond'
+         FROM generate_series(1, $skus) s, generate_series(2, $per_sku + 1) v ORDER BY s, v" \
+   -c "ALTER TABLE inventory.inventory_ledger ENABLE ALWAYS TRIGGER inventory_ledger_apply" \
+   -c "VACUUM ANALYZE inventory.inventory_ledger" -c "CHECKPOINT" >/dev/null
+t_fill=$(awk -v a="$t_fill" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+ledger_big=$(qb -c 'SELECT count(*) FROM inventory.inventory_ledger')
+t_rebuild=$(seconds_big "SELECT inventory.inventory_rebuild_levels()")
+t_verify=$(seconds_big "SELECT count(*) FROM inventory.inventory_verify()")
+drifted=$(qb -c "SELECT count(*) FROM inventory.inventory_verify()")
+qb -c "VACUUM ANALYZE" >/dev/null
+ats_big=$(tps_big "$work/ats.sql")
+at_big=$(tps_big "$work/levels_at.sql")
+
+record "(e) inventory_ats, $ledger_big vs $ledger_small ledger rows" "$ats_big" "$ats_small" \
+  "calls/s (reference column: small ledger)" "0.83"
+record "(h) inventory_levels_at, $ledger_big vs $ledger_small rows" "$at_big" "$at_small" \
+  "calls/s (reference column: small ledger)" "0.83"
+record "(f) inventory_rebuild_levels over $ledger_big rows" "$(per_second "$ledger_big" "$t_rebuild")" \
+  "" "ledger rows/s (target 1000000)" ""
+record "(f) inventory_verify over $ledger_big rows ($drifted drifted after)" \
+  "$(per_second "$ledger_big" "$t_verify")" "" "ledger rows/s" ""
+record "(f) generating $((ledger_big - ledger_small)) rows set-wise (trigger off)" \
+  "$(per_second $((ledger_big - ledger_small)) "$t_fill")" "" "rows/s" ""
+
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
+  "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); PostgreSQL $(q -c 'SHOW server_version');" \
+  "fsync on, shared_buffers 1GB; pgbench -M prepared, median of $rounds runs of $duration s"
+echo "Reference: test/bench/baseline.sql (PL/pgSQL, same apply-event semantics), measured in this run."
+echo
+awk -F'\t' '
+  BEGIN { printf "%-58s %14s %14s %8s %8s  %s\n", "workload", "extension", "reference", "ratio", "target", "unit" }
+  {
+    ratio = ($3 != "" && $3 > 0) ? sprintf("%.2f", $2 / $3) : "-"
+    target = ($5 != "") ? $5 "x" : "-"
+    printf "%-58s %14s %14s %8s %8s  %s\n", $1, $2, ($3 == "" ? "-" : $3), ratio, target, $4
+  }' "$results"
