@@ -17,7 +17,7 @@ void define_change_feed_settings() {
     DefineCustomBoolVariable(
         "inventory.notify", "Sends a NOTIFY on channel inventory_levels for every changed level.",
         "Caches can LISTEN to it; checkout decisions still read inventory_ats().", &notify_enabled,
-        true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("inventory");
 }
 
