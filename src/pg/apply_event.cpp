@@ -1,6 +1,5 @@
 // inventory_apply_event and inventory_transfer: validate the request, resolve its idempotency
 // key, and append the ledger rows (the ledger trigger does the level arithmetic).
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>

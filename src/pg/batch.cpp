@@ -2,12 +2,9 @@
 // event engine (pg/event_engine.hpp), which locks every level row once in one global order
 // before anything is written: two batches that touch the same SKUs in opposite orders wait for
 // each other instead of deadlocking.
-#include <algorithm>
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/error.hpp"

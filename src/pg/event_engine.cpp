@@ -360,13 +360,6 @@ struct NewRow {
     std::optional<UuidBytes> related;
 };
 
-Datum actor_name() {
-    return pg_guard([] {
-        // The role outside any SECURITY DEFINER function: who really made the change.
-        return CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
-    });
-}
-
 // One INSERT for a slice of the new rows. Slices keep each unnest() within work_mem.
 void insert_rows(std::span<const NewRow> rows, Datum actor) {
     static spi::Statement insert(

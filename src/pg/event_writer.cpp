@@ -115,6 +115,13 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
                 "Use a new idempotency key for a new request.");
 }
 
+Datum actor_name() {
+    return pg_guard([] {
+        // The role outside any SECURITY DEFINER function: who really made the change.
+        return CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
+    });
+}
+
 Datum uuid_datum(const UuidBytes& bytes) {
     return pg_guard([&bytes] {
         auto* uuid = static_cast<pg_uuid_t*>(palloc(sizeof(pg_uuid_t)));

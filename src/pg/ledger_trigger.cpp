@@ -164,13 +164,6 @@ HeapTuple modified_tuple(Relation rel, HeapTuple tuple, const ColumnUpdate* upda
     });
 }
 
-Datum actor_name() {
-    return pg_guard([] {
-        // The role outside any SECURITY DEFINER function: who really made the change.
-        return CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
-    });
-}
-
 Datum apply_trigger(FunctionCallInfo fcinfo) {
     if (!CALLED_AS_TRIGGER(fcinfo)) {
         throw Error(ErrorCode::Internal, "inventory_ledger_apply_trigger: not called as trigger");
