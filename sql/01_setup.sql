@@ -86,6 +86,22 @@ LANGUAGE sql AS $$
   SELECT l.sku, l.warehouse_id, 'negative level'
     FROM inventory.inventory_levels l
    WHERE l.on_hand < 0 OR l.reserved < 0 OR (l.available_to_sell < 0 AND NOT l.allow_backorder)
+  UNION ALL
+  SELECT r.sku, r.warehouse_id, 'reservation ' || r.reference_id || ' differs from its events'
+    FROM inventory.inventory_reservations r
+   CROSS JOIN LATERAL (
+         SELECT sum(g.quantity) FILTER (WHERE g.event_type = 'ALLOCATE') AS allocated,
+                coalesce(sum(g.quantity) FILTER (WHERE g.event_type = 'FULFILL'), 0) AS fulfilled,
+                coalesce(sum(g.quantity) FILTER (WHERE g.event_type = 'DEALLOCATE'), 0) AS released
+           FROM inventory.inventory_ledger g
+          WHERE g.reference_id = r.reference_id AND g.sku = r.sku
+            AND g.warehouse_id = r.warehouse_id) s
+   WHERE (r.quantity, r.fulfilled, r.released) IS DISTINCT FROM (s.allocated, s.fulfilled, s.released)
+  UNION ALL
+  SELECT l.sku, l.warehouse_id, 'reservations hold more than is reserved'
+    FROM inventory.inventory_levels l
+   WHERE l.reserved < (SELECT coalesce(sum(r.held), 0) FROM inventory.inventory_reservations r
+                        WHERE r.sku = l.sku AND r.warehouse_id = l.warehouse_id)
 $$;
 
 -- True when the levels are exactly the ledger, by both the test's check and inventory_verify().
@@ -93,6 +109,7 @@ CREATE FUNCTION regress.consistent() RETURNS boolean
 LANGUAGE sql AS $$
   SELECT NOT EXISTS (SELECT FROM regress.inconsistencies())
      AND NOT EXISTS (SELECT FROM inventory.inventory_verify())
+     AND NOT EXISTS (SELECT FROM inventory.inventory_verify_reservations())
 $$;
 
 CREATE FUNCTION regress.level(sku text, warehouse_id integer)

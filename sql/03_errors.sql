@@ -27,7 +27,7 @@ SELECT regress.error_of($$SELECT inventory.inventory_apply_event('ERR-1', NULL, 
 SELECT regress.error_of($$SELECT inventory.inventory_apply_event('ERR-1', 1, NULL, 1)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_apply_event('ERR-1', 1, 'RECEIVE', NULL)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_ats(NULL)$$);
-SELECT regress.error_of($$SELECT inventory.inventory_ats('ERR-1', NULL)$$);
+SELECT regress.error_of($$SELECT inventory.inventory_ats('ERR-1', NULL::integer)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_availability(NULL)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_transfer('ERR-1', 1, NULL, 1)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_adjust('ERR-1', NULL, 'THEFT', 1)$$);

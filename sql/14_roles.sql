@@ -24,7 +24,7 @@ SELECT c.oid::regclass AS relation, r.role,
   FROM pg_class c
  CROSS JOIN (VALUES ('inventory_reader'), ('inventory_admin')) AS r(role)
  WHERE c.relnamespace = 'inventory'::regnamespace AND c.relkind IN ('r', 'v')
- ORDER BY 1::text, 2;
+ ORDER BY c.oid::regclass::text, r.role;
 SELECT count(*) AS public_grants FROM pg_class c, aclexplode(c.relacl) a
  WHERE c.relnamespace = 'inventory'::regnamespace AND a.grantee = 0;
 

@@ -1,4 +1,4 @@
--- ALTER EXTENSION inventory UPDATE from 0.1.0 gives the same schema as a fresh install (same
+-- ALTER EXTENSION inventory UPDATE from 0.1.0 (through 0.2.0) gives the same schema as a fresh install (same
 -- objects, definitions, comments, privileges), and the data survives the update.
 CREATE TEMP TABLE schema_of (install text, kind text, name text, definition text);
 CREATE FUNCTION pg_temp.describe(install text) RETURNS void LANGUAGE sql AS $$
@@ -40,15 +40,30 @@ $$;
 DROP EXTENSION inventory;
 CREATE EXTENSION inventory VERSION '0.1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'inventory';
--- Data written under 0.1.0 ...
+-- Data written under 0.1.0 ... (appended as rows: this library's event engine writes the
+-- 0.3.0 ledger, whose columns an older schema lacks until it is updated; the ledger trigger
+-- handles both)
 SELECT inventory.inventory_create_warehouse('OLD', 'Old warehouse', 'US');
-SELECT on_hand FROM inventory.inventory_apply_event('KEPT', 1, 'RECEIVE', 9, idempotency_key => 'kept-1');
+INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, idempotency_key)
+VALUES ('KEPT', 1, 'RECEIVE', 9, 'kept-1');
 ALTER EXTENSION inventory UPDATE TO '0.2.0';
 SELECT extversion FROM pg_extension WHERE extname = 'inventory';
--- ... survives the update, keys still replay, and the new objects work on it.
+-- ... and under 0.2.0: order lines reserved and shipped in part through references ...
+INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, reference_id)
+VALUES ('KEPT', 1, 'ALLOCATE', 4, 'OLD-ORDER/1'), ('KEPT', 1, 'FULFILL', 1, 'OLD-ORDER/1'),
+       ('KEPT', 1, 'ALLOCATE', 2, 'OLD-ORDER/2'), ('KEPT', 1, 'DEALLOCATE', 2, 'OLD-ORDER/2');
+ALTER EXTENSION inventory UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'inventory';
+-- ... survives the updates, keys still replay, and the new objects work on it: the references
+-- became reservations, the warehouse serves its own country.
 SELECT replayed, on_hand FROM inventory.inventory_apply_event('KEPT', 1, 'RECEIVE', 9, idempotency_key => 'kept-1');
-SELECT on_hand FROM inventory.inventory_levels_at('KEPT', clock_timestamp());
+SELECT on_hand, reserved FROM inventory.inventory_levels_at('KEPT', clock_timestamp());
+SELECT reference_id, quantity, fulfilled, released, held, status
+  FROM inventory.inventory_reservations ORDER BY 1;
+SELECT on_hand, reserved FROM inventory.inventory_apply_event('KEPT', 1, 'FULFILL', 3, 'OLD-ORDER/1');
+SELECT inventory.inventory_ats('KEPT', 'US') AS us_ats;
 SELECT count(*) AS drifted FROM inventory.inventory_reconciliation;
+SELECT count(*) AS reservations_drifted FROM inventory.inventory_verify_reservations();
 SELECT pg_temp.describe('updated');
 
 DROP EXTENSION inventory;

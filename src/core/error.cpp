@@ -34,6 +34,14 @@ std::string_view sqlstate(ErrorCode code) noexcept {
             return "IV011";
         case ErrorCode::ForbiddenForRole:
             return "IV012";
+        case ErrorCode::ReferenceNotFound:
+            return "IV013";
+        case ErrorCode::ReservationExpired:
+            return "IV014";
+        case ErrorCode::ReferenceClosed:
+            return "IV015";
+        case ErrorCode::NoServingWarehouse:
+            return "IV016";
         case ErrorCode::SerializationFailure:
             return "40001";
         case ErrorCode::Internal:
@@ -74,6 +82,14 @@ std::string_view condition_name(ErrorCode code) noexcept {
             return "policy_conflict";
         case ErrorCode::ForbiddenForRole:
             return "forbidden_for_role";
+        case ErrorCode::ReferenceNotFound:
+            return "reference_not_found";
+        case ErrorCode::ReservationExpired:
+            return "reservation_expired";
+        case ErrorCode::ReferenceClosed:
+            return "reference_closed";
+        case ErrorCode::NoServingWarehouse:
+            return "no_serving_warehouse";
         case ErrorCode::SerializationFailure:
             return "serialization_failure";
         case ErrorCode::Internal:

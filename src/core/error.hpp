@@ -24,6 +24,10 @@ enum class ErrorCode {
     InvalidIdentifier,     // IV010
     PolicyConflict,        // IV011
     ForbiddenForRole,      // IV012
+    ReferenceNotFound,     // IV013: no reservation, transfer or purchase order by that reference
+    ReservationExpired,    // IV014
+    ReferenceClosed,       // IV015: the reservation, transfer or purchase order is closed
+    NoServingWarehouse,    // IV016: no warehouse serves the ship-to country
     SerializationFailure,  // 40001: retry the transaction
     Internal,              // XX000
 };

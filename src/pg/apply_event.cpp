@@ -1,4 +1,4 @@
-// inventory_apply_event and inventory_transfer: validate the request, resolve its idempotency
+// inventory_apply_event, inventory_transfer and the transfer legs: validate the request, resolve its idempotency
 // key, and append the ledger rows (the ledger trigger does the level arithmetic).
 #include <cstdint>
 #include <optional>
@@ -15,6 +15,8 @@
 extern "C" {
 PG_FUNCTION_INFO_V1(inventory_apply_event);
 PG_FUNCTION_INFO_V1(inventory_transfer);
+PG_FUNCTION_INFO_V1(inventory_append_transfer_leg);
+PG_FUNCTION_INFO_V1(inventory_validate_sku);
 }
 
 namespace inventory::pg {
@@ -45,12 +47,17 @@ std::int64_t required_int64(FunctionCallInfo fcinfo, int n, const char* name) {
     return PG_GETARG_INT64(n);
 }
 
-EventOptions common_arguments(FunctionCallInfo fcinfo, int first) {
+// reference_id, idempotency_key, reason, metadata and, where the function has it, expires_at.
+EventOptions common_arguments(FunctionCallInfo fcinfo, int first, bool with_expiry) {
     EventOptions args;
     args.reference_id = text_argument(fcinfo, first);
     args.idempotency_key = text_argument(fcinfo, first + 1);
     args.reason = text_argument(fcinfo, first + 2);
     if (!PG_ARGISNULL(first + 3)) args.metadata = PG_GETARG_DATUM(first + 3);
+    // PG_NARGS: a database not yet updated to 0.3.0 still declares the shorter signature.
+    if (with_expiry && PG_NARGS() > first + 4 && !PG_ARGISNULL(first + 4)) {
+        args.expires_at = PG_GETARG_TIMESTAMPTZ(first + 4);
+    }
     validate_options(args);
     return args;
 }
@@ -75,7 +82,7 @@ Datum apply_event_body(FunctionCallInfo fcinfo) {
     const std::string event_type = required_text(fcinfo, 2, "event_type");
     const std::int64_t quantity = required_int64(fcinfo, 3, "quantity");
     const EventKind kind = parse_event_kind(event_type, /*allow_transfer_legs=*/false);
-    const EventOptions args = common_arguments(fcinfo, 4);
+    const EventOptions args = common_arguments(fcinfo, 4, /*with_expiry=*/true);
     const EventRequest request = build_request(sku, warehouse_id, kind, quantity, args);
 
     std::vector<PlannedEvent> plan(1);
@@ -98,7 +105,7 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
     const std::int32_t from_id = required_int32(fcinfo, 1, "from_warehouse_id");
     const std::int32_t to_id = required_int32(fcinfo, 2, "to_warehouse_id");
     const std::int64_t quantity = required_int64(fcinfo, 3, "quantity");
-    const EventOptions args = common_arguments(fcinfo, 4);
+    const EventOptions args = common_arguments(fcinfo, 4, /*with_expiry=*/false);
     if (from_id == to_id) {
         throw Error(ErrorCode::InvalidParameter,
                     "cannot transfer within one warehouse (" + std::to_string(from_id) + ")", "",
@@ -129,6 +136,39 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
     return result_row(fcinfo, values, 7);
 }
 
+// One leg of a transfer that travels: TRANSFER_OUT at dispatch, TRANSFER_IN (naming its
+// TRANSFER_OUT) at receipt. The SQL wrappers keep inventory_transfers.
+Datum transfer_leg_body(FunctionCallInfo fcinfo) {
+    const std::string sku = required_text(fcinfo, 0, "sku");
+    const std::int32_t warehouse_id = required_int32(fcinfo, 1, "warehouse_id");
+    const std::string event_type = required_text(fcinfo, 2, "event_type");
+    const std::int64_t quantity = required_int64(fcinfo, 3, "quantity");
+    const EventKind kind = parse_event_kind(event_type, /*allow_transfer_legs=*/true);
+    if (kind != EventKind::TransferOut && kind != EventKind::TransferIn) {
+        throw Error(ErrorCode::InvalidParameter, "a transfer leg is TRANSFER_OUT or TRANSFER_IN");
+    }
+    const EventOptions args = common_arguments(fcinfo, 4, /*with_expiry=*/false);
+    std::vector<PlannedEvent> plan(1);
+    plan[0].request = build_request(sku, warehouse_id, kind, quantity, args);
+    plan[0].options = args;
+    if (!PG_ARGISNULL(8)) plan[0].related_event = uuid_bytes(PG_GETARG_DATUM(8));
+    spi::connect();
+    execute_plan(plan);
+    spi::finish();
+
+    const AppliedEvent& applied = plan[0].result;
+    const EventOutcome& outcome = applied.outcome;
+    const Datum values[] = {uuid_datum(outcome.id), BoolGetDatum(applied.replayed),
+                            Int64GetDatum(outcome.on_hand), Int64GetDatum(outcome.reserved),
+                            Int64GetDatum(outcome.available)};
+    return result_row(fcinfo, values, 5);
+}
+
+Datum validate_sku_body(FunctionCallInfo fcinfo) {
+    validate_sku(required_text(fcinfo, 0, "sku"));
+    PG_RETURN_VOID();
+}
+
 }  // namespace
 }  // namespace inventory::pg
 
@@ -138,4 +178,12 @@ extern "C" Datum inventory_apply_event(PG_FUNCTION_ARGS) {
 
 extern "C" Datum inventory_transfer(PG_FUNCTION_ARGS) {
     return inventory::pg::call_cpp([&] { return inventory::pg::transfer_body(fcinfo); });
+}
+
+extern "C" Datum inventory_append_transfer_leg(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp([&] { return inventory::pg::transfer_leg_body(fcinfo); });
+}
+
+extern "C" Datum inventory_validate_sku(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp([&] { return inventory::pg::validate_sku_body(fcinfo); });
 }

@@ -33,7 +33,7 @@ void require_event_array(Datum events) {
         "                   ELSE '{}' END) AS k(name) "
         "                 WHERE k.name OPERATOR(pg_catalog.<>) ALL (ARRAY['sku', 'warehouse_id', "
         "                   'event_type', 'quantity', 'reference_id', 'idempotency_key', "
-        "                   'reason', 'metadata'])) "
+        "                   'reason', 'metadata', 'expires_at'])) "
         "   ORDER BY e.i LIMIT 1)",
         {JSONBOID});
     const Datum values[] = {events};
@@ -47,18 +47,18 @@ void require_event_array(Datum events) {
         throw Error(ErrorCode::InvalidParameter,
                     "event " + std::to_string(*bad) + " is not an object of known keys",
                     "Keys are sku, warehouse_id, event_type, quantity, reference_id, "
-                    "idempotency_key, reason and metadata.");
+                    "idempotency_key, reason, metadata and expires_at.");
     }
 }
 
 std::vector<PlannedEvent> read_items(Datum events) {
     static spi::Statement rows(
         "SELECT e.i, r.sku, r.warehouse_id, r.event_type, r.quantity, r.reference_id, "
-        "       r.idempotency_key, r.reason, r.metadata "
+        "       r.idempotency_key, r.reason, r.metadata, r.expires_at "
         "FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(v, i), "
         "     pg_catalog.jsonb_to_record(e.v) AS r(sku text, warehouse_id integer, "
         "       event_type text, quantity bigint, reference_id text, idempotency_key text, "
-        "       reason text, metadata jsonb) "
+        "       reason text, metadata jsonb, expires_at timestamptz) "
         "ORDER BY e.i",
         {JSONBOID});
     const Datum values[] = {events};
@@ -85,6 +85,9 @@ std::vector<PlannedEvent> read_items(Datum events) {
             item.options.idempotency_key = spi::get_optional_text(row, 7);
             item.options.reason = spi::get_optional_text(row, 8);
             if (!spi::is_null(row, 9)) item.options.metadata = spi::get_datum(row, 9);
+            if (!spi::is_null(row, 10)) {
+                item.options.expires_at = DatumGetTimestampTz(spi::get_datum(row, 10));
+            }
             validate_options(item.options);
             const EventKind kind = parse_event_kind(*spi::get_optional_text(row, 4), false);
             item.request = build_request(*spi::get_optional_text(row, 2), spi::get_int32(row, 3),

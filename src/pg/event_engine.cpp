@@ -9,8 +9,11 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/reservation.hpp"
 #include "core/transition.hpp"
+#include "pg/array_builder.hpp"
 #include "pg/change_feed.hpp"
+#include "pg/reservations.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/uuid.hpp"
@@ -39,54 +42,6 @@ class PreAppliedScope {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-// A one-dimensional array Datum of `type` built from values and NULL flags.
-class ArrayBuilder {
-  public:
-    explicit ArrayBuilder(Oid type) : type_(type) {}
-    void add(Datum value) {
-        values_.push_back(value);
-        nulls_.push_back(0);
-    }
-    void add_null() {
-        values_.push_back(Datum{0});
-        nulls_.push_back(1);
-    }
-    template <typename T, typename ToDatum>
-    void add_optional(const std::optional<T>& value, ToDatum&& to_datum) {
-        if (value) {
-            add(to_datum(*value));
-        } else {
-            add_null();
-        }
-    }
-    // The one-row case binds the value itself: a set-returning unnest() costs more than the
-    // whole statement when there is a single row.
-    [[nodiscard]] Datum first() const { return values_.front(); }
-    [[nodiscard]] char first_null_flag() const { return nulls_.front() != 0 ? 'n' : ' '; }
-    [[nodiscard]] Datum build() const {
-        return pg_guard([this] {
-            const int count = static_cast<int>(values_.size());
-            if (count == 0) return PointerGetDatum(construct_empty_array(type_));
-            int16 length;
-            bool by_value;
-            char align;
-            get_typlenbyvalalign(type_, &length, &by_value, &align);
-            bool* nulls = static_cast<bool*>(palloc(sizeof(bool) * static_cast<Size>(count)));
-            for (int i = 0; i < count; ++i) nulls[i] = nulls_[static_cast<std::size_t>(i)] != 0;
-            int dims[1] = {count};
-            int lower_bounds[1] = {1};
-            return PointerGetDatum(construct_md_array(const_cast<Datum*>(values_.data()), nulls, 1,
-                                                      dims, lower_bounds, type_, length, by_value,
-                                                      align));
-        });
-    }
-
-  private:
-    Oid type_;
-    std::vector<Datum> values_;
-    std::vector<char> nulls_;
-};
-
 Datum uuid_value(const UuidBytes& bytes) {
     return uuid_datum(bytes);
 }
@@ -108,7 +63,7 @@ struct StoredKey {
 std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& keys) {
     static spi::Statement find(
         "SELECT idempotency_key, id, sku, warehouse_id, event_type, quantity, reference_id, "
-        "       reason, metadata, on_hand_after, reserved_after, available_after "
+        "       reason, metadata, on_hand_after, reserved_after, available_after, expires_at "
         "FROM inventory.inventory_ledger "
         "WHERE idempotency_key OPERATOR(pg_catalog.=) ANY ($1)",
         {TEXTARRAYOID});
@@ -119,7 +74,7 @@ std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& k
         {UUIDARRAYOID});
     static spi::Statement find_one(
         "SELECT idempotency_key, id, sku, warehouse_id, event_type, quantity, reference_id, "
-        "       reason, metadata, on_hand_after, reserved_after, available_after "
+        "       reason, metadata, on_hand_after, reserved_after, available_after, expires_at "
         "FROM inventory.inventory_ledger WHERE idempotency_key OPERATOR(pg_catalog.=) $1",
         {TEXTOID});
     ArrayBuilder key_array(TEXTOID);
@@ -144,6 +99,7 @@ std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& k
         event.outcome.on_hand = spi::get_int64(r, 10);
         event.outcome.reserved = spi::get_int64(r, 11);
         event.outcome.available = spi::get_int64(r, 12);
+        if (!spi::is_null(r, 13)) event.expires_at = DatumGetTimestampTz(spi::get_datum(r, 13));
         std::string key = *spi::get_optional_text(r, 1);
         if (event.event_type == "TRANSFER_OUT") transfers.emplace(event.outcome.id, key);
         stored.emplace(std::move(key), std::move(entry));
@@ -173,6 +129,7 @@ StoredEvent as_stored(const PlannedEvent& event) {
     stored.quantity = event.request.quantity;
     stored.reference_id = event.options.reference_id;
     stored.reason = event.request.reason;
+    stored.expires_at = event.options.expires_at;
     return stored;
 }
 
@@ -366,8 +323,8 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
         "INSERT INTO inventory.inventory_ledger "
         "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
         "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
-        "   idempotency_key, reason, metadata, related_event_id, actor, created_at) "
-        "SELECT u.*, $17, pg_catalog.clock_timestamp() FROM ROWS FROM "
+        "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, created_at) "
+        "SELECT u.*, $18, pg_catalog.clock_timestamp() FROM ROWS FROM "
         "(pg_catalog.unnest($1::pg_catalog.uuid[]), "
         "  pg_catalog.unnest($2::pg_catalog.text[]), "
         "  pg_catalog.unnest($3::pg_catalog.int4[]), "
@@ -383,15 +340,16 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
         "  pg_catalog.unnest($13::pg_catalog.text[]), "
         "  pg_catalog.unnest($14::pg_catalog.text[]), "
         "  pg_catalog.unnest($15::pg_catalog.jsonb[]), "
-        "  pg_catalog.unnest($16::pg_catalog.uuid[])) AS u",
+        "  pg_catalog.unnest($16::pg_catalog.uuid[]), "
+        "  pg_catalog.unnest($17::pg_catalog.timestamptz[])) AS u",
         {UUIDARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
          INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-         TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID, UUIDARRAYOID, TEXTOID});
+         TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID, UUIDARRAYOID, TIMESTAMPTZARRAYOID, TEXTOID});
     ArrayBuilder ids(UUIDOID), skus(TEXTOID), warehouses(INT4OID), types(TEXTOID),
         quantities(INT8OID), on_hand_changes(INT8OID), reserved_changes(INT8OID),
         on_hand_after(INT8OID), reserved_after(INT8OID), available_after(INT8OID),
         versions(INT8OID), references(TEXTOID), keys(TEXTOID), reasons(TEXTOID), metadata(JSONBOID),
-        related(UUIDOID);
+        related(UUIDOID), expiries(TIMESTAMPTZOID);
     const auto text = [](const std::string& value) { return spi::text_datum(value); };
     for (const NewRow& row : rows) {
         const PlannedEvent& event = *row.event;
@@ -416,16 +374,18 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
         reasons.add_optional(event.request.reason, text);
         metadata.add_optional(event.options.metadata, [](Datum d) { return d; });
         related.add_optional(row.related, uuid_value);
+        expiries.add_optional(event.options.expires_at,
+                              [](std::int64_t t) { return TimestampTzGetDatum(t); });
     }
     static spi::Statement insert_one(
         "INSERT INTO inventory.inventory_ledger "
         "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
         "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
-        "   idempotency_key, reason, metadata, related_event_id, actor, created_at) "
+        "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-        "        pg_catalog.clock_timestamp())",
+        "        $18, pg_catalog.clock_timestamp())",
         {UUIDOID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
-         INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, UUIDOID, TEXTOID});
+         INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, UUIDOID, TIMESTAMPTZOID, TEXTOID});
     const ArrayBuilder* columns[] = {&ids,
                                      &skus,
                                      &warehouses,
@@ -441,8 +401,9 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
                                      &keys,
                                      &reasons,
                                      &metadata,
-                                     &related};
-    constexpr int kColumns = 16;
+                                     &related,
+                                     &expiries};
+    constexpr int kColumns = 17;
     Datum values[kColumns + 1];
     char nulls[kColumns + 1];
     const bool one_row = rows.size() == 1;
@@ -540,6 +501,27 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     const std::vector<Decision> decisions = decide_replays(plan);
     std::map<LevelKey, LevelState> levels = lock_plan_levels(plan, decisions);
 
+    // Reservations are read once the level rows are locked: those locks serialize them.
+    std::vector<ReservationTouch> touches(plan.size());
+    bool any_touch = false;
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        touches[i] = {&plan[i].request, &plan[i].options};
+        if (decisions[i].disposition == Disposition::Apply &&
+            touches_reservations(plan[i].request.kind, plan[i].options.reference_id.has_value())) {
+            any_touch = true;
+        }
+    }
+    ReservationBook book;
+    Timestamp now = 0;
+    if (any_touch) {
+        std::vector<ReservationTouch> applied;
+        for (std::size_t i = 0; i < plan.size(); ++i) {
+            if (decisions[i].disposition == Disposition::Apply) applied.push_back(touches[i]);
+        }
+        book.load(applied);
+        now = reservation_clock();
+    }
+
     std::vector<NewRow> rows;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         PlannedEvent& event = plan[i];
@@ -550,8 +532,11 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
             continue;
         }
         LevelState& state = levels.at({event.request.sku, event.request.warehouse_id});
-        const Transition t = with_event_position(
-            event.ordinal, [&] { return apply_event(state.level, state.policy, event.request); });
+        const Transition t = with_event_position(event.ordinal, [&] {
+            // The reservation's own rules first: their errors name the order line.
+            if (any_touch) book.apply(touches[i], state.level.reserved, now);
+            return apply_event(state.level, state.policy, event.request);
+        });
         state.level = t.after;
         state.version += 1;
         event.result.outcome = {next_uuidv7(), t.after.on_hand, t.after.reserved,
@@ -559,6 +544,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
         event.result.replayed = false;
         std::optional<UuidBytes> related;
         if (event.out_leg) related = plan[*event.out_leg].result.outcome.id;
+        if (event.related_event) related = event.related_event;
         rows.push_back({&event, t, state.version, related});
     }
     if (rows.empty()) return;
@@ -579,6 +565,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
             throw Error(ErrorCode::Internal, "the ledger trigger did not see every new row");
         }
     }
+    book.write();
     std::vector<const LevelEntry*> entries;
     entries.reserve(levels.size());
     for (const auto& entry : levels) entries.push_back(&entry);

@@ -29,6 +29,8 @@ struct PlannedEvent {
                            // on the TRANSFER_OUT row only
     std::optional<std::int32_t> destination;  // TRANSFER_OUT: the TRANSFER_IN's warehouse
     std::optional<std::size_t> out_leg;       // TRANSFER_IN: index of its TRANSFER_OUT
+    std::optional<UuidBytes> related_event;   // TRANSFER_IN of a dispatched transfer: its
+                                              // TRANSFER_OUT, written earlier
     AppliedEvent result;                      // filled by execute_plan
 };
 

@@ -12,6 +12,12 @@ namespace inventory::pg {
 void validate_options(const EventOptions& options) {
     if (options.reference_id) validate_identifier("reference_id", *options.reference_id);
     if (options.idempotency_key) validate_identifier("idempotency_key", *options.idempotency_key);
+    if (options.expires_at && !options.reference_id) {
+        throw Error(ErrorCode::InvalidParameter, "expires_at needs a reference_id",
+                    "A hold that expires is a reservation, and a reservation is named by the "
+                    "reference_id of its ALLOCATE.",
+                    "Pass the order line as reference_id, e.g. 'ORDER-1001/1'.");
+    }
     if (options.metadata) {
         const Datum metadata = *options.metadata;
         const bool is_object = pg_guard([metadata] {
@@ -29,7 +35,12 @@ EventRequest build_request(const std::string& sku, std::int32_t warehouse_id, Ev
                            std::int64_t quantity, const EventOptions& args) {
     std::optional<std::string_view> reason;
     if (args.reason) reason = *args.reason;
-    return make_request(sku, warehouse_id, kind, quantity, reason);
+    EventRequest request = make_request(sku, warehouse_id, kind, quantity, reason);
+    if (args.expires_at && kind != EventKind::Allocate) {
+        throw Error(ErrorCode::InvalidParameter, "expires_at applies to ALLOCATE only",
+                    std::string(to_string(kind)) + " does not create a reservation.");
+    }
+    return request;
 }
 
 namespace {
@@ -101,6 +112,7 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
     if (stored.quantity != request.quantity) differences.emplace_back("quantity");
     if (stored.reference_id != args.reference_id) differences.emplace_back("reference_id");
     if (stored.reason != request.reason) differences.emplace_back("reason");
+    if (stored.expires_at != args.expires_at) differences.emplace_back("expires_at");
     if (!stored.same_metadata) differences.emplace_back("metadata");
     if (stored_destination != destination) differences.emplace_back("to_warehouse_id");
     if (differences.empty()) return;

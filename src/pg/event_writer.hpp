@@ -22,9 +22,11 @@ struct EventOptions {
     std::optional<std::string> idempotency_key;
     std::optional<std::string> reason;
     std::optional<Datum> metadata;  // jsonb
+    std::optional<std::int64_t> expires_at;  // timestamptz; ALLOCATE with a reference_id only
 };
 
-// Checks reference_id and idempotency_key (IV010) and that metadata is a JSON object (22023).
+// Checks reference_id and idempotency_key (IV010), that metadata is a JSON object (22023) and
+// that expires_at comes with a reference_id (22023).
 void validate_options(const EventOptions& options);
 
 // An event as applied (or as first applied, for a replay): its id and the level after it.
@@ -40,6 +42,7 @@ struct AppliedEvent {
     bool replayed = false;
 };
 
+// Validates the request (core rules) and that expires_at is given only for an ALLOCATE.
 [[nodiscard]] EventRequest build_request(const std::string& sku, std::int32_t warehouse_id,
                                          EventKind kind, std::int64_t quantity,
                                          const EventOptions& options);
@@ -59,6 +62,7 @@ struct StoredEvent {
     std::int64_t quantity = 0;
     std::optional<std::string> reference_id;
     std::optional<std::string> reason;
+    std::optional<std::int64_t> expires_at;
     bool same_metadata = false;
 };
 

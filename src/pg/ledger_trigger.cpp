@@ -8,11 +8,13 @@
 
 #include "core/error.hpp"
 #include "core/event.hpp"
+#include "core/reservation.hpp"
 #include "core/transition.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_writer.hpp"
 #include "pg/levels.hpp"
+#include "pg/reservations.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -27,7 +29,7 @@ namespace {
 struct LedgerColumns {
     int sku, warehouse_id, event_type, quantity, reference_id, idempotency_key, reason;
     int on_hand_change, reserved_change, on_hand_after, reserved_after, available_after;
-    int level_version, actor, metadata;
+    int level_version, actor, metadata, expires_at;
 
     explicit LedgerColumns(TupleDesc desc)
         : sku(find(desc, "sku")),
@@ -44,7 +46,8 @@ struct LedgerColumns {
           available_after(find(desc, "available_after")),
           level_version(find(desc, "level_version")),
           actor(find(desc, "actor")),
-          metadata(find(desc, "metadata")) {}
+          metadata(find(desc, "metadata")),
+          expires_at(SPI_fnumber(desc, "expires_at")) {}  // absent before 0.3.0
 
     static int find(TupleDesc desc, const char* name) {
         int number = SPI_fnumber(desc, name);
@@ -86,7 +89,12 @@ class Row {
                 "Every ledger event names a sku, a warehouse_id, an event_type and a quantity.");
 }
 
-EventRequest request_from_row(const Row& row, const LedgerColumns& columns) {
+struct RowEvent {
+    EventRequest request;
+    EventOptions options;
+};
+
+RowEvent event_from_row(const Row& row, const LedgerColumns& columns) {
     const auto sku = row.get_text(columns.sku);
     if (!sku) null_column("sku");
     const auto warehouse = row.datum(columns.warehouse_id);
@@ -100,12 +108,16 @@ EventRequest request_from_row(const Row& row, const LedgerColumns& columns) {
     options.reference_id = row.get_text(columns.reference_id);
     options.idempotency_key = row.get_text(columns.idempotency_key);
     options.metadata = row.datum(columns.metadata);
+    if (columns.expires_at > 0) {
+        if (auto expires_at = row.datum(columns.expires_at)) {
+            options.expires_at = DatumGetTimestampTz(*expires_at);
+        }
+    }
+    options.reason = reason;
     validate_options(options);
 
     const EventKind kind = parse_event_kind(*event_type, /*allow_transfer_legs=*/true);
-    std::optional<std::string_view> reason_view;
-    if (reason) reason_view = *reason;
-    return make_request(*sku, DatumGetInt32(*warehouse), kind, *quantity, reason_view);
+    return {build_request(*sku, DatumGetInt32(*warehouse), kind, *quantity, options), options};
 }
 
 // A row that already carries its computed columns: all of them or none may be given.
@@ -189,7 +201,8 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
     const LedgerColumns columns(RelationGetDescr(rel));
     const Row row(tuple, RelationGetDescr(rel));
 
-    const EventRequest request = request_from_row(row, columns);
+    const RowEvent event = event_from_row(row, columns);
+    const EventRequest& request = event.request;
     std::optional<std::int64_t> recorded_version;
     const auto recorded = recorded_values(row, columns, recorded_version);
 
@@ -204,6 +217,16 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
         restore_level(request.sku, request.warehouse_id, recorded->after, *recorded_version);
     } else {
         const LockedLevel locked = lock_level(request.sku, request.warehouse_id);
+        // Restored rows leave reservations alone: pg_dump carries inventory_reservations itself.
+        // A schema older than 0.3.0 (no expires_at column yet) has no reservations.
+        const ReservationTouch touch{&event.request, &event.options};
+        if (columns.expires_at > 0 &&
+            touches_reservations(request.kind, event.options.reference_id.has_value())) {
+            ReservationBook book;
+            book.load({touch});
+            book.apply(touch, locked.level.reserved, reservation_clock());
+            book.write();
+        }
         t = apply_event(locked.level, locked.policy, request);
         version = locked.version + 1;
         store_level(request.sku, request.warehouse_id, t.after, t.available_after, version);

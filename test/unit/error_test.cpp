@@ -38,6 +38,10 @@ const std::vector<Documented>& AllCodes() {
         {ErrorCode::InvalidIdentifier, "IV010", "invalid_identifier"},
         {ErrorCode::PolicyConflict, "IV011", "policy_conflict"},
         {ErrorCode::ForbiddenForRole, "IV012", "forbidden_for_role"},
+        {ErrorCode::ReferenceNotFound, "IV013", "reference_not_found"},
+        {ErrorCode::ReservationExpired, "IV014", "reservation_expired"},
+        {ErrorCode::ReferenceClosed, "IV015", "reference_closed"},
+        {ErrorCode::NoServingWarehouse, "IV016", "no_serving_warehouse"},
         {ErrorCode::SerializationFailure, "40001", "serialization_failure"},
         {ErrorCode::Internal, "XX000", "internal_error"},
     };

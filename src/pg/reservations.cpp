@@ -1,0 +1,153 @@
+#include "pg/reservations.hpp"
+
+#include "core/error.hpp"
+#include "pg/array_builder.hpp"
+#include "pg/event_engine.hpp"
+#include "pg/spi.hpp"
+
+namespace inventory::pg {
+namespace {
+
+std::optional<Timestamp> timestamp_column(std::uint64_t row, int column) {
+    if (spi::is_null(row, column)) return std::nullopt;
+    return DatumGetTimestampTz(spi::get_datum(row, column));
+}
+
+void load_reservations(std::map<ReservationKey, std::optional<Reservation>>& reservations) {
+    static spi::Statement find(
+        "SELECT r.reference_id, r.sku, r.warehouse_id, r.quantity, r.fulfilled, r.released, "
+        "       r.expires_at, r.status "
+        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "                pg_catalog.unnest($2::pg_catalog.text[]), "
+        "                pg_catalog.unnest($3::pg_catalog.int4[])) AS k(reference_id, sku, wh) "
+        "JOIN inventory.inventory_reservations r "
+        "  ON r.reference_id OPERATOR(pg_catalog.=) k.reference_id "
+        " AND r.sku OPERATOR(pg_catalog.=) k.sku AND r.warehouse_id OPERATOR(pg_catalog.=) k.wh",
+        {TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID});
+    ArrayBuilder references(TEXTOID), skus(TEXTOID), warehouses(INT4OID);
+    for (const auto& [key, value] : reservations) {
+        references.add(spi::text_datum(key.reference_id));
+        skus.add(spi::text_datum(key.sku));
+        warehouses.add(Int32GetDatum(key.warehouse_id));
+    }
+    const Datum values[] = {references.build(), skus.build(), warehouses.build()};
+    const std::uint64_t rows = find.execute(values, nullptr);
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        ReservationKey key{*spi::get_optional_text(r, 1), *spi::get_optional_text(r, 2),
+                           spi::get_int32(r, 3)};
+        Reservation reservation;
+        reservation.quantity = spi::get_int64(r, 4);
+        reservation.fulfilled = spi::get_int64(r, 5);
+        reservation.released = spi::get_int64(r, 6);
+        reservation.expires_at = timestamp_column(r, 7);
+        reservation.status = parse_reservation_status(*spi::get_optional_text(r, 8));
+        reservations[key] = reservation;
+    }
+}
+
+void load_held(std::map<std::pair<std::string, std::int32_t>, Quantity>& held) {
+    static spi::Statement sum(
+        "SELECT k.sku, k.wh, COALESCE(pg_catalog.sum(r.quantity - r.fulfilled - r.released), 0) "
+        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "                pg_catalog.unnest($2::pg_catalog.int4[])) AS k(sku, wh) "
+        "LEFT JOIN inventory.inventory_reservations r "
+        "  ON r.sku OPERATOR(pg_catalog.=) k.sku AND r.warehouse_id OPERATOR(pg_catalog.=) k.wh "
+        " AND r.status OPERATOR(pg_catalog.=) 'ACTIVE' "
+        "GROUP BY k.sku, k.wh",
+        {TEXTARRAYOID, INT4ARRAYOID});
+    ArrayBuilder skus(TEXTOID), warehouses(INT4OID);
+    for (const auto& [level, total] : held) {
+        skus.add(spi::text_datum(level.first));
+        warehouses.add(Int32GetDatum(level.second));
+    }
+    const Datum values[] = {skus.build(), warehouses.build()};
+    const std::uint64_t rows = sum.execute(values, nullptr);
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        const Datum total = spi::get_datum(r, 3);  // numeric
+        const std::int64_t units =
+            pg_guard([total] { return DatumGetInt64(DirectFunctionCall1(numeric_int8, total)); });
+        held[{*spi::get_optional_text(r, 1), spi::get_int32(r, 2)}] = units;
+    }
+}
+
+}  // namespace
+
+Timestamp reservation_clock() {
+    return pg_guard([] { return GetCurrentTimestamp(); });
+}
+
+void ReservationBook::load(const std::vector<ReservationTouch>& touches) {
+    for (const ReservationTouch& touch : touches) {
+        const EventRequest& request = *touch.request;
+        if (!touches_reservations(request.kind, touch.options->reference_id.has_value())) continue;
+        if (touch.options->reference_id) {
+            reservations_.try_emplace(
+                ReservationKey{*touch.options->reference_id, request.sku, request.warehouse_id});
+        } else {
+            held_.try_emplace({request.sku, request.warehouse_id}, 0);
+        }
+    }
+    if (!reservations_.empty()) load_reservations(reservations_);
+    if (!held_.empty()) load_held(held_);
+}
+
+void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserved,
+                            Timestamp now) {
+    const EventRequest& request = *touch.request;
+    const EventOptions& options = *touch.options;
+    if (!touches_reservations(request.kind, options.reference_id.has_value())) return;
+    const auto level = std::make_pair(request.sku, request.warehouse_id);
+    auto held = held_.find(level);
+    if (!options.reference_id) {
+        if (request.kind == EventKind::Allocate) return;  // an unnamed hold: the level's alone
+        if (held == held_.end()) throw Error(ErrorCode::Internal, "reservation totals not loaded");
+        check_unassigned_reserved(request, level_reserved, held->second);
+        return;
+    }
+    const ReservationKey key{*options.reference_id, request.sku, request.warehouse_id};
+    auto entry = reservations_.find(key);
+    if (entry == reservations_.end()) throw Error(ErrorCode::Internal, "reservation not loaded");
+    const Quantity held_before = entry->second ? entry->second->held() : 0;
+    entry->second =
+        apply_to_reservation(entry->second, request, key.reference_id, options.expires_at, now);
+    if (held != held_.end()) held->second += entry->second->held() - held_before;
+    changed_.insert(key);
+}
+
+void ReservationBook::write() const {
+    if (changed_.empty()) return;
+    static spi::Statement upsert(
+        "INSERT INTO inventory.inventory_reservations AS r "
+        "  (reference_id, sku, warehouse_id, quantity, fulfilled, released, expires_at, status) "
+        "SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "  pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.int4[]), "
+        "  pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($6::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($7::pg_catalog.timestamptz[]), "
+        "  pg_catalog.unnest($8::pg_catalog.text[])) "
+        "ON CONFLICT (reference_id, sku, warehouse_id) DO UPDATE "
+        "SET quantity = EXCLUDED.quantity, fulfilled = EXCLUDED.fulfilled, "
+        "    released = EXCLUDED.released, expires_at = EXCLUDED.expires_at, "
+        "    status = EXCLUDED.status, updated_at = pg_catalog.now()",
+        {TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+         TIMESTAMPTZARRAYOID, TEXTARRAYOID});
+    ArrayBuilder references(TEXTOID), skus(TEXTOID), warehouses(INT4OID), quantities(INT8OID),
+        fulfilled(INT8OID), released(INT8OID), expiries(TIMESTAMPTZOID), statuses(TEXTOID);
+    for (const ReservationKey& key : changed_) {
+        const Reservation& r = *reservations_.at(key);
+        references.add(spi::text_datum(key.reference_id));
+        skus.add(spi::text_datum(key.sku));
+        warehouses.add(Int32GetDatum(key.warehouse_id));
+        quantities.add(Int64GetDatum(r.quantity));
+        fulfilled.add(Int64GetDatum(r.fulfilled));
+        released.add(Int64GetDatum(r.released));
+        expiries.add_optional(r.expires_at, [](Timestamp t) { return TimestampTzGetDatum(t); });
+        statuses.add(spi::text_datum(to_string(r.status)));
+    }
+    const Datum values[] = {references.build(), skus.build(),     warehouses.build(),
+                            quantities.build(), fulfilled.build(), released.build(),
+                            expiries.build(),   statuses.build()};
+    upsert.execute(values, nullptr);
+}
+
+}  // namespace inventory::pg

@@ -1,0 +1,59 @@
+// inventory_reservations as the event engine and the ledger trigger keep it: what each
+// ALLOCATE with a reference_id holds, and what FULFILL and DEALLOCATE may still take.
+//
+// Every change of a reservation is an event on its (sku, warehouse) level, and every event holds
+// that level's row lock: the level lock serializes the reservations of a level, so they are read
+// without locks of their own, after the level rows are locked.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/event.hpp"
+#include "core/reservation.hpp"
+#include "pg/event_writer.hpp"
+
+namespace inventory::pg {
+
+struct ReservationKey {
+    std::string reference_id;
+    std::string sku;
+    std::int32_t warehouse_id = 0;
+    auto operator<=>(const ReservationKey&) const = default;
+};
+
+// One event as the book needs it.
+struct ReservationTouch {
+    const EventRequest* request;
+    const EventOptions* options;
+};
+
+class ReservationBook {
+  public:
+    // Reads the reservations the events name and, for levels where an event names none, the units
+    // reservations hold there. Requires SPI and the events' level locks.
+    void load(const std::vector<ReservationTouch>& touches);
+
+    // Applies one event (in plan order) in memory; `level_reserved` is the level's reserved
+    // before it. Throws the core's errors.
+    void apply(const ReservationTouch& touch, Quantity level_reserved, Timestamp now);
+
+    // Writes every reservation apply() changed with one statement.
+    void write() const;
+
+  private:
+    std::map<ReservationKey, std::optional<Reservation>> reservations_;
+    std::set<ReservationKey> changed_;
+    std::map<std::pair<std::string, std::int32_t>, Quantity> held_;  // per level, if needed
+};
+
+// The current time as the reservation rules see it (clock time, microseconds since 2000).
+[[nodiscard]] Timestamp reservation_clock();
+
+}  // namespace inventory::pg
