@@ -465,7 +465,7 @@ BEGIN
        OR (item.v ->> 'quantity')::numeric NOT BETWEEN 1 AND 9223372036854775807
        OR (item.v ->> 'quantity')::numeric <> trunc((item.v ->> 'quantity')::numeric) THEN
       RAISE EXCEPTION 'line %: quantity must be a positive whole number, not %', item.i,
-                      coalesce(item.v ->> 'quantity', 'null')
+                      coalesce((item.v -> 'quantity')::text, 'null')
         USING ERRCODE = 'IV004';
     END IF;
     IF item.v ? 'line' AND jsonb_typeof(item.v -> 'line') NOT IN ('string', 'number') THEN
