@@ -13,7 +13,7 @@ SELECT p.oid::regprocedure AS function,
        EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
                 WHERE a.grantee = 0) AS public,
        p.prosecdef AS security_definer
-  FROM pg_proc p WHERE p.pronamespace = 'inventory'::regnamespace ORDER BY 1::text;
+  FROM pg_proc p WHERE p.pronamespace = 'inventory'::regnamespace ORDER BY p.oid::regprocedure::text COLLATE "C";
 -- ... and of every table and view: everyone reads, nobody but the owner writes.
 SELECT c.oid::regclass AS relation, r.role,
        has_table_privilege(r.role, c.oid, 'SELECT') AS sel,
@@ -24,7 +24,7 @@ SELECT c.oid::regclass AS relation, r.role,
   FROM pg_class c
  CROSS JOIN (VALUES ('inventory_reader'), ('inventory_admin')) AS r(role)
  WHERE c.relnamespace = 'inventory'::regnamespace AND c.relkind IN ('r', 'v')
- ORDER BY c.oid::regclass::text, r.role;
+ ORDER BY c.oid::regclass::text COLLATE "C", r.role;
 SELECT count(*) AS public_grants FROM pg_class c, aclexplode(c.relacl) a
  WHERE c.relnamespace = 'inventory'::regnamespace AND a.grantee = 0;
 
