@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Dump and restore: user data survives pg_dump / pg_restore (custom and plain formats) into a
-# fresh database, no ledger row is applied to the levels twice, the levels equal those before
-# the dump and inventory_verify() is empty. Needs PGHOST/PGPORT/PGUSER of a running cluster.
+# fresh database, no ledger row is applied to the levels twice, the levels, reservations, goods
+# in transit, purchase orders and serving countries equal those before the dump, and
+# inventory_verify() and inventory_verify_reservations() are empty. Needs PGHOST/PGPORT/PGUSER of a running cluster.
 # Prints one "ok"/"FAILED" line per check and exits non-zero if any failed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,10 +17,10 @@ q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 
 dropdb --if-exists inventory_restore_src >/dev/null 2>&1
 createdb inventory_restore_src
-q -d inventory_restore_src -f "$here/workload.sql" >/dev/null
+q -d inventory_restore_src -f "$here/workload.sql" >/dev/null || { echo "restore workload failed" >&2; exit 1; }
 q -d inventory_restore_src -f "$here/levels.sql" >"$work/levels.before"
 q -d inventory_restore_src -c 'SELECT count(*) FROM inventory.inventory_ledger' >"$work/events.before"
-echo "source: $(cat "$work/events.before") ledger rows, $(wc -l <"$work/levels.before") levels"
+echo "source: $(cat "$work/events.before") ledger rows, $(wc -l <"$work/levels.before") rows of state"
 
 pg_dump -Fc -d inventory_restore_src -f "$work/dump.custom"
 pg_dump -Fp -d inventory_restore_src -f "$work/dump.sql"
@@ -30,6 +31,10 @@ verify_restored() {  # verify_restored DB
   check "$db-levels-equal" diff -u "$work/levels.before" "$work/levels.$db"
   check "$db-same-ledger-rows" test "$(q -d "$db" -c 'SELECT count(*) FROM inventory.inventory_ledger')" = "$(cat "$work/events.before")"
   check "$db-verify-empty" test "$(q -d "$db" -c 'SELECT count(*) FROM inventory.inventory_verify()')" = 0
+  check "$db-reservations-verify-empty" test "$(q -d "$db" -c 'SELECT count(*) FROM inventory.inventory_verify_reservations()')" = 0
+  # Restored documents keep working: the order's hold ships, the transfer arrives.
+  check "$db-reservation-fulfills" test "$(q -d "$db" -c "SELECT reserved >= 0 FROM inventory.inventory_apply_event('SAFE', 2, 'FULFILL', 1, 'ORDER-H1/1')")" = t
+  check "$db-transfer-arrives" test "$(q -d "$db" -c "SELECT in_transit FROM inventory.inventory_receive_transfer('T-2', 'SAFE')")" = 0
   # The restored idempotency keys still deduplicate, and new events continue the history.
   check "$db-key-replays" test "$(q -d "$db" -c "SELECT replayed FROM inventory.inventory_apply_event('PRE-ORDER', 1, 'ALLOCATE', 10, 'ORDER-P1', 'order-p1')")" = t
   check "$db-new-event" test "$(q -d "$db" -c "SELECT on_hand FROM inventory.inventory_apply_event('PRE-ORDER', 1, 'RECEIVE', 20)")" = 23
