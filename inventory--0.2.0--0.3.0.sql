@@ -613,7 +613,11 @@ BEGIN
    WHERE (r.reference_id, r.sku, r.warehouse_id) IN
          (SELECT a ->> 'reference_id', a ->> 'sku', (a ->> 'warehouse_id')::integer
             FROM jsonb_array_elements(result) a);
-  UPDATE inventory.inventory_orders o SET allocation = result
+  -- The actor as the ledger records it: the caller's role, not this function's owner.
+  UPDATE inventory.inventory_orders o
+     SET allocation = result,
+         actor = (SELECT g.actor FROM inventory.inventory_ledger g
+                   WHERE g.id = (result -> 0 ->> 'event_id')::uuid)
    WHERE o.order_ref = inventory_allocate_order.order_ref;
 
   RETURN QUERY

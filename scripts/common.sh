@@ -14,6 +14,7 @@ REQUIRED_PACKAGES=(
   libboost-dev libgtest-dev googletest
   clang libclang-rt-14-dev
   python3
+  "postgresql-${PG_MAJOR}-cron"
 )
 
 log() { printf '\n==> %s\n' "$*" >&2; }

@@ -127,7 +127,9 @@ SELECT line, warehouse_id, quantity
   FROM inventory.inventory_allocate_order('R-1', '[{"sku": "SOCKS", "quantity": 1}]', ship_to => 'US');
 SELECT inventory.inventory_serve_country(21, 'CA');
 RESET ROLE;
-SELECT actor FROM inventory.inventory_ledger WHERE reference_id = 'R-1/1';
+SELECT g.actor AS ledger_actor, o.actor AS order_actor
+  FROM inventory.inventory_ledger g JOIN inventory.inventory_orders o ON o.order_ref = 'R-1'
+ WHERE g.reference_id = 'R-1/1';
 
 SELECT * FROM inventory.inventory_verify();
 SELECT regress.consistent();

@@ -12,8 +12,8 @@ std::string quoted(std::string_view reference_id) {
 }
 
 std::string describe(const EventRequest& request, std::string_view reference_id) {
-    return "reservation " + quoted(reference_id) + " of SKU " + quoted(request.sku) + " in warehouse " +
-           std::to_string(request.warehouse_id);
+    return "reservation " + quoted(reference_id) + " of SKU " + quoted(request.sku) +
+           " in warehouse " + std::to_string(request.warehouse_id);
 }
 
 std::string holding_detail(const Reservation& r) {
@@ -68,17 +68,17 @@ Reservation apply_to_reservation(const std::optional<Reservation>& existing,
     }
     if (request.kind == EventKind::Allocate) {
         if (expires_at && *expires_at <= now) {
-            throw Error(ErrorCode::InvalidParameter,
-                        "expires_at of " + describe(request, reference_id) + " is not in the future",
-                        "", "Pass a time after now(), for example now() + interval '15 minutes'.");
+            throw Error(
+                ErrorCode::InvalidParameter,
+                "expires_at of " + describe(request, reference_id) + " is not in the future", "",
+                "Pass a time after now(), for example now() + interval '15 minutes'.");
         }
         if (!existing) {
             return Reservation{q, 0, 0, expires_at, ReservationStatus::Active};
         }
         if (existing->status != ReservationStatus::Active) {
-            throw Error(ErrorCode::ReferenceClosed,
-                        describe(request, reference_id) + " is closed", holding_detail(*existing),
-                        "Allocate under a new reference_id.");
+            throw Error(ErrorCode::ReferenceClosed, describe(request, reference_id) + " is closed",
+                        holding_detail(*existing), "Allocate under a new reference_id.");
         }
         if (existing->expired_at(now)) {
             throw Error(ErrorCode::ReservationExpired,
@@ -92,8 +92,7 @@ Reservation apply_to_reservation(const std::optional<Reservation>& existing,
     }
 
     if (!existing) {
-        throw Error(ErrorCode::ReferenceNotFound,
-                    "no " + describe(request, reference_id),
+        throw Error(ErrorCode::ReferenceNotFound, "no " + describe(request, reference_id),
                     "FULFILL and DEALLOCATE with a reference_id take units from the reservation an "
                     "ALLOCATE with the same reference_id, SKU and warehouse made.",
                     "Check the reference_id, or leave it out to use reserved units no "

@@ -50,14 +50,14 @@ struct Reservation {
 //           ReservationExpired. expires_at must lie after `now`: InvalidParameter.
 //  FULFILL  takes from what it holds: ReferenceNotFound without one, ReservationExpired once its
 //           hold has ended, InsufficientReserved beyond what it holds.
-//  DEALLOCATE gives back what it holds (also after expiry): ReferenceNotFound, InsufficientReserved.
+//  DEALLOCATE gives back what it holds (also after expiry): ReferenceNotFound,
+//  InsufficientReserved.
 // When nothing is left held the reservation closes: EXPIRED when the last release carried reason
 // EXPIRED, FULFILLED when anything shipped, RELEASED otherwise.
 [[nodiscard]] Reservation apply_to_reservation(const std::optional<Reservation>& existing,
                                                const EventRequest& request,
                                                std::string_view reference_id,
-                                               std::optional<Timestamp> expires_at,
-                                               Timestamp now);
+                                               std::optional<Timestamp> expires_at, Timestamp now);
 
 // Whether an event takes part in reservations: ALLOCATE with a reference_id, and every
 // FULFILL and DEALLOCATE.

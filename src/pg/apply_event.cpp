@@ -1,5 +1,5 @@
-// inventory_apply_event, inventory_transfer and the transfer legs: validate the request, resolve its idempotency
-// key, and append the ledger rows (the ledger trigger does the level arithmetic).
+// inventory_apply_event, inventory_transfer and the transfer legs: validate the request, resolve
+// its idempotency key, and append the ledger rows (the ledger trigger does the level arithmetic).
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -21,7 +21,7 @@ struct EventOptions {
     std::optional<std::string> reference_id;
     std::optional<std::string> idempotency_key;
     std::optional<std::string> reason;
-    std::optional<Datum> metadata;  // jsonb
+    std::optional<Datum> metadata;           // jsonb
     std::optional<std::int64_t> expires_at;  // timestamptz; ALLOCATE with a reference_id only
 };
 

@@ -91,8 +91,7 @@ void ReservationBook::load(const std::vector<ReservationTouch>& touches) {
     if (!held_.empty()) load_held(held_);
 }
 
-void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserved,
-                            Timestamp now) {
+void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserved, Timestamp now) {
     const EventRequest& request = *touch.request;
     const EventOptions& options = *touch.options;
     if (!touches_reservations(request.kind, options.reference_id.has_value())) return;
@@ -144,7 +143,7 @@ void ReservationBook::write() const {
         expiries.add_optional(r.expires_at, [](Timestamp t) { return TimestampTzGetDatum(t); });
         statuses.add(spi::text_datum(to_string(r.status)));
     }
-    const Datum values[] = {references.build(), skus.build(),     warehouses.build(),
+    const Datum values[] = {references.build(), skus.build(),      warehouses.build(),
                             quantities.build(), fulfilled.build(), released.build(),
                             expiries.build(),   statuses.build()};
     upsert.execute(values, nullptr);

@@ -44,7 +44,8 @@ TEST(Reservation, AllocateAddsToAnActiveHoldAndMayExtendIt) {
 }
 
 TEST(Reservation, ExpiryMustLieInTheFuture) {
-    EXPECT_ERROR_CODE(ErrorCode::InvalidParameter, Apply(std::nullopt, EventKind::Allocate, 1, kNow));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
+                      Apply(std::nullopt, EventKind::Allocate, 1, kNow));
     EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
                       Apply(std::nullopt, EventKind::Allocate, 1, kNow - 1));
 }
