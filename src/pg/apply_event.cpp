@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -76,18 +77,9 @@ Datum result_row(FunctionCallInfo fcinfo, const Datum* values, int count) {
     });
 }
 
-Datum apply_event_body(FunctionCallInfo fcinfo) {
-    const std::string sku = required_text(fcinfo, 0, "sku");
-    const std::int32_t warehouse_id = required_int32(fcinfo, 1, "warehouse_id");
-    const std::string event_type = required_text(fcinfo, 2, "event_type");
-    const std::int64_t quantity = required_int64(fcinfo, 3, "quantity");
-    const EventKind kind = parse_event_kind(event_type, /*allow_transfer_legs=*/false);
-    const EventOptions args = common_arguments(fcinfo, 4, /*with_expiry=*/true);
-    const EventRequest request = build_request(sku, warehouse_id, kind, quantity, args);
-
-    std::vector<PlannedEvent> plan(1);
-    plan[0].request = request;
-    plan[0].options = args;
+// Applies one event and returns (event_id, replayed, on_hand, reserved, available_to_sell).
+Datum apply_single(FunctionCallInfo fcinfo, PlannedEvent event) {
+    std::vector<PlannedEvent> plan{std::move(event)};
     spi::connect();
     execute_plan(plan);
     spi::finish();
@@ -98,6 +90,21 @@ Datum apply_event_body(FunctionCallInfo fcinfo) {
                             Int64GetDatum(outcome.on_hand), Int64GetDatum(outcome.reserved),
                             Int64GetDatum(outcome.available)};
     return result_row(fcinfo, values, 5);
+}
+
+Datum apply_event_body(FunctionCallInfo fcinfo) {
+    const std::string sku = required_text(fcinfo, 0, "sku");
+    const std::int32_t warehouse_id = required_int32(fcinfo, 1, "warehouse_id");
+    const std::string event_type = required_text(fcinfo, 2, "event_type");
+    const std::int64_t quantity = required_int64(fcinfo, 3, "quantity");
+    const EventKind kind = parse_event_kind(event_type, /*allow_transfer_legs=*/false);
+    const EventOptions args = common_arguments(fcinfo, 4, /*with_expiry=*/true);
+    const EventRequest request = build_request(sku, warehouse_id, kind, quantity, args);
+
+    PlannedEvent event;
+    event.request = request;
+    event.options = args;
+    return apply_single(fcinfo, std::move(event));
 }
 
 Datum transfer_body(FunctionCallInfo fcinfo) {
@@ -148,20 +155,11 @@ Datum transfer_leg_body(FunctionCallInfo fcinfo) {
         throw Error(ErrorCode::InvalidParameter, "a transfer leg is TRANSFER_OUT or TRANSFER_IN");
     }
     const EventOptions args = common_arguments(fcinfo, 4, /*with_expiry=*/false);
-    std::vector<PlannedEvent> plan(1);
-    plan[0].request = build_request(sku, warehouse_id, kind, quantity, args);
-    plan[0].options = args;
-    if (!PG_ARGISNULL(8)) plan[0].related_event = uuid_bytes(PG_GETARG_DATUM(8));
-    spi::connect();
-    execute_plan(plan);
-    spi::finish();
-
-    const AppliedEvent& applied = plan[0].result;
-    const EventOutcome& outcome = applied.outcome;
-    const Datum values[] = {uuid_datum(outcome.id), BoolGetDatum(applied.replayed),
-                            Int64GetDatum(outcome.on_hand), Int64GetDatum(outcome.reserved),
-                            Int64GetDatum(outcome.available)};
-    return result_row(fcinfo, values, 5);
+    PlannedEvent event;
+    event.request = build_request(sku, warehouse_id, kind, quantity, args);
+    event.options = args;
+    if (!PG_ARGISNULL(8)) event.related_event = uuid_bytes(PG_GETARG_DATUM(8));
+    return apply_single(fcinfo, std::move(event));
 }
 
 Datum validate_sku_body(FunctionCallInfo fcinfo) {
