@@ -6,7 +6,10 @@ Phase 1 (one client): every request's outcome (applied with which levels, or ref
 which SQLSTATE) must be what the model predicts. Phase 2 (several concurrent clients, few hot
 SKUs and many cold ones): the ledger, replayed in each level's order, must be a history the
 model accepts event by event, with the recorded after-values, and the final levels must be
-the model's. Seeded and reproducible: python3 model.py SEED. Needs PGHOST/PGPORT/PGUSER.
+the model's. ALLOCATE, FULFILL and DEALLOCATE name one of a few order-line references most of
+the time, so reservations (created, topped up, shipped, released, closed) are modelled too and
+inventory_reservations must end equal to the model's. Seeded and reproducible:
+python3 model.py SEED. Needs PGHOST/PGPORT/PGUSER.
 Prints one "... ok" / "... FAILED" line per check.
 """
 import random
@@ -104,6 +107,47 @@ def step(level, sku, kind, qty, reason):
     return new_on_hand, reserved
 
 
+def reservation_step(book, level, sku, wh, kind, qty, ref):
+    """The reservation an event changes, as (key, (quantity, fulfilled, released, status)), or
+    None; raises Refused. The reservation rules come before the level's."""
+    if kind not in ("ALLOCATE", "FULFILL", "DEALLOCATE"):
+        return None
+    if ref is None:
+        if kind == "ALLOCATE":
+            return None
+        reserved = level[1]
+        held = sum(r[0] - r[1] - r[2] for (_, rsku, rwh), r in book.items()
+                   if rsku == sku and rwh == wh and r[3] == "ACTIVE")
+        if reserved - held < qty <= reserved:
+            raise Refused("IV007")  # only units no reservation holds
+        return None
+    key = (ref, sku, wh)
+    r = book.get(key)
+    if kind == "ALLOCATE":
+        if r is None:
+            return key, (qty, 0, 0, "ACTIVE")
+        if r[3] != "ACTIVE":
+            raise Refused("IV015")
+        return key, (r[0] + qty, r[1], r[2], "ACTIVE")
+    if r is None:
+        raise Refused("IV013")
+    if qty > r[0] - r[1] - r[2]:
+        raise Refused("IV007")
+    fulfilled, released = (r[1] + qty, r[2]) if kind == "FULFILL" else (r[1], r[2] + qty)
+    status = ("ACTIVE" if r[0] - fulfilled - released > 0
+              else "FULFILLED" if fulfilled > 0 else "RELEASED")
+    return key, (r[0], fulfilled, released, status)
+
+
+def apply_with_reservations(book, level, sku, wh, kind, qty, reason, ref):
+    """Level after the event, updating the reservation book; raises Refused and changes nothing."""
+    change = reservation_step(book, level, sku, wh, kind, qty, ref)
+    after = step(level, sku, kind, qty, reason)
+    if change is not None:
+        book[change[0]] = change[1]
+    return after
+
+
 # ---- requests ---------------------------------------------------------------------------------
 
 def random_request(rng, skus):
@@ -119,18 +163,22 @@ def random_request(rng, skus):
         qty = rng.randint(0, 25)
     elif kind == "RETURN":
         reason = rng.choice(["RESTOCK", "DAMAGED"])
-    return kind, sku, wh, qty, reason
+    ref = None
+    if kind in ("ALLOCATE", "FULFILL", "DEALLOCATE") and rng.random() < 0.7:
+        ref = f"R-{rng.randint(0, 12)}"
+    return kind, sku, wh, qty, reason, ref
 
 
 def request_sql(index, request, key):
-    kind, sku, wh, qty, reason = request
+    kind, sku, wh, qty, reason, ref = request
     reason_sql = "NULL" if reason is None else f"'{reason}'"
+    ref_sql = "NULL" if ref is None else f"'{ref}'"
     if kind == "TRANSFER":
         call = (f"SELECT from_on_hand || ':' || to_on_hand FROM inventory.inventory_transfer("
                 f"'{sku}', {wh}, {1 + wh % WAREHOUSES}, {qty}, NULL, '{key}')")
     else:
         call = (f"SELECT on_hand || ':' || reserved || ':' || available_to_sell FROM "
-                f"inventory.inventory_apply_event('{sku}', {wh}, '{kind}', {qty}, NULL, '{key}', "
+                f"inventory.inventory_apply_event('{sku}', {wh}, '{kind}', {qty}, {ref_sql}, '{key}', "
                 f"{reason_sql})")
     return f"SELECT stress_try({index}, $q${call}$q$);\n"
 
@@ -163,10 +211,10 @@ def phase_one(db, seed, count):
     requests = [random_request(rng, skus) for _ in range(count)]
     lines = psql(db, "".join(request_sql(i, r, f"p1-{i}") for i, r in enumerate(requests)),
                  single=False)
-    levels = {}
+    levels, book = {}, {}
     mismatches = []
     for i, (request, line) in enumerate(zip(requests, lines)):
-        kind, sku, wh, qty, reason = request
+        kind, sku, wh, qty, reason, ref = request
         try:
             if kind == "TRANSFER":
                 to = 1 + wh % WAREHOUSES
@@ -175,7 +223,8 @@ def phase_one(db, seed, count):
                 levels[(sku, wh)], levels[(sku, to)] = src, dst
                 expected = f"{i}:OK:{src[0]}:{dst[0]}"
             else:
-                after = step(levels.get((sku, wh), (0, 0)), sku, kind, qty, reason)
+                after = apply_with_reservations(book, levels.get((sku, wh), (0, 0)), sku, wh,
+                                                kind, qty, reason, ref)
                 levels[(sku, wh)] = after
                 expected = f"{i}:OK:{after[0]}:{after[1]}:{ats(after[0], after[1], sku)}"
         except Refused as refused:
@@ -187,7 +236,20 @@ def phase_one(db, seed, count):
           f"{count - applied} refused")
     check(f"stress phase 1 (seed {seed}) every outcome as the model predicts",
           len(lines) == count and not mismatches, "; ".join(mismatches[:3]))
+    check_reservations(db, f"stress phase 1 (seed {seed})", book)
     return levels
+
+
+def check_reservations(db, title, book):
+    actual = {}
+    for row in psql(db, "SELECT reference_id, sku, warehouse_id, quantity, fulfilled, released, "
+                        "status FROM inventory.inventory_reservations;"):
+        ref, sku, wh, quantity, fulfilled, released, status = row.split("|")
+        actual[(ref, sku, int(wh))] = (int(quantity), int(fulfilled), int(released), status)
+    check(f"{title} reservations equal the model ({len(book)})", actual == book,
+          f"{len(actual)} reservations, model {len(book)}")
+    check(f"{title} inventory_verify_reservations empty",
+          psql(db, "SELECT count(*) FROM inventory.inventory_verify_reservations();") == ["0"])
 
 
 def phase_two(db, seed, clients, per_client):
@@ -217,15 +279,18 @@ def phase_two(db, seed, clients, per_client):
           ledger_keys == applied, f"{ledger_keys} keyed events, {applied} applied")
 
     rows = psql(db, """SELECT sku, warehouse_id, event_type, quantity, coalesce(reason, ''),
-                              on_hand_after, reserved_after, available_after, level_version
+                              coalesce(reference_id, ''), on_hand_after, reserved_after,
+                              available_after, level_version
                          FROM inventory.inventory_ledger ORDER BY sku, warehouse_id, level_version;""")
-    levels, problems = {}, []
+    levels, book, problems = {}, {}, []
     for row in rows:
-        sku, wh, kind, qty, reason, on_hand, reserved, available, version = row.split("|")
+        sku, wh, kind, qty, reason, ref, on_hand, reserved, available, version = row.split("|")
         key = (sku, int(wh))
         before, seen = levels.get(key, ((0, 0), 0))
         try:
-            after = step(before, sku, kind, int(qty), reason)
+            # A reservation belongs to one level: replaying each level in order replays it.
+            after = apply_with_reservations(book, before, sku, int(wh), kind, int(qty), reason,
+                                            ref or None)
         except Refused as refused:
             problems.append(f"{key} v{version} {kind} {qty}: model refuses ({refused.sqlstate})")
             after = (int(on_hand), int(reserved))
@@ -247,6 +312,7 @@ def phase_two(db, seed, clients, per_client):
           f"{len(actual)} levels, model {len(expected)}")
     check(f"stress phase 2 (seed {seed}) inventory_verify empty",
           psql(db, "SELECT count(*) FROM inventory.inventory_verify();") == ["0"])
+    check_reservations(db, f"stress phase 2 (seed {seed})", book)
 
 
 def main():
