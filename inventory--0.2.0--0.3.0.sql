@@ -408,6 +408,7 @@ DECLARE
   requested jsonb;
   stored inventory.inventory_orders;
   candidates integer[];
+  priorities integer[];
   skus text[];
   item record;
   level record;
@@ -468,8 +469,10 @@ BEGIN
                       coalesce((item.v -> 'quantity')::text, 'null')
         USING ERRCODE = 'IV004';
     END IF;
-    IF item.v ? 'line' AND jsonb_typeof(item.v -> 'line') NOT IN ('string', 'number') THEN
-      RAISE EXCEPTION 'line %: line must be a string or a number', item.i
+    IF item.v ? 'line' AND (jsonb_typeof(item.v -> 'line') NOT IN ('string', 'number')
+                            OR char_length(item.v ->> 'line') NOT BETWEEN 1 AND 50
+                            OR (item.v ->> 'line') ~ '[[:cntrl:]]') THEN
+      RAISE EXCEPTION 'line %: line must be a string or number of 1 to 50 characters', item.i
         USING ERRCODE = 'invalid_parameter_value';
     END IF;
     requested := coalesce(requested, '[]') || jsonb_build_array(jsonb_build_object(
@@ -518,8 +521,11 @@ BEGIN
       RAISE EXCEPTION 'unknown warehouse %', fixed_warehouse_id USING ERRCODE = 'IV003';
     END IF;
     candidates := ARRAY[fixed_warehouse_id];
+    priorities := ARRAY[0];
   ELSE
-    SELECT array_agg(c.warehouse_id ORDER BY c.priority, c.warehouse_id) INTO candidates
+    SELECT array_agg(c.warehouse_id ORDER BY c.priority, c.warehouse_id),
+           array_agg(c.priority ORDER BY c.priority, c.warehouse_id)
+      INTO candidates, priorities
       FROM inventory.inventory_warehouse_countries c
      WHERE c.country = destination;
     IF candidates IS NULL THEN
@@ -550,15 +556,14 @@ BEGIN
       FROM jsonb_array_elements(requested) e
   LOOP
     remaining := item.quantity;
-    -- Warehouses to draw from, best first: PRIORITY keeps the serving order (then most stock);
-    -- MOST_STOCK takes the warehouse with the most sellable units first (then priority).
+    -- Warehouses to draw from, best first. PRIORITY: serving priority, then most sellable
+    -- units, then warehouse id. MOST_STOCK: most sellable units, then priority, then id.
     FOR chosen, take IN
-      SELECT c.id, coalesce((free ->> (item.sku || '|' || c.id))::bigint, 0)
-        FROM unnest(candidates) WITH ORDINALITY AS c(id, rank)
-       ORDER BY CASE WHEN how = 'MOST_STOCK'
-                     THEN -coalesce((free ->> (item.sku || '|' || c.id))::bigint, 0) END,
-                c.rank,
-                -coalesce((free ->> (item.sku || '|' || c.id))::bigint, 0)
+      SELECT c.id, c.units
+        FROM (SELECT u.id, u.priority,
+                     coalesce((free ->> (item.sku || '|' || u.id))::bigint, 0) AS units
+                FROM unnest(candidates, priorities) AS u(id, priority)) c
+       ORDER BY CASE WHEN how = 'MOST_STOCK' THEN -c.units END, c.priority, -c.units, c.id
     LOOP
       EXIT WHEN remaining = 0;
       CONTINUE WHEN take = 0 OR (NOT allow_split AND take < remaining);
@@ -629,7 +634,8 @@ $$;
 COMMENT ON FUNCTION inventory.inventory_allocate_order(text, jsonb, text, integer, timestamptz, boolean, text, jsonb) IS
   'Reserves every line of an order or none: lines [{"line", "sku", "quantity"}], in one fixed '
   'warehouse or among the warehouses that serve ship_to, by PRIORITY (serving priority, then '
-  'most stock) or MOST_STOCK; with allow_split a line may come from several warehouses. Each '
+  'most stock, then id) or MOST_STOCK (most stock, then priority, then id); with allow_split a '
+  'line may come from several warehouses. Each '
   'reservation''s reference_id is order_ref/line. Returns where each unit was reserved; a retry '
   'with the same order_ref and request returns the first result (replayed = true).';
 

@@ -56,6 +56,11 @@ SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('A-5', '[{"s
 SELECT count(*) AS nothing_reserved FROM inventory.inventory_reservations WHERE order_ref = 'A-5';
 SELECT count(*) AS no_order FROM inventory.inventory_orders WHERE order_ref = 'A-5';
 SELECT inventory.inventory_ats('MUG', 'US') AS mug_still_available;
+-- A priority tie goes to the warehouse with more sellable units: warehouse 10 (1 mug) and
+-- California (4 mugs) both serve the US at priority 100; New York (priority 10) has none left.
+SELECT on_hand FROM inventory.inventory_apply_event('MUG', 10, 'RECEIVE', 1);
+SELECT line, sku, warehouse_id, quantity
+  FROM inventory.inventory_allocate_order('A-6', '[{"sku": "MUG", "quantity": 1}]', ship_to => 'US');
 
 -- The order_ref makes the call idempotent: the same request replays, a different one is refused.
 SELECT line, warehouse_id, quantity, replayed
@@ -88,6 +93,8 @@ SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"s
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"sku": "SHIRT", "quantity": "1"}]', ship_to => 'US')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"sku": "SHIRT", "quantity": 9223372036854775808}]', ship_to => 'US')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"line": 1, "sku": "SHIRT", "quantity": 1}, {"line": "1", "sku": "MUG", "quantity": 1}]', ship_to => 'US')$$);
+SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"line": "", "sku": "SHIRT", "quantity": 1}]', ship_to => 'US')$$);
+SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"line": [1], "sku": "SHIRT", "quantity": 1}]', ship_to => 'US')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"sku": "SHIRT", "quantity": 1}]', ship_to => 'US', metadata => '[1]')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"sku": "SHIRT", "quantity": 1}]', ship_to => 'US', expires_at => now() - interval '1 minute')$$);
 SELECT count(*) AS no_b1 FROM inventory.inventory_orders WHERE order_ref = 'B-1';
