@@ -1207,6 +1207,50 @@ COMMENT ON FUNCTION inventory.inventory_availability(text) IS
   '"warehouses": [per-warehouse figures]}. Only available_to_sell can be sold.';
 
 --------------------------------------------------------------------------------------------------
+-- Every column documented
+--------------------------------------------------------------------------------------------------
+
+COMMENT ON COLUMN inventory.inventory_levels.sku IS 'The stock-keeping unit.';
+COMMENT ON COLUMN inventory.inventory_levels.warehouse_id IS 'The warehouse (inventory_warehouses.id).';
+COMMENT ON COLUMN inventory.inventory_levels.updated_at IS 'When the level last changed.';
+COMMENT ON COLUMN inventory.inventory_warehouses.id IS 'Warehouse id, used by every level and event.';
+COMMENT ON COLUMN inventory.inventory_warehouses.name IS 'Display name, 1 to 200 characters.';
+COMMENT ON COLUMN inventory.inventory_warehouses.created_at IS 'When the warehouse was added.';
+COMMENT ON COLUMN inventory.inventory_sku_policies.sku IS 'The SKU the policy applies to.';
+COMMENT ON COLUMN inventory.inventory_sku_policies.updated_at IS 'When the policy last changed.';
+COMMENT ON COLUMN inventory.inventory_ledger.sku IS 'The stock-keeping unit.';
+COMMENT ON COLUMN inventory.inventory_ledger.warehouse_id IS 'The warehouse whose level the event changed.';
+COMMENT ON COLUMN inventory.inventory_warehouse_countries.warehouse_id IS 'The warehouse that ships there.';
+COMMENT ON COLUMN inventory.inventory_reservations.sku IS 'The SKU reserved.';
+COMMENT ON COLUMN inventory.inventory_reservations.warehouse_id IS 'The warehouse the units are held in.';
+COMMENT ON COLUMN inventory.inventory_reservations.created_at IS 'When the first ALLOCATE made it.';
+COMMENT ON COLUMN inventory.inventory_reservations.updated_at IS 'When an event last changed it.';
+COMMENT ON COLUMN inventory.inventory_orders.order_ref IS 'The order''s reference; unique, 1 to 200 characters.';
+COMMENT ON COLUMN inventory.inventory_orders.ship_to IS 'Ship-to country, when the warehouses were chosen by it.';
+COMMENT ON COLUMN inventory.inventory_orders.warehouse_id IS 'The fixed warehouse, when one was given.';
+COMMENT ON COLUMN inventory.inventory_orders.strategy IS 'PRIORITY or MOST_STOCK.';
+COMMENT ON COLUMN inventory.inventory_orders.allow_split IS 'Whether a line could come from several warehouses.';
+COMMENT ON COLUMN inventory.inventory_orders.expires_at IS 'When the order''s holds end (NULL: never).';
+COMMENT ON COLUMN inventory.inventory_orders.metadata IS 'Caller''s JSON object, also stored on each ALLOCATE.';
+COMMENT ON COLUMN inventory.inventory_orders.created_at IS 'When the order was allocated.';
+COMMENT ON COLUMN inventory.inventory_transfers.transfer_ref IS 'The shipment''s reference (with sku, the key).';
+COMMENT ON COLUMN inventory.inventory_transfers.sku IS 'The SKU moved.';
+COMMENT ON COLUMN inventory.inventory_transfers.from_warehouse_id IS 'Where the units left.';
+COMMENT ON COLUMN inventory.inventory_transfers.to_warehouse_id IS 'Where they arrive.';
+COMMENT ON COLUMN inventory.inventory_transfers.quantity IS 'Units dispatched.';
+COMMENT ON COLUMN inventory.inventory_transfers.received IS 'Units booked in at the destination so far.';
+COMMENT ON COLUMN inventory.inventory_transfers.status IS 'IN_TRANSIT until everything is received, then RECEIVED.';
+COMMENT ON COLUMN inventory.inventory_transfers.dispatched_at IS 'When the units left.';
+COMMENT ON COLUMN inventory.inventory_transfers.received_at IS 'When the last units arrived.';
+COMMENT ON COLUMN inventory.inventory_purchase_orders.po_ref IS 'The purchase order''s reference (with sku, the key).';
+COMMENT ON COLUMN inventory.inventory_purchase_orders.sku IS 'The SKU ordered.';
+COMMENT ON COLUMN inventory.inventory_purchase_orders.warehouse_id IS 'The warehouse it is delivered to.';
+COMMENT ON COLUMN inventory.inventory_purchase_orders.ordered IS 'Units ordered from the supplier.';
+COMMENT ON COLUMN inventory.inventory_purchase_orders.expected_at IS 'When the delivery is expected, if known.';
+COMMENT ON COLUMN inventory.inventory_purchase_orders.created_at IS 'When the line was recorded.';
+COMMENT ON COLUMN inventory.inventory_purchase_orders.updated_at IS 'When it last changed.';
+
+--------------------------------------------------------------------------------------------------
 -- Data that pg_dump carries (reservations, transfers and purchase orders are documents whose
 -- ledger rows arrive restored; the restore applies those rows to levels only)
 --------------------------------------------------------------------------------------------------

@@ -15,6 +15,13 @@ SELECT pg_describe_object(classid, objid, 0) AS undocumented
    AND d.deptype = 'e'
    AND obj_description(objid, (SELECT relname FROM pg_class WHERE oid = classid)) IS NULL
  ORDER BY 1;
+-- ... and so does every column of its tables.
+SELECT c.relname || '.' || a.attname AS undocumented_column
+  FROM pg_class c
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE c.relnamespace = 'inventory'::regnamespace AND c.relkind = 'r'
+   AND col_description(c.oid, a.attnum) IS NULL
+ ORDER BY 1;
 SELECT pg_describe_object(classid, objid, 0) AS unprefixed
   FROM pg_depend d
  WHERE d.refclassid = 'pg_extension'::regclass
