@@ -248,24 +248,34 @@ COMMENT ON COLUMN inventory.inventory_reservations.status IS
   'or EXPIRED (released by expiry).';
 
 -- Reservations that 0.2.0 recorded through references: every (reference_id, sku, warehouse) with
--- ALLOCATE events whose FULFILL and DEALLOCATE events do not exceed them.
+-- ALLOCATE events whose FULFILL and DEALLOCATE events do not exceed them, on levels where all of
+-- them together hold no more than is reserved. Elsewhere 0.2.0 clients shipped or released under
+-- other references (or none): those levels' reserved units stay unassigned, to be taken by
+-- FULFILL and DEALLOCATE without a reference_id.
+WITH sums AS (
+  SELECT g.reference_id, g.sku, g.warehouse_id,
+         coalesce(sum(g.quantity) FILTER (WHERE g.event_type = 'ALLOCATE'), 0) AS allocated,
+         coalesce(sum(g.quantity) FILTER (WHERE g.event_type = 'FULFILL'), 0) AS fulfilled,
+         coalesce(sum(g.quantity) FILTER (WHERE g.event_type = 'DEALLOCATE'), 0) AS released,
+         min(g.created_at) AS first_at, max(g.created_at) AS last_at
+    FROM inventory.inventory_ledger g
+   WHERE g.reference_id IS NOT NULL AND g.event_type IN ('ALLOCATE', 'FULFILL', 'DEALLOCATE')
+   GROUP BY 1, 2, 3),
+candidates AS (
+  SELECT s.*, sum(s.allocated - s.fulfilled - s.released)
+                OVER (PARTITION BY s.sku, s.warehouse_id) AS level_held
+    FROM sums s
+   WHERE s.allocated > 0 AND s.fulfilled + s.released <= s.allocated)
 INSERT INTO inventory.inventory_reservations
        (reference_id, sku, warehouse_id, quantity, fulfilled, released, status, created_at,
         updated_at)
-SELECT s.reference_id, s.sku, s.warehouse_id, s.allocated, s.fulfilled, s.released,
-       CASE WHEN s.allocated > s.fulfilled + s.released THEN 'ACTIVE'
-            WHEN s.fulfilled > 0 THEN 'FULFILLED' ELSE 'RELEASED' END,
-       s.first_at, s.last_at
-  FROM (SELECT g.reference_id, g.sku, g.warehouse_id,
-               coalesce(sum(g.quantity) FILTER (WHERE g.event_type = 'ALLOCATE'), 0) AS allocated,
-               coalesce(sum(g.quantity) FILTER (WHERE g.event_type = 'FULFILL'), 0) AS fulfilled,
-               coalesce(sum(g.quantity) FILTER (WHERE g.event_type = 'DEALLOCATE'), 0) AS released,
-               min(g.created_at) AS first_at, max(g.created_at) AS last_at
-          FROM inventory.inventory_ledger g
-         WHERE g.reference_id IS NOT NULL
-           AND g.event_type IN ('ALLOCATE', 'FULFILL', 'DEALLOCATE')
-         GROUP BY 1, 2, 3) s
- WHERE s.allocated > 0 AND s.fulfilled + s.released <= s.allocated;
+SELECT c.reference_id, c.sku, c.warehouse_id, c.allocated, c.fulfilled, c.released,
+       CASE WHEN c.allocated > c.fulfilled + c.released THEN 'ACTIVE'
+            WHEN c.fulfilled > 0 THEN 'FULFILLED' ELSE 'RELEASED' END,
+       c.first_at, c.last_at
+  FROM candidates c
+  JOIN inventory.inventory_levels l ON l.sku = c.sku AND l.warehouse_id = c.warehouse_id
+ WHERE c.level_held <= l.reserved;
 
 CREATE FUNCTION inventory.inventory_verify_reservations()
 RETURNS TABLE (reference_id text, sku text, warehouse_id integer, problem text)
@@ -319,6 +329,7 @@ AS $$
 DECLARE
   due record;
   still_held bigint;
+  run_at timestamptz := clock_timestamp();  -- a value, so the partial expiry index serves
 BEGIN
   IF max_reservations IS NULL OR max_reservations < 1 THEN
     RAISE EXCEPTION 'max_reservations must be a positive number'
@@ -330,7 +341,7 @@ BEGIN
   FOR due IN
     SELECT r.reference_id, r.sku, r.warehouse_id
       FROM inventory.inventory_reservations r
-     WHERE r.status = 'ACTIVE' AND r.expires_at <= clock_timestamp()
+     WHERE r.status = 'ACTIVE' AND r.expires_at <= run_at
      ORDER BY r.sku COLLATE "C", r.warehouse_id, r.reference_id COLLATE "C"
      LIMIT max_reservations
   LOOP
@@ -341,7 +352,7 @@ BEGIN
       FROM inventory.inventory_reservations r
      WHERE r.reference_id = due.reference_id AND r.sku = due.sku
        AND r.warehouse_id = due.warehouse_id
-       AND r.status = 'ACTIVE' AND r.expires_at <= clock_timestamp();
+       AND r.status = 'ACTIVE' AND r.expires_at <= run_at;
     CONTINUE WHEN NOT FOUND;
     reference_id := due.reference_id;
     sku := due.sku;
@@ -458,8 +469,11 @@ BEGIN
       RAISE EXCEPTION 'line % is not an object of the keys line, sku and quantity', item.i
         USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF jsonb_typeof(item.v -> 'sku') IS DISTINCT FROM 'string' THEN
-      RAISE EXCEPTION 'line %: sku must be a string', item.i USING ERRCODE = 'null_value_not_allowed';
+    IF NOT item.v ? 'sku' OR jsonb_typeof(item.v -> 'sku') = 'null' THEN
+      RAISE EXCEPTION 'line %: sku must not be NULL', item.i USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF jsonb_typeof(item.v -> 'sku') <> 'string' THEN
+      RAISE EXCEPTION 'line %: sku must be a string', item.i USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM inventory.inventory_validate_sku(item.v ->> 'sku');
     IF jsonb_typeof(item.v -> 'quantity') IS DISTINCT FROM 'number'
@@ -469,16 +483,18 @@ BEGIN
                       coalesce((item.v -> 'quantity')::text, 'null')
         USING ERRCODE = 'IV004';
     END IF;
+    -- No "/" in a line id: order_ref/line then names one order line only.
     IF item.v ? 'line' AND (jsonb_typeof(item.v -> 'line') NOT IN ('string', 'number')
                             OR char_length(item.v ->> 'line') NOT BETWEEN 1 AND 50
-                            OR (item.v ->> 'line') ~ '[[:cntrl:]]') THEN
-      RAISE EXCEPTION 'line %: line must be a string or number of 1 to 50 characters', item.i
+                            OR (item.v ->> 'line') ~ '[[:cntrl:]/]') THEN
+      RAISE EXCEPTION 'line %: line must be a string or number of 1 to 50 characters, without "/"',
+                      item.i
         USING ERRCODE = 'invalid_parameter_value';
     END IF;
     requested := coalesce(requested, '[]') || jsonb_build_array(jsonb_build_object(
       'line', coalesce(item.v ->> 'line', item.i::text),
       'sku', item.v ->> 'sku',
-      'quantity', (item.v ->> 'quantity')::bigint));
+      'quantity', (item.v ->> 'quantity')::numeric::bigint));
   END LOOP;
   IF (SELECT count(DISTINCT e ->> 'line') FROM jsonb_array_elements(requested) e)
      <> jsonb_array_length(requested) THEN
@@ -500,10 +516,12 @@ BEGIN
                       order_ref
         USING ERRCODE = 'serialization_failure', HINT = 'Retry the transaction.';
     END IF;
-    IF (stored.ship_to, stored.warehouse_id, stored.strategy, stored.allow_split,
-        stored.expires_at, stored.lines, stored.metadata)
-       IS DISTINCT FROM (destination, fixed_warehouse_id, how, allow_split, expires_at, requested,
-                         metadata) THEN
+    -- expires_at is not compared: a retry computes now() + interval anew, and the first
+    -- call's hold stands.
+    IF (stored.ship_to, stored.warehouse_id, stored.strategy, stored.allow_split, stored.lines,
+        stored.metadata)
+       IS DISTINCT FROM (destination, fixed_warehouse_id, how, allow_split, requested, metadata)
+    THEN
       RAISE EXCEPTION 'order % was already allocated with a different request', order_ref
         USING ERRCODE = 'IV002',
               HINT = 'Allocate a changed order under a new order_ref, or release it first.';
@@ -536,8 +554,17 @@ BEGIN
   END IF;
 
   -- Lock every level the order may draw on, in the engine's global order, and read what is
-  -- sellable there; the engine checks each ALLOCATE again when it is written.
+  -- sellable there; the engine checks each ALLOCATE again when it is written. A SKU that allows
+  -- backorders may be reserved in the first warehouse without a level there yet: create it
+  -- first, so that no level is created after a later one was locked.
   SELECT array_agg(DISTINCT e ->> 'sku') INTO skus FROM jsonb_array_elements(requested) e;
+  INSERT INTO inventory.inventory_levels AS l
+         (sku, warehouse_id, safety_stock, allow_backorder, backorder_limit)
+  SELECT p.sku, candidates[1], p.safety_stock, p.allow_backorder, p.backorder_limit
+    FROM inventory.inventory_sku_policies p
+   WHERE p.sku = ANY (skus) AND p.allow_backorder
+   ORDER BY p.sku COLLATE "C"
+  ON CONFLICT ON CONSTRAINT inventory_levels_pkey DO NOTHING;
   FOR level IN
     SELECT l.sku, l.warehouse_id, greatest(l.available_to_sell, 0) AS sellable
       FROM inventory.inventory_levels l
@@ -595,6 +622,18 @@ BEGIN
                           ELSE 'Nothing was reserved; allow_split => true may fill it from several warehouses.' END;
     END IF;
   END LOOP;
+
+  -- The references order_ref/line are new: a reservation already under one of them (made by a
+  -- plain ALLOCATE) belongs to something else, and this order must not add to it.
+  IF EXISTS (SELECT FROM inventory.inventory_reservations r
+              WHERE r.reference_id IN (SELECT inventory_allocate_order.order_ref || '/' ||
+                                              (p ->> 'line')
+                                         FROM jsonb_array_elements(plan) p)) THEN
+    RAISE EXCEPTION 'a reservation already uses a reference_id of order % (order_ref/line)',
+                    order_ref
+      USING ERRCODE = 'IV002',
+            HINT = 'Use another order_ref; plain ALLOCATEs should not use order_ref/line references.';
+  END IF;
 
   -- One ALLOCATE per line and warehouse, all or nothing; the reference names order and line.
   SELECT jsonb_agg(jsonb_build_object(
@@ -763,16 +802,24 @@ BEGIN
             DETAIL = format('It moves %s units from warehouse %s to warehouse %s.',
                             existing.quantity, existing.from_warehouse_id, existing.to_warehouse_id);
   END IF;
-  -- The key makes a retried or concurrent dispatch replay the first one.
+  -- The key (reserved for the extension) makes a retried or concurrent dispatch of the same
+  -- route replay the first; the engine compares source, quantity, reason and metadata.
   SELECT l.* INTO leg
     FROM inventory.inventory_append_transfer_leg(
            sku, from_warehouse_id, 'TRANSFER_OUT', quantity, transfer_ref,
-           'inventory:dispatch:' || md5(transfer_ref || chr(31) || sku), reason, metadata,
-           NULL) AS l;
+           'inventory:dispatch:' ||
+             md5(transfer_ref || chr(31) || sku || chr(31) || to_warehouse_id::text),
+           reason, metadata, NULL) AS l;
   IF NOT leg.replayed THEN
-    INSERT INTO inventory.inventory_transfers
+    -- A concurrent dispatch of this transfer to another warehouse got here first: refuse.
+    INSERT INTO inventory.inventory_transfers AS t
            (transfer_ref, sku, from_warehouse_id, to_warehouse_id, quantity, out_event_id)
-    VALUES (transfer_ref, sku, from_warehouse_id, to_warehouse_id, quantity, leg.event_id);
+    VALUES (transfer_ref, sku, from_warehouse_id, to_warehouse_id, quantity, leg.event_id)
+    ON CONFLICT ON CONSTRAINT inventory_transfers_pkey DO NOTHING;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'transfer % of % was already dispatched differently', transfer_ref, sku
+        USING ERRCODE = 'IV002';
+    END IF;
   END IF;
   out_event_id := leg.event_id;
   replayed := leg.replayed;
@@ -988,7 +1035,10 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no purchase order % of %', po_ref, sku USING ERRCODE = 'IV013';
   END IF;
-  IF line.status = 'CANCELLED' THEN
+  -- A retry with a used key replays (or is IV002) whatever happened to the line since.
+  IF line.status = 'CANCELLED' AND (idempotency_key IS NULL OR NOT EXISTS (
+       SELECT FROM inventory.inventory_ledger g
+        WHERE g.idempotency_key = inventory_receive_purchase_order.idempotency_key)) THEN
     RAISE EXCEPTION 'purchase order % of % is cancelled', po_ref, sku USING ERRCODE = 'IV015';
   END IF;
   SELECT e.* INTO ev
@@ -1125,6 +1175,11 @@ BEGIN
   IF sku IS NULL OR ship_to IS NULL THEN
     RAISE EXCEPTION 'sku and ship_to must not be NULL' USING ERRCODE = 'null_value_not_allowed';
   END IF;
+  -- A client that sends both arguments untyped reaches this form even when it means a
+  -- warehouse id (text is the preferred type): digits are a warehouse, never a country.
+  IF ship_to ~ '^[0-9]{1,10}$' THEN
+    RETURN inventory.inventory_ats(sku, ship_to::integer);
+  END IF;
   IF upper(ship_to) !~ '^[A-Z]{2}$' THEN
     RAISE EXCEPTION 'ship_to must be an ISO 3166-1 alpha-2 code, not "%"', ship_to
       USING ERRCODE = 'invalid_parameter_value';
@@ -1137,7 +1192,8 @@ END;
 $$;
 COMMENT ON FUNCTION inventory.inventory_ats(text, text) IS
   'Units of a SKU available to sell to a ship-to country: the sum over the warehouses that '
-  'serve it (0 when none does). Pass the country as text: inventory_ats(''A'', ''US'').';
+  'serve it (0 when none does). A ship_to of digits is a warehouse id, as in '
+  'inventory_ats(text, integer), for clients that send untyped parameters.';
 
 CREATE FUNCTION inventory.inventory_availability(sku text, ship_to text)
 RETURNS jsonb

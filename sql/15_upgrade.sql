@@ -46,18 +46,24 @@ SELECT extversion FROM pg_extension WHERE extname = 'inventory';
 SELECT inventory.inventory_create_warehouse('OLD', 'Old warehouse', 'US');
 INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, idempotency_key)
 VALUES ('KEPT', 1, 'RECEIVE', 9, 'kept-1');
+-- Until the update, the library refuses to write events, with one clear error.
+SELECT regress.error_of($$SELECT inventory.inventory_apply_event('KEPT', 1, 'RECEIVE', 1)$$);
 ALTER EXTENSION inventory UPDATE TO '0.2.0';
 SELECT extversion FROM pg_extension WHERE extname = 'inventory';
--- ... and under 0.2.0: order lines reserved and shipped in part through references ...
+-- ... and under 0.2.0: order lines reserved and shipped in part through references, and one
+-- (OLD-SHIP) shipped without naming its reference ...
 INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, reference_id)
 VALUES ('KEPT', 1, 'ALLOCATE', 4, 'OLD-ORDER/1'), ('KEPT', 1, 'FULFILL', 1, 'OLD-ORDER/1'),
-       ('KEPT', 1, 'ALLOCATE', 2, 'OLD-ORDER/2'), ('KEPT', 1, 'DEALLOCATE', 2, 'OLD-ORDER/2');
+       ('KEPT', 1, 'ALLOCATE', 2, 'OLD-ORDER/2'), ('KEPT', 1, 'DEALLOCATE', 2, 'OLD-ORDER/2'),
+       ('OLD-SHIP', 1, 'RECEIVE', 5, NULL), ('OLD-SHIP', 1, 'ALLOCATE', 5, 'OLD-SHIP/1'),
+       ('OLD-SHIP', 1, 'FULFILL', 5, 'SHIPMENT-77');
 ALTER EXTENSION inventory UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'inventory';
 -- ... survives the updates, keys still replay, and the new objects work on it: the references
 -- became reservations, the warehouse serves its own country.
 SELECT replayed, on_hand FROM inventory.inventory_apply_event('KEPT', 1, 'RECEIVE', 9, idempotency_key => 'kept-1');
 SELECT on_hand, reserved FROM inventory.inventory_levels_at('KEPT', clock_timestamp());
+-- (OLD-SHIP/1 would hold 5 units its level no longer has reserved: not turned into a reservation.)
 SELECT reference_id, quantity, fulfilled, released, held, status
   FROM inventory.inventory_reservations ORDER BY 1;
 SELECT on_hand, reserved FROM inventory.inventory_apply_event('KEPT', 1, 'FULFILL', 3, 'OLD-ORDER/1');

@@ -55,11 +55,19 @@ SELECT regress.error_of($$SELECT inventory.inventory_apply_event('LAMP', 10, 'AL
 SELECT regress.error_of($$SELECT inventory.inventory_apply_events('[{"sku": "LAMP", "warehouse_id": 10, "event_type": "ALLOCATE", "quantity": 1, "reference_id": "ORDER-4/1", "expires_at": "not a time"}]')$$);
 SELECT count(*) AS no_reservation FROM inventory.inventory_reservations WHERE reference_id = 'ORDER-4/1';
 
--- Idempotency covers the expiry: the same request replays, a different hold is a conflict.
+-- A retried hold replays, also when the retry computed its expiry anew (now() + interval is
+-- later on every try): the first call's hold stands. A different quantity is a conflict.
 SELECT reserved, replayed FROM inventory.inventory_apply_event('LAMP', 10, 'ALLOCATE', 1, 'ORDER-5/1', 'hold-5', expires_at => '2999-01-01 00:00+00');
-SELECT reserved, replayed FROM inventory.inventory_apply_event('LAMP', 10, 'ALLOCATE', 1, 'ORDER-5/1', 'hold-5', expires_at => '2999-01-01 00:00+00');
-SELECT regress.error_of($$SELECT inventory.inventory_apply_event('LAMP', 10, 'ALLOCATE', 1, 'ORDER-5/1', 'hold-5', expires_at => '2999-01-02 00:00+00')$$);
-SELECT quantity FROM inventory.inventory_reservations WHERE reference_id = 'ORDER-5/1';
+SELECT reserved, replayed FROM inventory.inventory_apply_event('LAMP', 10, 'ALLOCATE', 1, 'ORDER-5/1', 'hold-5', expires_at => '2999-01-02 00:00+00');
+SELECT regress.error_of($$SELECT inventory.inventory_apply_event('LAMP', 10, 'ALLOCATE', 2, 'ORDER-5/1', 'hold-5', expires_at => '2999-01-01 00:00+00')$$);
+SELECT quantity, expires_at = '2999-01-01 00:00+00' AS first_expiry_kept
+  FROM inventory.inventory_reservations WHERE reference_id = 'ORDER-5/1';
+-- A top-up lasts as long as the longest part: an earlier end does not shorten the hold.
+SELECT reserved FROM inventory.inventory_apply_event('LAMP', 10, 'ALLOCATE', 1, 'ORDER-5/1', expires_at => now() + interval '1 hour');
+SELECT quantity, expires_at = '2999-01-01 00:00+00' AS longest_end_kept
+  FROM inventory.inventory_reservations WHERE reference_id = 'ORDER-5/1';
+-- Idempotency keys starting with "inventory:" belong to the extension.
+SELECT regress.error_of($$SELECT inventory.inventory_apply_event('LAMP', 10, 'RECEIVE', 1, idempotency_key => 'inventory:dispatch:x')$$);
 
 -- Expiry: a hold that has ended cannot be shipped or topped up; inventory_expire_reservations()
 -- releases it once, however often it runs.

@@ -24,6 +24,11 @@ SELECT inventory.inventory_ats('SHIRT') AS everywhere, inventory.inventory_ats('
        inventory.inventory_ats('SHIRT', 'FR') AS nobody_ships_to_fr;
 SELECT regress.error_of($$SELECT inventory.inventory_ats('SHIRT', 'USA')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_ats('SHIRT', NULL::text)$$);
+-- Clients that send untyped parameters reach the text form; digits still mean a warehouse.
+PREPARE untyped_ats AS SELECT inventory.inventory_ats($1, $2);
+EXECUTE untyped_ats('SHIRT', '21');
+EXECUTE untyped_ats('SHIRT', 'MX');
+DEALLOCATE untyped_ats;
 SELECT inventory.inventory_availability('SHIRT') -> 'countries' AS countries;
 SELECT jsonb_pretty(inventory.inventory_availability('SHIRT', 'MX'));
 SELECT regress.error_of($$SELECT inventory.inventory_availability('SHIRT', 'Mexico')$$);
@@ -94,10 +99,23 @@ SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"s
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"sku": "SHIRT", "quantity": 9223372036854775808}]', ship_to => 'US')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"line": 1, "sku": "SHIRT", "quantity": 1}, {"line": "1", "sku": "MUG", "quantity": 1}]', ship_to => 'US')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"line": "", "sku": "SHIRT", "quantity": 1}]', ship_to => 'US')$$);
+SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"line": "1/2", "sku": "SHIRT", "quantity": 1}]', ship_to => 'US')$$);
+SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"sku": 42, "quantity": 1}]', ship_to => 'US')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"line": [1], "sku": "SHIRT", "quantity": 1}]', ship_to => 'US')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"sku": "SHIRT", "quantity": 1}]', ship_to => 'US', metadata => '[1]')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-1', '[{"sku": "SHIRT", "quantity": 1}]', ship_to => 'US', expires_at => now() - interval '1 minute')$$);
 SELECT count(*) AS no_b1 FROM inventory.inventory_orders WHERE order_ref = 'B-1';
+-- A whole number written as a decimal is a whole number.
+SELECT line, sku, warehouse_id, quantity
+  FROM inventory.inventory_allocate_order('B-2', '[{"sku": "SHIRT", "quantity": 1.0}]', fixed_warehouse_id => 22);
+-- An order never takes over a reservation made under one of its references by a plain ALLOCATE.
+SELECT reserved FROM inventory.inventory_apply_event('SHIRT', 22, 'ALLOCATE', 1, 'B-4/1');
+SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('B-4', '[{"sku": "SHIRT", "quantity": 1}]', fixed_warehouse_id => 22)$$);
+SELECT quantity, order_ref FROM inventory.inventory_reservations WHERE reference_id = 'B-4/1';
+-- A retry computes its hold anew; it replays, and the first hold stands.
+SELECT line, warehouse_id, replayed FROM inventory.inventory_allocate_order('B-5', '[{"sku": "SHIRT", "quantity": 1}]', fixed_warehouse_id => 22, expires_at => now() + interval '15 minutes');
+SELECT line, warehouse_id, replayed FROM inventory.inventory_allocate_order('B-5', '[{"sku": "SHIRT", "quantity": 1}]', fixed_warehouse_id => 22, expires_at => now() + interval '16 minutes');
+SELECT count(*) AS one_hold FROM inventory.inventory_ledger WHERE reference_id = 'B-5/1';
 
 -- Backorders: a SKU that allows them is reserved in the first warehouse even without stock, up
 -- to its backorder limit.

@@ -36,6 +36,9 @@ SELECT regress.error_of($$SELECT inventory.inventory_receive_transfer('T-1', 'BO
 SELECT regress.error_of($$SELECT inventory.inventory_receive_transfer('T-1', 'BOX', 0)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_receive_transfer('T-9', 'BOX')$$);
 SELECT regress.error_of($$SELECT inventory.inventory_receive_transfer(NULL, 'BOX')$$);
+-- A retried dispatch still replays after part of it arrived.
+SELECT replayed, in_transit FROM inventory.inventory_dispatch_transfer('T-1', 'BOX', 30, 31, 6);
+SELECT regress.error_of($$SELECT inventory.inventory_dispatch_transfer('T-1', 'BOX', 30, 32, 6)$$);
 SELECT replayed, to_on_hand, in_transit FROM inventory.inventory_receive_transfer('T-1', 'BOX');
 SELECT regress.error_of($$SELECT inventory.inventory_receive_transfer('T-1', 'BOX', 1)$$);
 SELECT received, in_transit, status, received_at IS NOT NULL AS received_at_set
@@ -80,6 +83,11 @@ SELECT inventory.inventory_cancel_purchase_order('PO-8');
 SELECT inventory.inventory_cancel_purchase_order('PO-8') AS nothing_left_to_cancel;
 SELECT status, incoming FROM inventory.inventory_purchase_orders WHERE po_ref = 'PO-8';
 SELECT regress.error_of($$SELECT inventory.inventory_receive_purchase_order('PO-8', 'BOX', 1)$$);
+-- A delivery booked before the cancellation still replays when retried after it.
+SELECT incoming FROM inventory.inventory_expect_purchase_order('PO-11', 'BOX', 30, 5);
+SELECT on_hand, incoming FROM inventory.inventory_receive_purchase_order('PO-11', 'BOX', 2, 'po11-a');
+SELECT inventory.inventory_cancel_purchase_order('PO-11');
+SELECT replayed, incoming FROM inventory.inventory_receive_purchase_order('PO-11', 'BOX', 2, 'po11-a');
 SELECT regress.error_of($$SELECT inventory.inventory_cancel_purchase_order('PO-404')$$);
 
 -- A warehouse that only expects goods still has stock records.

@@ -42,6 +42,8 @@ std::string_view sqlstate(ErrorCode code) noexcept {
             return "IV015";
         case ErrorCode::NoServingWarehouse:
             return "IV016";
+        case ErrorCode::UpgradeRequired:
+            return "55000";
         case ErrorCode::SerializationFailure:
             return "40001";
         case ErrorCode::Internal:
@@ -90,6 +92,8 @@ std::string_view condition_name(ErrorCode code) noexcept {
             return "reference_closed";
         case ErrorCode::NoServingWarehouse:
             return "no_serving_warehouse";
+        case ErrorCode::UpgradeRequired:
+            return "object_not_in_prerequisite_state";
         case ErrorCode::SerializationFailure:
             return "serialization_failure";
         case ErrorCode::Internal:

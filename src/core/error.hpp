@@ -28,6 +28,7 @@ enum class ErrorCode {
     ReservationExpired,    // IV014
     ReferenceClosed,       // IV015: the reservation, transfer or purchase order is closed
     NoServingWarehouse,    // IV016: no warehouse serves the ship-to country
+    UpgradeRequired,       // 55000: the database's extension schema is older than the library
     SerializationFailure,  // 40001: retry the transaction
     Internal,              // XX000
 };

@@ -1,5 +1,6 @@
 #include "core/reservation.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.hpp"
@@ -87,7 +88,12 @@ Reservation apply_to_reservation(const std::optional<Reservation>& existing,
         }
         Reservation grown = *existing;
         grown.quantity = checked_add(grown.quantity, q, "reservation quantity");
-        if (expires_at) grown.expires_at = expires_at;
+        // The whole hold lasts as long as its longest part; no expiry is the longest.
+        if (!grown.expires_at || !expires_at) {
+            grown.expires_at.reset();
+        } else {
+            grown.expires_at = std::max(*grown.expires_at, *expires_at);
+        }
         return grown;
     }
 

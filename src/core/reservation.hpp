@@ -45,9 +45,10 @@ struct Reservation {
 };
 
 // What an event does to the reservation its reference_id names on its level.
-//  ALLOCATE creates the reservation, or adds to an active one (a later expires_at replaces the
-//           earlier one). A closed or expired reservation is not reopened: ReferenceClosed,
-//           ReservationExpired. expires_at must lie after `now`: InvalidParameter.
+//  ALLOCATE creates the reservation, or adds to an active one; the hold then ends at the later
+//           of the two ends, and never when either part has none. A closed or expired
+//           reservation is not reopened: ReferenceClosed, ReservationExpired. expires_at must lie
+//           after `now`: InvalidParameter.
 //  FULFILL  takes from what it holds: ReferenceNotFound without one, ReservationExpired once its
 //           hold has ended, InsufficientReserved beyond what it holds.
 //  DEALLOCATE gives back what it holds (also after expiry): ReferenceNotFound,

@@ -49,7 +49,8 @@ std::int64_t required_int64(FunctionCallInfo fcinfo, int n, const char* name) {
 }
 
 // reference_id, idempotency_key, reason, metadata and, where the function has it, expires_at.
-EventOptions common_arguments(FunctionCallInfo fcinfo, int first, bool with_expiry) {
+EventOptions common_arguments(FunctionCallInfo fcinfo, int first, bool with_expiry,
+                              KeyOrigin origin = KeyOrigin::Caller) {
     EventOptions args;
     args.reference_id = text_argument(fcinfo, first);
     args.idempotency_key = text_argument(fcinfo, first + 1);
@@ -59,7 +60,7 @@ EventOptions common_arguments(FunctionCallInfo fcinfo, int first, bool with_expi
     if (with_expiry && PG_NARGS() > first + 4 && !PG_ARGISNULL(first + 4)) {
         args.expires_at = PG_GETARG_TIMESTAMPTZ(first + 4);
     }
-    validate_options(args);
+    validate_options(args, origin);
     return args;
 }
 
@@ -154,7 +155,9 @@ Datum transfer_leg_body(FunctionCallInfo fcinfo) {
     if (kind != EventKind::TransferOut && kind != EventKind::TransferIn) {
         throw Error(ErrorCode::InvalidParameter, "a transfer leg is TRANSFER_OUT or TRANSFER_IN");
     }
-    const EventOptions args = common_arguments(fcinfo, 4, /*with_expiry=*/false);
+    // Internal: its callers pass their own derived keys.
+    const EventOptions args =
+        common_arguments(fcinfo, 4, /*with_expiry=*/false, KeyOrigin::Extension);
     PlannedEvent event;
     event.request = build_request(sku, warehouse_id, kind, quantity, args);
     event.options = args;

@@ -63,7 +63,7 @@ struct StoredKey {
 std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& keys) {
     static spi::Statement find(
         "SELECT idempotency_key, id, sku, warehouse_id, event_type, quantity, reference_id, "
-        "       reason, metadata, on_hand_after, reserved_after, available_after, expires_at "
+        "       reason, metadata, on_hand_after, reserved_after, available_after "
         "FROM inventory.inventory_ledger "
         "WHERE idempotency_key OPERATOR(pg_catalog.=) ANY ($1)",
         {TEXTARRAYOID});
@@ -74,7 +74,7 @@ std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& k
         {UUIDARRAYOID});
     static spi::Statement find_one(
         "SELECT idempotency_key, id, sku, warehouse_id, event_type, quantity, reference_id, "
-        "       reason, metadata, on_hand_after, reserved_after, available_after, expires_at "
+        "       reason, metadata, on_hand_after, reserved_after, available_after "
         "FROM inventory.inventory_ledger WHERE idempotency_key OPERATOR(pg_catalog.=) $1",
         {TEXTOID});
     ArrayBuilder key_array(TEXTOID);
@@ -99,7 +99,6 @@ std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& k
         event.outcome.on_hand = spi::get_int64(r, 10);
         event.outcome.reserved = spi::get_int64(r, 11);
         event.outcome.available = spi::get_int64(r, 12);
-        if (!spi::is_null(r, 13)) event.expires_at = DatumGetTimestampTz(spi::get_datum(r, 13));
         std::string key = *spi::get_optional_text(r, 1);
         if (event.event_type == "TRANSFER_OUT") transfers.emplace(event.outcome.id, key);
         stored.emplace(std::move(key), std::move(entry));
@@ -129,7 +128,6 @@ StoredEvent as_stored(const PlannedEvent& event) {
     stored.quantity = event.request.quantity;
     stored.reference_id = event.options.reference_id;
     stored.reason = event.request.reason;
-    stored.expires_at = event.options.expires_at;
     return stored;
 }
 
@@ -182,8 +180,10 @@ std::vector<Decision> decide_replays(std::vector<PlannedEvent>& plan) {
             if (auto found = stored.find(key); found != stored.end()) {
                 StoredEvent previous = found->second.event;
                 previous.same_metadata = same_jsonb(found->second.metadata, event.options.metadata);
+                // Only a two-leg transfer names its destination; a dispatched TRANSFER_OUT's
+                // receipts arrive later, in parts, and are not part of its payload.
                 std::optional<std::int32_t> stored_destination;
-                if (previous.event_type == "TRANSFER_OUT")
+                if (previous.event_type == "TRANSFER_OUT" && event.destination)
                     stored_destination = found->second.in_warehouse;
                 require_same_payload(key, previous, event.request, event.options,
                                      stored_destination, event.destination);
@@ -300,6 +300,10 @@ std::map<LevelKey, LevelState> lock_plan_levels(const std::vector<PlannedEvent>&
     }
     if (levels.empty()) return levels;
     const LevelArrays arrays = level_arrays(levels);
+    // Several levels: create the missing ones first (in the global order, waiting only for other
+    // transactions creating the same rows), so that no row is created after a later one was
+    // locked. One level: lock it, and create it only if it is missing.
+    if (levels.size() > 1) create_missing_levels(arrays);
     if (lock_levels(arrays, levels) == levels.size()) return levels;
     create_missing_levels(arrays);
     if (lock_levels(arrays, levels) != levels.size()) {
@@ -475,6 +479,27 @@ void update_levels(std::span<const LevelEntry* const> levels) {
     }
 }
 
+// This library writes the 0.3.0 ledger: a database whose extension is not updated yet gets one
+// clear error instead of a missing-column error from the middle of a statement.
+void require_current_schema() {
+    static Oid checked_ledger = InvalidOid;  // backend-local: the ledger found current
+    const bool current = pg_guard([] {
+        const Oid schema = get_namespace_oid("inventory", true);
+        const Oid ledger =
+            OidIsValid(schema) ? get_relname_relid("inventory_ledger", schema) : InvalidOid;
+        if (!OidIsValid(ledger)) return true;  // the statements themselves will say what is wrong
+        if (ledger == checked_ledger) return true;
+        if (get_attnum(ledger, "expires_at") == InvalidAttrNumber) return false;
+        checked_ledger = ledger;
+        return true;
+    });
+    if (current) return;
+    throw Error(ErrorCode::UpgradeRequired,
+                "the inventory extension in this database is older than its library",
+                "The library writes reservations and the ledger column expires_at of version 0.3.0.",
+                "Run ALTER EXTENSION inventory UPDATE in this database.");
+}
+
 }  // namespace
 
 void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
@@ -495,6 +520,7 @@ void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
 }
 
 void execute_plan(std::vector<PlannedEvent>& plan) {
+    require_current_schema();
     for (const PlannedEvent& event : plan) {
         with_event_position(event.ordinal, [&] { require_capability(event.request.kind); });
     }

@@ -9,9 +9,17 @@
 
 namespace inventory::pg {
 
-void validate_options(const EventOptions& options) {
+void validate_options(const EventOptions& options, KeyOrigin origin) {
     if (options.reference_id) validate_identifier("reference_id", *options.reference_id);
-    if (options.idempotency_key) validate_identifier("idempotency_key", *options.idempotency_key);
+    if (options.idempotency_key) {
+        validate_identifier("idempotency_key", *options.idempotency_key);
+        if (origin == KeyOrigin::Caller && options.idempotency_key->starts_with(kInternalKeyPrefix)) {
+            throw Error(ErrorCode::InvalidIdentifier,
+                        "idempotency keys starting with \"" + std::string(kInternalKeyPrefix) +
+                            "\" are reserved for the extension",
+                        "", "Choose another prefix.");
+        }
+    }
     if (options.expires_at && !options.reference_id) {
         throw Error(ErrorCode::InvalidParameter, "expires_at needs a reference_id",
                     "A hold that expires is a reservation, and a reservation is named by the "
@@ -112,7 +120,6 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
     if (stored.quantity != request.quantity) differences.emplace_back("quantity");
     if (stored.reference_id != args.reference_id) differences.emplace_back("reference_id");
     if (stored.reason != request.reason) differences.emplace_back("reason");
-    if (stored.expires_at != args.expires_at) differences.emplace_back("expires_at");
     if (!stored.same_metadata) differences.emplace_back("metadata");
     if (stored_destination != destination) differences.emplace_back("to_warehouse_id");
     if (differences.empty()) return;

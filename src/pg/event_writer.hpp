@@ -25,9 +25,14 @@ struct EventOptions {
     std::optional<std::int64_t> expires_at;  // timestamptz; ALLOCATE with a reference_id only
 };
 
+// Who chose an idempotency key. Keys that start with kInternalKeyPrefix belong to the extension
+// (inventory_dispatch_transfer derives its own); a caller may not use them.
+enum class KeyOrigin { Caller, Extension };
+inline constexpr std::string_view kInternalKeyPrefix = "inventory:";
+
 // Checks reference_id and idempotency_key (IV010), that metadata is a JSON object (22023) and
 // that expires_at comes with a reference_id (22023).
-void validate_options(const EventOptions& options);
+void validate_options(const EventOptions& options, KeyOrigin origin = KeyOrigin::Caller);
 
 // An event as applied (or as first applied, for a replay): its id and the level after it.
 struct EventOutcome {
@@ -62,7 +67,6 @@ struct StoredEvent {
     std::int64_t quantity = 0;
     std::optional<std::string> reference_id;
     std::optional<std::string> reason;
-    std::optional<std::int64_t> expires_at;
     bool same_metadata = false;
 };
 

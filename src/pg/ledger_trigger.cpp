@@ -114,7 +114,7 @@ RowEvent event_from_row(const Row& row, const LedgerColumns& columns) {
         }
     }
     options.reason = reason;
-    validate_options(options);
+    validate_options(options, KeyOrigin::Extension);  // restored rows carry the extension's keys
 
     const EventKind kind = parse_event_kind(*event_type, /*allow_transfer_legs=*/true);
     return {build_request(*sku, DatumGetInt32(*warehouse), kind, *quantity, options), options};

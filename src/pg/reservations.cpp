@@ -14,16 +14,22 @@ std::optional<Timestamp> timestamp_column(std::uint64_t row, int column) {
 }
 
 void load_reservations(std::map<ReservationKey, std::optional<Reservation>>& reservations) {
+    // Planned per call: inventory_reservations starts empty and grows with every order, and a
+    // generic plan made while it was tiny would scan it whole on every event.
     static spi::Statement find(
         "SELECT r.reference_id, r.sku, r.warehouse_id, r.quantity, r.fulfilled, r.released, "
         "       r.expires_at, r.status "
         "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "                pg_catalog.unnest($2::pg_catalog.text[]), "
         "                pg_catalog.unnest($3::pg_catalog.int4[])) AS k(reference_id, sku, wh) "
-        "JOIN inventory.inventory_reservations r "
-        "  ON r.reference_id OPERATOR(pg_catalog.=) k.reference_id "
-        " AND r.sku OPERATOR(pg_catalog.=) k.sku AND r.warehouse_id OPERATOR(pg_catalog.=) k.wh",
-        {TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID});
+        "CROSS JOIN LATERAL ("
+        "  SELECT x.reference_id, x.sku, x.warehouse_id, x.quantity, x.fulfilled, x.released, "
+        "         x.expires_at, x.status "
+        "  FROM inventory.inventory_reservations x "
+        "  WHERE x.reference_id OPERATOR(pg_catalog.=) k.reference_id "
+        "    AND x.sku OPERATOR(pg_catalog.=) k.sku "
+        "    AND x.warehouse_id OPERATOR(pg_catalog.=) k.wh OFFSET 0) r",
+        {TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID}, spi::Statement::Planning::PerCall);
     ArrayBuilder references(TEXTOID), skus(TEXTOID), warehouses(INT4OID);
     for (const auto& [key, value] : reservations) {
         references.add(spi::text_datum(key.reference_id));
@@ -46,15 +52,18 @@ void load_reservations(std::map<ReservationKey, std::optional<Reservation>>& res
 }
 
 void load_held(std::map<std::pair<std::string, std::int32_t>, Quantity>& held) {
+    // A correlated subquery per level, probing the partial index on active reservations;
+    // planned per call like `find` above.
     static spi::Statement sum(
-        "SELECT k.sku, k.wh, COALESCE(pg_catalog.sum(r.quantity - r.fulfilled - r.released), 0) "
+        "SELECT k.sku, k.wh, "
+        "  (SELECT COALESCE(pg_catalog.sum(r.quantity - r.fulfilled - r.released), 0)::pg_catalog.int8 "
+        "   FROM inventory.inventory_reservations r "
+        "   WHERE r.sku OPERATOR(pg_catalog.=) k.sku "
+        "     AND r.warehouse_id OPERATOR(pg_catalog.=) k.wh "
+        "     AND r.status OPERATOR(pg_catalog.=) 'ACTIVE') "
         "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "                pg_catalog.unnest($2::pg_catalog.int4[])) AS k(sku, wh) "
-        "LEFT JOIN inventory.inventory_reservations r "
-        "  ON r.sku OPERATOR(pg_catalog.=) k.sku AND r.warehouse_id OPERATOR(pg_catalog.=) k.wh "
-        " AND r.status OPERATOR(pg_catalog.=) 'ACTIVE' "
-        "GROUP BY k.sku, k.wh",
-        {TEXTARRAYOID, INT4ARRAYOID});
+        "                pg_catalog.unnest($2::pg_catalog.int4[])) AS k(sku, wh)",
+        {TEXTARRAYOID, INT4ARRAYOID}, spi::Statement::Planning::PerCall);
     ArrayBuilder skus(TEXTOID), warehouses(INT4OID);
     for (const auto& [level, total] : held) {
         skus.add(spi::text_datum(level.first));
@@ -63,10 +72,7 @@ void load_held(std::map<std::pair<std::string, std::int32_t>, Quantity>& held) {
     const Datum values[] = {skus.build(), warehouses.build()};
     const std::uint64_t rows = sum.execute(values, nullptr);
     for (std::uint64_t r = 0; r < rows; ++r) {
-        const Datum total = spi::get_datum(r, 3);  // numeric
-        const std::int64_t units =
-            pg_guard([total] { return DatumGetInt64(DirectFunctionCall1(numeric_int8, total)); });
-        held[{*spi::get_optional_text(r, 1), spi::get_int32(r, 2)}] = units;
+        held[{*spi::get_optional_text(r, 1), spi::get_int32(r, 2)}] = spi::get_int64(r, 3);
     }
 }
 

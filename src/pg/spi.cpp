@@ -16,8 +16,12 @@ void finish() {
     });
 }
 
-Statement::Statement(const char* sql, std::initializer_list<Oid> argument_types)
-    : sql_(sql), argument_types_{}, argument_count_(static_cast<int>(argument_types.size())) {
+Statement::Statement(const char* sql, std::initializer_list<Oid> argument_types,
+                     Planning planning)
+    : sql_(sql),
+      argument_types_{},
+      argument_count_(static_cast<int>(argument_types.size())),
+      planning_(planning) {
     if (argument_types.size() > kMaxArguments) throw std::logic_error("too many SPI arguments");
     int i = 0;
     for (Oid type : argument_types) argument_types_[i++] = type;
@@ -26,10 +30,10 @@ Statement::Statement(const char* sql, std::initializer_list<Oid> argument_types)
 std::uint64_t Statement::execute(const Datum* values, const char* nulls, bool read_only) {
     if (plan_ == nullptr) {
         plan_ = pg_guard([this] {
-            // Always the generic plan: the statements are simple key lookups, and with array
-            // parameters the plan cache would otherwise re-plan them on every call.
-            SPIPlanPtr plan =
-                SPI_prepare_cursor(sql_, argument_count_, argument_types_, CURSOR_OPT_GENERIC_PLAN);
+            // Generic: with array parameters the plan cache would otherwise re-plan on every call.
+            const int options = planning_ == Planning::Generic ? CURSOR_OPT_GENERIC_PLAN
+                                                               : CURSOR_OPT_CUSTOM_PLAN;
+            SPIPlanPtr plan = SPI_prepare_cursor(sql_, argument_count_, argument_types_, options);
             if (plan == nullptr) {
                 elog(ERROR, "inventory: SPI_prepare failed (%s): %s",
                      SPI_result_code_string(SPI_result), sql_);

@@ -18,7 +18,14 @@ void finish();
 // Declare instances as function-local statics. Queries name every object schema-qualified.
 class Statement {
   public:
-    Statement(const char* sql, std::initializer_list<Oid> argument_types);
+    // How the plan is chosen. Generic: planned once (the statement looks rows up by a key whose
+    // index stays the best path). PerCall: planned for each call's arguments and the table's
+    // current size, for lookups in a table that starts empty and grows, where a generic plan
+    // made while it was tiny would keep scanning it whole.
+    enum class Planning { Generic, PerCall };
+
+    Statement(const char* sql, std::initializer_list<Oid> argument_types,
+              Planning planning = Planning::Generic);
 
     // Runs the statement; the rows are in SPI_tuptable. Returns the number of rows.
     std::uint64_t execute(const Datum* values, const char* nulls, bool read_only = false);
@@ -28,6 +35,7 @@ class Statement {
     const char* sql_;
     Oid argument_types_[kMaxArguments];
     int argument_count_;
+    Planning planning_;
     SPIPlanPtr plan_ = nullptr;
 };
 

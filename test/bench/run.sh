@@ -80,7 +80,38 @@ EOF
 \set n random(1, 10000)
 SELECT * FROM $call('REPLAY-' || (:n % 100), 1, 'RECEIVE', 1, NULL, 'replay-' || :n);
 EOF
+    # (i) a reservation's life: ALLOCATE with a reference, then FULFILL naming it. The reference
+    # ignores references; the extension keeps the reservation in inventory_reservations.
+    cat >"$work/reserve_ship_$impl.sql" <<EOF
+\set sku random(1, $skus)
+\set key random(1, 9000000000000000)
+BEGIN;
+SELECT * FROM $call('SKU-' || :sku, 1, 'ALLOCATE', 1, 'r' || :key);
+SELECT * FROM $call('SKU-' || :sku, 1, 'FULFILL', 1, 'r' || :key);
+END;
+EOF
   done
+  # (j) a two-line order: the extension chooses among the warehouses serving the US and reserves
+  # both lines or neither; the reference allocates two lines in a fixed warehouse, in SKU order.
+  cat >"$work/order_ext.sql" <<EOF
+\set a random(1, $skus)
+\set b random(1, $skus)
+\set key random(1, 9000000000000000)
+SELECT count(*) FROM inventory.inventory_allocate_order('o' || :key, jsonb_build_array(
+  jsonb_build_object('sku', 'SKU-' || :a, 'quantity', 1),
+  jsonb_build_object('sku', 'SKU-' || :b, 'quantity', 1)), ship_to => 'US');
+EOF
+  cat >"$work/order_base.sql" <<EOF
+\set a random(1, $skus)
+\set b random(1, $skus)
+\set lo least(:a, :b)
+\set hi greatest(:a, :b)
+\set key random(1, 9000000000000000)
+BEGIN;
+SELECT * FROM bench_baseline.apply_event('SKU-' || :lo, 1, 'ALLOCATE', 1, 'o' || :key || '/1');
+SELECT * FROM bench_baseline.apply_event('SKU-' || :hi, 1, 'ALLOCATE', 1, 'o' || :key || '/2');
+END;
+EOF
   cat >"$work/ats.sql" <<EOF
 \set sku random(1, $skus)
 SELECT inventory.inventory_ats('SKU-' || :sku);
@@ -121,6 +152,16 @@ q -c "SELECT count(*) FROM inventory.inventory_apply_events((SELECT jsonb_agg(js
         bench_baseline.apply_event('REPLAY-' || (g % 100), 1, 'RECEIVE', 1, NULL, 'replay-' || g)" \
   >/dev/null
 ratio_row "(g) replay of applied keys, 1 client" 1 replay "-c synchronous_commit=off" ""
+
+log "(i) reservations: ALLOCATE and FULFILL of one order line per transaction"
+for c in 1 8; do
+  ratio_row "(i) reserve + ship by reference, $c client(s), sync off" $c reserve_ship \
+    "-c synchronous_commit=off" ""
+done
+log "(j) two-line orders: inventory_allocate_order against two ALLOCATEs"
+for c in 1 8; do
+  ratio_row "(j) 2-line order, $c client(s), sync off" $c order "-c synchronous_commit=off" ""
+done
 
 log "(d) $batch_events events in one transaction"
 per_second() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }

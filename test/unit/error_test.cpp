@@ -42,6 +42,7 @@ const std::vector<Documented>& AllCodes() {
         {ErrorCode::ReservationExpired, "IV014", "reservation_expired"},
         {ErrorCode::ReferenceClosed, "IV015", "reference_closed"},
         {ErrorCode::NoServingWarehouse, "IV016", "no_serving_warehouse"},
+        {ErrorCode::UpgradeRequired, "55000", "object_not_in_prerequisite_state"},
         {ErrorCode::SerializationFailure, "40001", "serialization_failure"},
         {ErrorCode::Internal, "XX000", "internal_error"},
     };
@@ -99,7 +100,7 @@ TEST(ErrorCodes, ExtensionCodesUseTheIvClass) {
     for (const auto& entry : AllCodes()) {
         const std::string_view state = sqlstate(entry.code);
         const bool builtin = state == "22004" || state == "22023" || state == "22003" ||
-                             state == "40001" || state == "XX000";
+                             state == "40001" || state == "55000" || state == "XX000";
         EXPECT_TRUE(builtin || state.substr(0, 2) == "IV") << state;
     }
 }

@@ -35,12 +35,16 @@ TEST(Reservation, AllocateCreatesAnActiveHold) {
     EXPECT_EQ(r.expires_at, kNow + 900);
 }
 
-TEST(Reservation, AllocateAddsToAnActiveHoldAndMayExtendIt) {
+TEST(Reservation, AllocateAddsToAnActiveHoldThatLastsAsLongAsItsLongestPart) {
     const Reservation r = Apply(Holding(5, kNow + 10), EventKind::Allocate, 2, kNow + 600);
     EXPECT_EQ(r.quantity, 7);
     EXPECT_EQ(r.expires_at, kNow + 600);
-    const Reservation kept = Apply(Holding(5, kNow + 10), EventKind::Allocate, 1);
-    EXPECT_EQ(kept.expires_at, kNow + 10);  // no new expiry: the old one stays
+    // An earlier end does not shorten the hold.
+    EXPECT_EQ(Apply(Holding(5, kNow + 600), EventKind::Allocate, 1, kNow + 10).expires_at,
+              kNow + 600);
+    // A part without an end makes the whole hold open-ended, and an open-ended hold stays so.
+    EXPECT_EQ(Apply(Holding(5, kNow + 10), EventKind::Allocate, 1).expires_at, std::nullopt);
+    EXPECT_EQ(Apply(Holding(5), EventKind::Allocate, 1, kNow + 10).expires_at, std::nullopt);
 }
 
 TEST(Reservation, ExpiryMustLieInTheFuture) {
