@@ -494,10 +494,11 @@ void require_current_schema() {
         return true;
     });
     if (current) return;
-    throw Error(ErrorCode::UpgradeRequired,
-                "the inventory extension in this database is older than its library",
-                "The library writes reservations and the ledger column expires_at of version 0.3.0.",
-                "Run ALTER EXTENSION inventory UPDATE in this database.");
+    throw Error(
+        ErrorCode::UpgradeRequired,
+        "the inventory extension in this database is older than its library",
+        "The library writes reservations and the ledger column expires_at of version 0.3.0.",
+        "Run ALTER EXTENSION inventory UPDATE in this database.");
 }
 
 }  // namespace

@@ -13,7 +13,8 @@ void validate_options(const EventOptions& options, KeyOrigin origin) {
     if (options.reference_id) validate_identifier("reference_id", *options.reference_id);
     if (options.idempotency_key) {
         validate_identifier("idempotency_key", *options.idempotency_key);
-        if (origin == KeyOrigin::Caller && options.idempotency_key->starts_with(kInternalKeyPrefix)) {
+        if (origin == KeyOrigin::Caller &&
+            options.idempotency_key->starts_with(kInternalKeyPrefix)) {
             throw Error(ErrorCode::InvalidIdentifier,
                         "idempotency keys starting with \"" + std::string(kInternalKeyPrefix) +
                             "\" are reserved for the extension",

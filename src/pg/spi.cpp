@@ -16,8 +16,7 @@ void finish() {
     });
 }
 
-Statement::Statement(const char* sql, std::initializer_list<Oid> argument_types,
-                     Planning planning)
+Statement::Statement(const char* sql, std::initializer_list<Oid> argument_types, Planning planning)
     : sql_(sql),
       argument_types_{},
       argument_count_(static_cast<int>(argument_types.size())),
@@ -31,8 +30,8 @@ std::uint64_t Statement::execute(const Datum* values, const char* nulls, bool re
     if (plan_ == nullptr) {
         plan_ = pg_guard([this] {
             // Generic: with array parameters the plan cache would otherwise re-plan on every call.
-            const int options = planning_ == Planning::Generic ? CURSOR_OPT_GENERIC_PLAN
-                                                               : CURSOR_OPT_CUSTOM_PLAN;
+            const int options =
+                planning_ == Planning::Generic ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN;
             SPIPlanPtr plan = SPI_prepare_cursor(sql_, argument_count_, argument_types_, options);
             if (plan == nullptr) {
                 elog(ERROR, "inventory: SPI_prepare failed (%s): %s",
