@@ -93,19 +93,31 @@ Datum apply_single(FunctionCallInfo fcinfo, PlannedEvent event) {
     return result_row(fcinfo, values, 5);
 }
 
-Datum apply_event_body(FunctionCallInfo fcinfo) {
+// Which event types a single-event entry point takes.
+enum class Accepts { ApplicationEvents, TransferLegs };
+
+// The event of a function whose arguments start (sku, warehouse_id, event_type, quantity,
+// reference_id, idempotency_key, reason, metadata[, expires_at]).
+PlannedEvent single_event(FunctionCallInfo fcinfo, Accepts accepts, bool with_expiry,
+                          KeyOrigin origin) {
     const std::string sku = required_text(fcinfo, 0, "sku");
     const std::int32_t warehouse_id = required_int32(fcinfo, 1, "warehouse_id");
     const std::string event_type = required_text(fcinfo, 2, "event_type");
     const std::int64_t quantity = required_int64(fcinfo, 3, "quantity");
-    const EventKind kind = parse_event_kind(event_type, /*allow_transfer_legs=*/false);
-    const EventOptions args = common_arguments(fcinfo, 4, /*with_expiry=*/true);
-    const EventRequest request = build_request(sku, warehouse_id, kind, quantity, args);
-
+    const EventKind kind = parse_event_kind(event_type, accepts == Accepts::TransferLegs);
+    if (accepts == Accepts::TransferLegs && kind != EventKind::TransferOut &&
+        kind != EventKind::TransferIn) {
+        throw Error(ErrorCode::InvalidParameter, "a transfer leg is TRANSFER_OUT or TRANSFER_IN");
+    }
     PlannedEvent event;
-    event.request = request;
-    event.options = args;
-    return apply_single(fcinfo, std::move(event));
+    event.options = common_arguments(fcinfo, 4, with_expiry, origin);
+    event.request = build_request(sku, warehouse_id, kind, quantity, event.options);
+    return event;
+}
+
+Datum apply_event_body(FunctionCallInfo fcinfo) {
+    return apply_single(fcinfo, single_event(fcinfo, Accepts::ApplicationEvents,
+                                             /*with_expiry=*/true, KeyOrigin::Caller));
 }
 
 Datum transfer_body(FunctionCallInfo fcinfo) {
@@ -147,20 +159,9 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
 // One leg of a transfer that travels: TRANSFER_OUT at dispatch, TRANSFER_IN (naming its
 // TRANSFER_OUT) at receipt. The SQL wrappers keep inventory_transfers.
 Datum transfer_leg_body(FunctionCallInfo fcinfo) {
-    const std::string sku = required_text(fcinfo, 0, "sku");
-    const std::int32_t warehouse_id = required_int32(fcinfo, 1, "warehouse_id");
-    const std::string event_type = required_text(fcinfo, 2, "event_type");
-    const std::int64_t quantity = required_int64(fcinfo, 3, "quantity");
-    const EventKind kind = parse_event_kind(event_type, /*allow_transfer_legs=*/true);
-    if (kind != EventKind::TransferOut && kind != EventKind::TransferIn) {
-        throw Error(ErrorCode::InvalidParameter, "a transfer leg is TRANSFER_OUT or TRANSFER_IN");
-    }
     // Internal: its callers pass their own derived keys.
-    const EventOptions args =
-        common_arguments(fcinfo, 4, /*with_expiry=*/false, KeyOrigin::Extension);
-    PlannedEvent event;
-    event.request = build_request(sku, warehouse_id, kind, quantity, args);
-    event.options = args;
+    PlannedEvent event =
+        single_event(fcinfo, Accepts::TransferLegs, /*with_expiry=*/false, KeyOrigin::Extension);
     if (!PG_ARGISNULL(8)) event.related_event = uuid_bytes(PG_GETARG_DATUM(8));
     return apply_single(fcinfo, std::move(event));
 }

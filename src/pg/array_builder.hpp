@@ -1,7 +1,9 @@
 // ArrayBuilder: the array parameters of the set-wise statements (one unnest() per column).
 #pragma once
 
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "pg/error_bridge.hpp"
@@ -55,5 +57,15 @@ class ArrayBuilder {
     std::vector<Datum> values_;
     std::vector<char> nulls_;
 };
+
+// The parameters of a statement with a one-row and an array variant: the first value of each
+// column when `one_row`, else each column's array. `nulls` may be null when no column has NULLs.
+inline void bind_columns(std::span<const ArrayBuilder* const> columns, bool one_row, Datum* values,
+                         char* nulls) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        values[c] = one_row ? columns[c]->first() : columns[c]->build();
+        if (nulls != nullptr) nulls[c] = one_row ? columns[c]->first_null_flag() : ' ';
+    }
+}
 
 }  // namespace inventory::pg

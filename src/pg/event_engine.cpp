@@ -1,6 +1,7 @@
 #include "pg/event_engine.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <span>
 #include <set>
@@ -9,7 +10,6 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "core/reservation.hpp"
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
 #include "pg/change_feed.hpp"
@@ -411,10 +411,7 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
     Datum values[kColumns + 1];
     char nulls[kColumns + 1];
     const bool one_row = rows.size() == 1;
-    for (int c = 0; c < kColumns; ++c) {
-        values[c] = one_row ? columns[c]->first() : columns[c]->build();
-        nulls[c] = one_row ? columns[c]->first_null_flag() : ' ';
-    }
+    bind_columns(columns, one_row, values, nulls);
     values[kColumns] = actor;
     nulls[kColumns] = ' ';
     try {
@@ -472,8 +469,8 @@ void update_levels(std::span<const LevelEntry* const> levels) {
     const ArrayBuilder* columns[] = {&skus,     &warehouses, &on_hand,
                                      &reserved, &available,  &versions};
     const bool one_row = levels.size() == 1;
-    Datum values[6];
-    for (int c = 0; c < 6; ++c) values[c] = one_row ? columns[c]->first() : columns[c]->build();
+    Datum values[std::size(columns)];
+    bind_columns(columns, one_row, values, nullptr);
     if ((one_row ? update_one : update).execute(values, nullptr) != levels.size()) {
         throw Error(ErrorCode::Internal, "not every inventory level row was updated");
     }
@@ -529,24 +526,14 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     std::map<LevelKey, LevelState> levels = lock_plan_levels(plan, decisions);
 
     // Reservations are read once the level rows are locked: those locks serialize them.
-    std::vector<ReservationTouch> touches(plan.size());
-    bool any_touch = false;
-    for (std::size_t i = 0; i < plan.size(); ++i) {
-        touches[i] = {&plan[i].request, &plan[i].options};
-        if (decisions[i].disposition == Disposition::Apply &&
-            touches_reservations(plan[i].request.kind, plan[i].options.reference_id.has_value())) {
-            any_touch = true;
-        }
-    }
     ReservationBook book;
-    Timestamp now = 0;
-    if (any_touch) {
+    {
         std::vector<ReservationTouch> applied;
         for (std::size_t i = 0; i < plan.size(); ++i) {
-            if (decisions[i].disposition == Disposition::Apply) applied.push_back(touches[i]);
+            if (decisions[i].disposition == Disposition::Apply)
+                applied.push_back({&plan[i].request, &plan[i].options});
         }
         book.load(applied);
-        now = reservation_clock();
     }
 
     std::vector<NewRow> rows;
@@ -561,7 +548,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
         LevelState& state = levels.at({event.request.sku, event.request.warehouse_id});
         const Transition t = with_event_position(event.ordinal, [&] {
             // The reservation's own rules first: their errors name the order line.
-            if (any_touch) book.apply(touches[i], state.level.reserved, now);
+            book.apply({&event.request, &event.options}, state.level.reserved);
             return apply_event(state.level, state.policy, event.request);
         });
         state.level = t.after;

@@ -8,7 +8,6 @@
 
 #include "core/error.hpp"
 #include "core/event.hpp"
-#include "core/reservation.hpp"
 #include "core/transition.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
@@ -219,12 +218,11 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
         const LockedLevel locked = lock_level(request.sku, request.warehouse_id);
         // Restored rows leave reservations alone: pg_dump carries inventory_reservations itself.
         // A schema older than 0.3.0 (no expires_at column yet) has no reservations.
-        const ReservationTouch touch{&event.request, &event.options};
-        if (columns.expires_at > 0 &&
-            touches_reservations(request.kind, event.options.reference_id.has_value())) {
+        if (columns.expires_at > 0) {
+            const ReservationTouch touch{&event.request, &event.options};
             ReservationBook book;
             book.load({touch});
-            book.apply(touch, locked.level.reserved, reservation_clock());
+            book.apply(touch, locked.level.reserved);
             book.write();
         }
         t = apply_event(locked.level, locked.policy, request);

@@ -93,10 +93,6 @@ void load_held(std::map<std::pair<std::string, std::int32_t>, Quantity>& held) {
 
 }  // namespace
 
-Timestamp reservation_clock() {
-    return pg_guard([] { return GetCurrentTimestamp(); });
-}
-
 void ReservationBook::load(const std::vector<ReservationTouch>& touches) {
     for (const ReservationTouch& touch : touches) {
         const EventRequest& request = *touch.request;
@@ -108,11 +104,13 @@ void ReservationBook::load(const std::vector<ReservationTouch>& touches) {
             held_.try_emplace({request.sku, request.warehouse_id}, 0);
         }
     }
+    if (reservations_.empty() && held_.empty()) return;
+    now_ = GetCurrentTimestamp();  // cannot fail
     if (!reservations_.empty()) load_reservations(reservations_);
     if (!held_.empty()) load_held(held_);
 }
 
-void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserved, Timestamp now) {
+void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserved) {
     const EventRequest& request = *touch.request;
     const EventOptions& options = *touch.options;
     if (!touches_reservations(request.kind, options.reference_id.has_value())) return;
@@ -129,7 +127,7 @@ void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserv
     if (entry == reservations_.end()) throw Error(ErrorCode::Internal, "reservation not loaded");
     const Quantity held_before = entry->second ? entry->second->held() : 0;
     entry->second =
-        apply_to_reservation(entry->second, request, key.reference_id, options.expires_at, now);
+        apply_to_reservation(entry->second, request, key.reference_id, options.expires_at, now_);
     if (held != held_.end()) held->second += entry->second->held() - held_before;
     changed_.insert(key);
 }
@@ -180,10 +178,7 @@ void ReservationBook::write() const {
     Datum values[kColumns];
     char nulls[kColumns];
     const bool one_row = changed_.size() == 1;
-    for (int c = 0; c < kColumns; ++c) {
-        values[c] = one_row ? columns[c]->first() : columns[c]->build();
-        nulls[c] = one_row ? columns[c]->first_null_flag() : ' ';
-    }
+    bind_columns(columns, one_row, values, nulls);
     (one_row ? upsert_one : upsert).execute(values, nulls);
 }
 

@@ -37,12 +37,14 @@ struct ReservationTouch {
 class ReservationBook {
   public:
     // Reads the reservations the events name and, for levels where an event names none, the units
-    // reservations hold there. Requires SPI and the events' level locks.
+    // reservations hold there, and takes the time the rules compare holds with. Events that do
+    // not touch reservations cost nothing. Requires SPI and the events' level locks.
     void load(const std::vector<ReservationTouch>& touches);
 
     // Applies one event (in plan order) in memory; `level_reserved` is the level's reserved
-    // before it. Throws the core's errors.
-    void apply(const ReservationTouch& touch, Quantity level_reserved, Timestamp now);
+    // before it. Does nothing for an event that does not touch reservations. Throws the core's
+    // errors.
+    void apply(const ReservationTouch& touch, Quantity level_reserved);
 
     // Writes every reservation apply() changed with one statement.
     void write() const;
@@ -51,9 +53,7 @@ class ReservationBook {
     std::map<ReservationKey, std::optional<Reservation>> reservations_;
     std::set<ReservationKey> changed_;
     std::map<std::pair<std::string, std::int32_t>, Quantity> held_;  // per level, if needed
+    Timestamp now_ = 0;  // clock time, microseconds since 2000, taken by load()
 };
-
-// The current time as the reservation rules see it (clock time, microseconds since 2000).
-[[nodiscard]] Timestamp reservation_clock();
 
 }  // namespace inventory::pg
