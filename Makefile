@@ -2,7 +2,10 @@
 # files, pg_regress tests from sql/ + expected/ and isolation specs from test/isolation/.
 EXTENSION = inventory
 MODULE_big = inventory
-DATA = $(wildcard inventory--*.sql)
+# Update scripts assembled from fragments (updates/README.md); the released ones are tracked.
+GENERATED_UPDATES = inventory--0.3.0--0.3.1.sql
+DATA = $(filter-out $(GENERATED_UPDATES),$(wildcard inventory--*.sql)) $(GENERATED_UPDATES)
+EXTRA_CLEAN = $(GENERATED_UPDATES)
 PGFILEDESC = "inventory - ledger-backed stock levels"
 
 OBJS = $(patsubst %.cpp,%.o,$(wildcard src/core/*.cpp src/pg/*.cpp))
@@ -21,7 +24,7 @@ PG_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-unused-parameter \
               -Wno-missing-field-initializers -Wno-register -Werror=return-type
 # -MMD: rebuild an object when a header it includes changes (PGXS does not track headers).
 PG_CPPFLAGS = -I$(CURDIR)/src -MMD -MP
-EXTRA_CLEAN = $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d)
 SHLIB_LINK = -lstdc++
 
 # The C++ core is not meant for LLVM bitcode inlining; skip the JIT bitcode step.
@@ -31,6 +34,10 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 -include $(OBJS:.o=.d)
+
+all: $(GENERATED_UPDATES)
+inventory--0.3.0--0.3.1.sql: $(sort $(wildcard updates/0.3.0--0.3.1/*.sql))
+	cat $^ > $@
 
 .PHONY: isolation-specs format
 installcheck: isolation-specs

@@ -3,7 +3,8 @@
 # Source it; it defines functions and sets nothing else.
 
 PG_MAJOR=15
-PG_BINDIR=/usr/lib/postgresql/${PG_MAJOR}/bin
+# INVENTORY_PG_BINDIR selects another PostgreSQL 15 installation (a developer's private copy).
+PG_BINDIR=${INVENTORY_PG_BINDIR:-/usr/lib/postgresql/${PG_MAJOR}/bin}
 export PG_CONFIG=${PG_BINDIR}/pg_config
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
