@@ -19,6 +19,14 @@ TEST(Capability, ApplicationsSellWarehousesStockBothShip) {
     }
 }
 
+TEST(Capability, EveryEventTypeHasARole) {
+    for (EventKind kind : {EventKind::Receive, EventKind::Allocate, EventKind::Deallocate,
+                           EventKind::Fulfill, EventKind::Return, EventKind::Adjust,
+                           EventKind::Count, EventKind::TransferOut, EventKind::TransferIn}) {
+        EXPECT_FALSE(roles_for(kind).empty()) << to_string(kind);
+    }
+}
+
 TEST(Capability, FunctionsThatCheckTheirCaller) {
     const RoleSet app = GroupRole::App;
     const RoleSet warehouse = GroupRole::Warehouse;

@@ -42,8 +42,11 @@ ALTER FUNCTION inventory.inventory_transfer(text, integer, integer, bigint, text
 -- `<name>_body` (SECURITY DEFINER, granted to nobody); the public `<name>` becomes a thin C
 -- entry point (SECURITY INVOKER, same signature, defaults, result and comment) that checks the
 -- caller's rights (src/core/capability.cpp: the same list), records the caller and calls the
--- body through fmgr. THE LIST OF CONVERTED FUNCTIONS, with the group role granted EXECUTE on
--- the public name (README.md, Roles):
+-- body through fmgr. Signatures, defaults and results are read from the catalog, so the list
+-- holds names only. A SECURITY DEFINER function of the extension that writes events must be in
+-- it: otherwise the engine would check (and record) the function's owner instead of its caller.
+-- THE LIST OF CONVERTED FUNCTIONS, with the group role granted EXECUTE on the public name
+-- (README.md, Roles):
 DO $convert$
 DECLARE
   converted CONSTANT text[][] := ARRAY[
@@ -72,7 +75,7 @@ BEGIN
     SELECT p.oid INTO STRICT f  -- exactly one function of that name
       FROM pg_catalog.pg_proc p
      WHERE p.pronamespace OPERATOR(pg_catalog.=) 'inventory'::pg_catalog.regnamespace
-       AND p.proname OPERATOR(pg_catalog.=) fn;
+       AND p.proname OPERATOR(pg_catalog.=) fn AND p.prokind OPERATOR(pg_catalog.=) 'f';
     SELECT p.proretset, p.prorows, p.prosecdef, pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
            pg_catalog.pg_get_function_result(p.oid) AS result
       INTO STRICT proc FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f;
