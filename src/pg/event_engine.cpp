@@ -328,7 +328,7 @@ void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
         "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
         "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
         "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, login, "
-        "created_at) "
+        "   created_at) "
         "SELECT u.*, $18, $19, pg_catalog.clock_timestamp() FROM ROWS FROM "
         "(pg_catalog.unnest($1::pg_catalog.uuid[]), "
         "  pg_catalog.unnest($2::pg_catalog.text[]), "
@@ -388,7 +388,7 @@ void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
         "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
         "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
         "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, login, "
-        "created_at) "
+        "   created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
         "        $18, $19, pg_catalog.clock_timestamp())",
         {UUIDOID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
