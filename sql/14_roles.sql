@@ -49,7 +49,8 @@ SET ROLE regress_app;
 SELECT on_hand, reserved FROM inventory.inventory_apply_event('ROLE-SKU', 1, 'ALLOCATE', 3);
 SELECT on_hand, reserved FROM inventory.inventory_apply_event('ROLE-SKU', 1, 'FULFILL', 1);
 SELECT inventory.inventory_ats('ROLE-SKU'), inventory.inventory_availability('ROLE-SKU') -> 'available_to_sell';
--- Only warehouse systems may restock: a distinct error (IV012), and nothing changes.
+-- Only warehouse systems may restock: a distinct error (IV012; 42501 for a function the shop is
+-- not granted: inventory_adjust and inventory_transfer are the warehouse's), and nothing changes.
 SELECT regress.error_of($$SELECT inventory.inventory_apply_event('ROLE-SKU', 1, 'RECEIVE', 5)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_adjust('ROLE-SKU', 5, 'FOUND', 1)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_transfer('ROLE-SKU', 1, 2, 1)$$);

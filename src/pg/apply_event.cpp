@@ -11,6 +11,7 @@
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_writer.hpp"
+#include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -175,15 +176,18 @@ Datum validate_sku_body(FunctionCallInfo fcinfo) {
 }  // namespace inventory::pg
 
 extern "C" Datum inventory_apply_event(PG_FUNCTION_ARGS) {
-    return inventory::pg::call_cpp([&] { return inventory::pg::apply_event_body(fcinfo); });
+    return inventory::pg::call_cpp(
+        [&] { return inventory::pg::run_as_owner(fcinfo, inventory::pg::apply_event_body); });
 }
 
 extern "C" Datum inventory_transfer(PG_FUNCTION_ARGS) {
-    return inventory::pg::call_cpp([&] { return inventory::pg::transfer_body(fcinfo); });
+    return inventory::pg::call_cpp(
+        [&] { return inventory::pg::run_as_owner(fcinfo, inventory::pg::transfer_body); });
 }
 
 extern "C" Datum inventory_append_transfer_leg(PG_FUNCTION_ARGS) {
-    return inventory::pg::call_cpp([&] { return inventory::pg::transfer_leg_body(fcinfo); });
+    return inventory::pg::call_cpp(
+        [&] { return inventory::pg::run_as_owner(fcinfo, inventory::pg::transfer_leg_body); });
 }
 
 extern "C" Datum inventory_validate_sku(PG_FUNCTION_ARGS) {

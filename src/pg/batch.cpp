@@ -12,6 +12,7 @@
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_writer.hpp"
+#include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -130,5 +131,6 @@ Datum apply_events_body(FunctionCallInfo fcinfo) {
 }  // namespace inventory::pg
 
 extern "C" Datum inventory_apply_events(PG_FUNCTION_ARGS) {
-    return inventory::pg::call_cpp([&] { return inventory::pg::apply_events_body(fcinfo); });
+    return inventory::pg::call_cpp(
+        [&] { return inventory::pg::run_as_owner(fcinfo, inventory::pg::apply_events_body); });
 }

@@ -322,13 +322,14 @@ struct NewRow {
 };
 
 // One INSERT for a slice of the new rows. Slices keep each unnest() within work_mem.
-void insert_rows(std::span<const NewRow> rows, Datum actor) {
+void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
     static spi::Statement insert(
         "INSERT INTO inventory.inventory_ledger "
         "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
         "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
-        "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, created_at) "
-        "SELECT u.*, $18, pg_catalog.clock_timestamp() FROM ROWS FROM "
+        "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, login, "
+        "   created_at) "
+        "SELECT u.*, $18, $19, pg_catalog.clock_timestamp() FROM ROWS FROM "
         "(pg_catalog.unnest($1::pg_catalog.uuid[]), "
         "  pg_catalog.unnest($2::pg_catalog.text[]), "
         "  pg_catalog.unnest($3::pg_catalog.int4[]), "
@@ -348,7 +349,8 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
         "  pg_catalog.unnest($17::pg_catalog.timestamptz[])) AS u",
         {UUIDARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
          INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-         TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID, UUIDARRAYOID, TIMESTAMPTZARRAYOID, TEXTOID});
+         TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID, UUIDARRAYOID, TIMESTAMPTZARRAYOID, TEXTOID,
+         TEXTOID});
     ArrayBuilder ids(UUIDOID), skus(TEXTOID), warehouses(INT4OID), types(TEXTOID),
         quantities(INT8OID), on_hand_changes(INT8OID), reserved_changes(INT8OID),
         on_hand_after(INT8OID), reserved_after(INT8OID), available_after(INT8OID),
@@ -385,11 +387,12 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
         "INSERT INTO inventory.inventory_ledger "
         "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
         "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
-        "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, created_at) "
+        "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, login, "
+        "   created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-        "        $18, pg_catalog.clock_timestamp())",
+        "        $18, $19, pg_catalog.clock_timestamp())",
         {UUIDOID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
-         INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, UUIDOID, TIMESTAMPTZOID, TEXTOID});
+         INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, UUIDOID, TIMESTAMPTZOID, TEXTOID, TEXTOID});
     const ArrayBuilder* columns[] = {&ids,
                                      &skus,
                                      &warehouses,
@@ -408,12 +411,14 @@ void insert_rows(std::span<const NewRow> rows, Datum actor) {
                                      &related,
                                      &expiries};
     constexpr int kColumns = 17;
-    Datum values[kColumns + 1];
-    char nulls[kColumns + 1];
+    Datum values[kColumns + 2];
+    char nulls[kColumns + 2];
     const bool one_row = rows.size() == 1;
     bind_columns(columns, one_row, values, nulls);
     values[kColumns] = actor;
     nulls[kColumns] = ' ';
+    values[kColumns + 1] = login;
+    nulls[kColumns + 1] = ' ';
     try {
         (one_row ? insert_one : insert).execute(values, nulls);
     } catch (const PgError& e) {
@@ -486,16 +491,15 @@ void require_current_schema() {
             OidIsValid(schema) ? get_relname_relid("inventory_ledger", schema) : InvalidOid;
         if (!OidIsValid(ledger)) return true;  // the statements themselves will say what is wrong
         if (ledger == checked_ledger) return true;
-        if (get_attnum(ledger, "expires_at") == InvalidAttrNumber) return false;
+        if (get_attnum(ledger, "login") == InvalidAttrNumber) return false;
         checked_ledger = ledger;
         return true;
     });
     if (current) return;
-    throw Error(
-        ErrorCode::UpgradeRequired,
-        "the inventory extension in this database is older than its library",
-        "The library writes reservations and the ledger column expires_at of version 0.3.0.",
-        "Run ALTER EXTENSION inventory UPDATE in this database.");
+    throw Error(ErrorCode::UpgradeRequired,
+                "the inventory extension in this database is older than its library",
+                "The library writes the ledger column login of version 0.3.1.",
+                "Run ALTER EXTENSION inventory UPDATE in this database.");
 }
 
 }  // namespace
@@ -568,12 +572,13 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     row_ids.reserve(rows.size());
     for (const NewRow& row : rows) row_ids.push_back(row.event->result.outcome.id);
     const Datum actor = actor_name();
+    const Datum login = login_name();
     {
         const PreAppliedScope scope(row_ids);
         for (std::size_t from = 0; from < rows.size(); from += kSlice) {
             insert_rows(
                 std::span<const NewRow>(rows).subspan(from, std::min(kSlice, rows.size() - from)),
-                actor);
+                actor, login);
         }
         if (pre_applied.next != row_ids.size()) {
             throw Error(ErrorCode::Internal, "the ledger trigger did not see every new row");

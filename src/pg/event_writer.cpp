@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
 namespace inventory::pg {
@@ -136,10 +137,13 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
 }
 
 Datum actor_name() {
-    return pg_guard([] {
-        // The role outside any SECURITY DEFINER function: who really made the change.
-        return CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
-    });
+    const Oid role = current_caller().role;
+    return pg_guard([role] { return CStringGetTextDatum(GetUserNameFromId(role, false)); });
+}
+
+Datum login_name() {
+    const Oid login = current_caller().login;
+    return pg_guard([login] { return CStringGetTextDatum(GetUserNameFromId(login, false)); });
 }
 
 Datum uuid_datum(const UuidBytes& bytes) {

@@ -76,8 +76,13 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
                           const std::optional<std::int32_t>& stored_destination = std::nullopt,
                           const std::optional<std::int32_t>& destination = std::nullopt);
 
-// The ledger's actor: the role outside any SECURITY DEFINER function, as a text Datum.
+// The ledger's actor: the role whose code called the extension (pg/roles.hpp, current_caller),
+// as a text Datum.
 [[nodiscard]] Datum actor_name();
+
+// The ledger's login: the session's authenticated login (not changed by SET ROLE or SET
+// SESSION AUTHORIZATION), as a text Datum.
+[[nodiscard]] Datum login_name();
 
 [[nodiscard]] UuidBytes uuid_bytes(Datum value);
 [[nodiscard]] Datum uuid_datum(const UuidBytes& bytes);

@@ -28,7 +28,7 @@ namespace {
 struct LedgerColumns {
     int sku, warehouse_id, event_type, quantity, reference_id, idempotency_key, reason;
     int on_hand_change, reserved_change, on_hand_after, reserved_after, available_after;
-    int level_version, actor, metadata, expires_at;
+    int level_version, actor, metadata, expires_at, login;
 
     explicit LedgerColumns(TupleDesc desc)
         : sku(find(desc, "sku")),
@@ -46,7 +46,8 @@ struct LedgerColumns {
           level_version(find(desc, "level_version")),
           actor(find(desc, "actor")),
           metadata(find(desc, "metadata")),
-          expires_at(SPI_fnumber(desc, "expires_at")) {}  // absent before 0.3.0
+          expires_at(SPI_fnumber(desc, "expires_at")),  // absent before 0.3.0
+          login(SPI_fnumber(desc, "login")) {}          // absent before 0.3.1
 
     static int find(TupleDesc desc, const char* name) {
         int number = SPI_fnumber(desc, name);
@@ -239,7 +240,8 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
         const ColumnUpdate updates[] = {{columns.event_type, event_type}, {columns.reason, reason}};
         result = modified_tuple(rel, tuple, updates, 1 + reason_updates);
     } else {
-        const ColumnUpdate updates[] = {
+        // The role that acted and the login, whatever the INSERT gave (the reason goes last).
+        ColumnUpdate updates[] = {
             {columns.on_hand_change, Int64GetDatum(t.on_hand_change)},
             {columns.reserved_change, Int64GetDatum(t.reserved_change)},
             {columns.on_hand_after, Int64GetDatum(t.after.on_hand)},
@@ -248,9 +250,13 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
             {columns.level_version, Int64GetDatum(version)},
             {columns.actor, actor_name()},
             {columns.event_type, event_type},
+            {columns.login, Datum{0}},
             {columns.reason, reason},
         };
-        result = modified_tuple(rel, tuple, updates, 8 + reason_updates);
+        int count = 8;
+        if (columns.login > 0) updates[count++] = {columns.login, login_name()};
+        if (request.reason) updates[count++] = {columns.reason, reason};
+        result = modified_tuple(rel, tuple, updates, count);
     }
     return PointerGetDatum(result);
 }
