@@ -40,34 +40,12 @@ SELECT on_hand FROM inventory.inventory_apply_event('VASE', 1, 'COUNT', 88, reas
 SELECT on_hand FROM inventory.inventory_apply_event('VASE', 1, 'COUNT', 87);
 SELECT on_hand FROM inventory.inventory_adjust('VASE', -1, 'CORRECTION', 1);
 
--- Rows 0.3.0 accepted and 0.3.1 refuses, appended as 0.3.0's library wrote them (the trigger,
--- which today refuses them, is bypassed to recreate that history; the levels are kept equal).
-CREATE FUNCTION pg_temp.old_row(p_sku text, p_change bigint, p_reason text, p_metadata jsonb)
-RETURNS void LANGUAGE plpgsql AS $$
-DECLARE lv inventory.inventory_levels;
-BEGIN
-  SELECT * INTO lv FROM inventory.inventory_levels WHERE sku = p_sku AND warehouse_id = 1;
-  IF NOT FOUND THEN
-    INSERT INTO inventory.inventory_levels (sku, warehouse_id, on_hand, reserved, available_to_sell)
-    VALUES (p_sku, 1, 0, 0, 0) RETURNING * INTO lv;
-  END IF;
-  ALTER TABLE inventory.inventory_ledger DISABLE TRIGGER inventory_ledger_apply;
-  INSERT INTO inventory.inventory_ledger
-    (sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, on_hand_after,
-     reserved_after, available_after, level_version, reason, metadata, actor)
-  VALUES (p_sku, 1, CASE WHEN p_change > 0 THEN 'RECEIVE' ELSE 'ADJUST' END, p_change,
-          p_change, 0, lv.on_hand + p_change, lv.reserved, lv.on_hand + p_change - lv.reserved,
-          lv.version + 1, p_reason, p_metadata, current_user);
-  ALTER TABLE inventory.inventory_ledger ENABLE ALWAYS TRIGGER inventory_ledger_apply;
-  UPDATE inventory.inventory_levels
-     SET on_hand = on_hand + p_change, available_to_sell = available_to_sell + p_change,
-         version = version + 1
-   WHERE sku = p_sku AND warehouse_id = 1;
-END $$;
-SELECT pg_temp.old_row('VASE', -4, 'DAMAGED', '{"unit_cost": "12,50 EUR"}');
-SELECT pg_temp.old_row('VASE', -1, 'THEFT', '{"unit_cost": -7}');
-SELECT pg_temp.old_row(U&'VASE\00A0', 3, NULL, NULL);           -- a trailing no-break space
-SELECT pg_temp.old_row(U&'VA\200BSE', 2, NULL, NULL);           -- a zero-width space inside
+-- Rows 0.3.0 accepted and 0.3.1 refuses, appended as 0.3.0's library wrote them
+-- (regress.append_as_030, see 01_setup).
+SELECT regress.append_as_030('VASE', -4, 'DAMAGED', '{"unit_cost": "12,50 EUR"}');
+SELECT regress.append_as_030('VASE', -1, 'THEFT', '{"unit_cost": -7}');
+SELECT regress.append_as_030(U&'VASE\00A0', 3, NULL, NULL);           -- a trailing no-break space
+SELECT regress.append_as_030(U&'VA\200BSE', 2, NULL, NULL);           -- a zero-width space inside
 SELECT count(*) AS drifted FROM inventory.inventory_verify();
 
 -- The view stays readable; value counts only the non-negative numbers.
