@@ -126,6 +126,33 @@ LANGUAGE sql AS $$
    WHERE l.sku = $1 AND l.warehouse_id = $2
 $$;
 
+-- Appends a ledger row as the 0.3.0 library wrote it, for data that 0.3.0 accepted and 0.3.1
+-- refuses (a look-alike SKU, a metadata unit_cost that is no number): today's trigger refuses
+-- such rows, so it is bypassed to recreate that history, and the level (warehouse 1) is kept
+-- equal to the ledger. RECEIVE for a positive change, ADJUST for a negative one.
+CREATE FUNCTION regress.append_as_030(sku text, change bigint, reason text, metadata jsonb)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE lv record;
+BEGIN
+  SELECT * INTO lv FROM inventory.inventory_levels l WHERE l.sku = $1 AND l.warehouse_id = 1;
+  IF NOT FOUND THEN
+    INSERT INTO inventory.inventory_levels (sku, warehouse_id, on_hand, reserved, available_to_sell)
+    VALUES ($1, 1, 0, 0, 0) RETURNING * INTO lv;
+  END IF;
+  ALTER TABLE inventory.inventory_ledger DISABLE TRIGGER inventory_ledger_apply;
+  INSERT INTO inventory.inventory_ledger
+    (sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, on_hand_after,
+     reserved_after, available_after, level_version, reason, metadata, actor)
+  VALUES ($1, 1, CASE WHEN $2 > 0 THEN 'RECEIVE' ELSE 'ADJUST' END, $2, $2, 0, lv.on_hand + $2,
+          lv.reserved, lv.on_hand + $2 - lv.reserved, lv.version + 1, $3, $4, current_user);
+  ALTER TABLE inventory.inventory_ledger ENABLE ALWAYS TRIGGER inventory_ledger_apply;
+  UPDATE inventory.inventory_levels l
+     SET on_hand = l.on_hand + $2, available_to_sell = l.available_to_sell + $2,
+         version = l.version + 1
+   WHERE l.sku = $1 AND l.warehouse_id = 1;
+END;
+$$;
+
 SELECT inventory.inventory_create_warehouse('NYC-1', 'New York', 'US') AS nyc,
        inventory.inventory_create_warehouse('CA-1', 'California', 'us') AS ca,
        inventory.inventory_create_warehouse('BER-1', 'Berlin', 'DE') AS berlin;

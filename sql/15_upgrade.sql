@@ -57,8 +57,25 @@ VALUES ('KEPT', 1, 'ALLOCATE', 4, 'OLD-ORDER/1'), ('KEPT', 1, 'FULFILL', 1, 'OLD
        ('KEPT', 1, 'ALLOCATE', 2, 'OLD-ORDER/2'), ('KEPT', 1, 'DEALLOCATE', 2, 'OLD-ORDER/2'),
        ('OLD-SHIP', 1, 'RECEIVE', 5, NULL), ('OLD-SHIP', 1, 'ALLOCATE', 5, 'OLD-SHIP/1'),
        ('OLD-SHIP', 1, 'FULFILL', 5, 'SHIPMENT-77');
+ALTER EXTENSION inventory UPDATE TO '0.3.0';
+SELECT extversion FROM pg_extension WHERE extname = 'inventory';
+-- ... and under 0.3.0: rows that 0.3.0 accepted and 0.3.1 refuses (a metadata unit_cost that
+-- is no number, look-alike SKUs), appended as 0.3.0's library wrote them
+-- (regress.append_as_030, see 01_setup).
+SELECT regress.append_as_030('OLD-COST', 5, NULL, NULL);
+SELECT regress.append_as_030('OLD-COST', -1, 'DAMAGED', '{"unit_cost": "12,50 EUR"}');
+SELECT regress.append_as_030(U&'KEPT\00A0', 2, NULL, NULL);   -- a trailing no-break space
+SELECT regress.append_as_030(U&'KE\200BPT', 3, NULL, NULL);   -- a zero-width space inside
+SELECT count(*) AS drifted FROM inventory.inventory_reconciliation;
 ALTER EXTENSION inventory UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'inventory';
+-- The update kept them, and the companion of inventory_verify() lists them for a person.
+SELECT kind, encode(convert_to(sku, 'UTF8'), 'escape') AS sku, warehouse_id,
+       event_id IS NOT NULL AS names_event,
+       CASE WHEN kind = 'sku' THEN problem IS NOT NULL ELSE NULL END AS sku_has_problem,
+       CASE WHEN kind = 'unit_cost' THEN problem END AS problem
+  FROM inventory.inventory_verify_data() ORDER BY kind, 2;
+SELECT reason, units, value FROM inventory.inventory_losses WHERE sku = 'OLD-COST';
 -- ... survives the updates, keys still replay, and the new objects work on it: the references
 -- became reservations, the warehouse serves its own country.
 SELECT replayed, on_hand FROM inventory.inventory_apply_event('KEPT', 1, 'RECEIVE', 9, idempotency_key => 'kept-1');
@@ -76,6 +93,7 @@ DROP EXTENSION inventory;
 CREATE EXTENSION inventory;
 SELECT extversion FROM pg_extension WHERE extname = 'inventory';
 SELECT pg_temp.describe('fresh');
+SELECT count(*) AS needs_attention FROM inventory.inventory_verify_data();
 
 SELECT count(*) > 100 AS described_enough FROM schema_of WHERE install = 'fresh';
 -- Differences between the two (none expected).

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/metadata.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
@@ -38,6 +39,29 @@ void validate_options(const EventOptions& options, KeyOrigin origin) {
             throw Error(ErrorCode::InvalidParameter, "metadata must be a JSON object", "",
                         "Pass for example '{\"order\": \"A-1001\"}'::jsonb, or NULL.");
         }
+        // The views read metadata.unit_cost as a number: classify it here, the rule is the core's.
+        std::string shown;
+        const UnitCostShape unit_cost = pg_guard([metadata, &shown] {
+            Jsonb* value = DatumGetJsonbP(metadata);
+            JsonbValue key;
+            key.type = jbvString;
+            key.val.string.val = const_cast<char*>("unit_cost");
+            key.val.string.len = 9;
+            JsonbValue* found = findJsonbValueFromContainer(&value->root, JB_FOBJECT, &key);
+            if (found == nullptr) return UnitCostShape::Absent;
+            if (found->type == jbvNumeric) {
+                const Datum zero = DirectFunctionCall1(int4_numeric, Int32GetDatum(0));
+                const bool negative = DatumGetBool(
+                    DirectFunctionCall2(numeric_lt, NumericGetDatum(found->val.numeric), zero));
+                if (!negative) return UnitCostShape::NonNegativeNumber;
+            }
+            char* text = JsonbToCString(nullptr, &JsonbValueToJsonb(found)->root, 64);
+            shown = text;
+            pfree(text);
+            return found->type == jbvNumeric ? UnitCostShape::NegativeNumber
+                                             : UnitCostShape::NotANumber;
+        });
+        validate_unit_cost(unit_cost, shown);
     }
 }
 

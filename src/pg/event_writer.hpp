@@ -30,8 +30,9 @@ struct EventOptions {
 enum class KeyOrigin { Caller, Extension };
 inline constexpr std::string_view kInternalKeyPrefix = "inventory:";
 
-// Checks reference_id and idempotency_key (IV010), that metadata is a JSON object (22023) and
-// that expires_at comes with a reference_id (22023).
+// Checks reference_id and idempotency_key (IV010), that metadata is a JSON object whose
+// unit_cost, if any, is a non-negative number (22023), and that expires_at comes with a
+// reference_id (22023).
 void validate_options(const EventOptions& options, KeyOrigin origin = KeyOrigin::Caller);
 
 // An event as applied (or as first applied, for a replay): its id and the level after it.
