@@ -33,8 +33,15 @@ SELECT pg_describe_object(classid, objid, 0) AS unprefixed
 -- Every function pins its search_path.
 SELECT p.oid::regprocedure AS unpinned
   FROM pg_proc p
- WHERE p.pronamespace = 'inventory'::regnamespace
+ WHERE p.pronamespace = 'inventory'::regnamespace AND p.prokind <> 'p'
    AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
+ ORDER BY 1;
+-- A procedure that COMMITs can have no SET clause: it is SECURITY INVOKER, and qualifies every
+-- name and operator instead (it runs with the caller's search_path).
+SELECT p.oid::regprocedure AS procedure, p.prosecdef AS security_definer,
+       p.proconfig AS settings
+  FROM pg_proc p
+ WHERE p.pronamespace = 'inventory'::regnamespace AND p.prokind = 'p'
  ORDER BY 1;
 
 -- Test helpers (not part of the extension).

@@ -19,6 +19,7 @@ PG_FUNCTION_INFO_V1(inventory_apply_event);
 PG_FUNCTION_INFO_V1(inventory_transfer);
 PG_FUNCTION_INFO_V1(inventory_append_transfer_leg);
 PG_FUNCTION_INFO_V1(inventory_validate_sku);
+PG_FUNCTION_INFO_V1(inventory_validate_idempotency_key);
 }
 
 namespace inventory::pg {
@@ -172,6 +173,15 @@ Datum validate_sku_body(FunctionCallInfo fcinfo) {
     PG_RETURN_VOID();
 }
 
+// For the SQL functions that take a caller's key and hand it on with the extension's privilege
+// (inventory_receive_transfer's TRANSFER_IN leg): the caller's rules, reserved prefix included.
+Datum validate_idempotency_key_body(FunctionCallInfo fcinfo) {
+    EventOptions options;
+    options.idempotency_key = text_argument(fcinfo, 0);
+    validate_options(options, KeyOrigin::Caller);
+    PG_RETURN_VOID();
+}
+
 }  // namespace
 }  // namespace inventory::pg
 
@@ -192,4 +202,9 @@ extern "C" Datum inventory_append_transfer_leg(PG_FUNCTION_ARGS) {
 
 extern "C" Datum inventory_validate_sku(PG_FUNCTION_ARGS) {
     return inventory::pg::call_cpp([&] { return inventory::pg::validate_sku_body(fcinfo); });
+}
+
+extern "C" Datum inventory_validate_idempotency_key(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp(
+        [&] { return inventory::pg::validate_idempotency_key_body(fcinfo); });
 }
