@@ -106,4 +106,15 @@ VALUES ('PL-NEW2', :a, 'RECEIVE', 1);
 SELECT * FROM regress.my_advisory_locks;
 ROLLBACK;
 DROP VIEW regress.my_advisory_locks;
+
+-- Under REPEATABLE READ a transaction's own changes are no concurrent change: it may set a
+-- policy and then create a level of the SKU, or create a level and then change the policy.
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT safety_stock FROM inventory.inventory_set_sku_policy('PL-RR1', safety_stock => 2);
+SELECT (inventory.inventory_apply_event('PL-RR1', :a, 'RECEIVE', 5)).available_to_sell;
+SELECT (inventory.inventory_apply_event('PL-RR2', :a, 'RECEIVE', 5)).available_to_sell;
+SELECT safety_stock FROM inventory.inventory_set_sku_policy('PL-RR2', safety_stock => 3);
+SELECT sku, available_to_sell, safety_stock FROM inventory.inventory_levels
+ WHERE sku IN ('PL-RR1', 'PL-RR2') ORDER BY 1;
+COMMIT;
 SELECT regress.consistent();
