@@ -85,8 +85,11 @@ SELECT regress.consistent();
 
 -- The SKU's advisory lock: taken when a level is created and when a policy changes, never for
 -- an event on an existing level (the policy must not become the next hot row).
+-- (pg_locks: classid 1229870672, "INVP", objsubid 2, the two-integer form.)
 CREATE VIEW regress.my_advisory_locks AS
-  SELECT count(*) AS advisory_locks FROM pg_locks
+  SELECT count(*) AS advisory_locks,
+         bool_and(classid = 1229870672 AND objsubid = 2) AS inventory_keys
+    FROM pg_locks
    WHERE locktype = 'advisory' AND pid = pg_backend_pid();
 BEGIN;
 SELECT (inventory.inventory_apply_event('PL-D', :a, 'RECEIVE', 1)).on_hand;
