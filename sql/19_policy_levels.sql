@@ -108,6 +108,21 @@ INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity)
 VALUES ('PL-NEW2', :a, 'RECEIVE', 1);
 SELECT * FROM regress.my_advisory_locks;
 ROLLBACK;
+-- Creators take the lock in SHARE mode (they never wait for each other), a policy change in
+-- EXCLUSIVE mode; the SKUs hash into 256 keys, so one transaction holds at most 256 of these
+-- locks however many levels it creates (PostgreSQL's lock table is small).
+BEGIN;
+SELECT count(*) AS events FROM inventory.inventory_apply_events(
+  (SELECT jsonb_agg(jsonb_build_object('sku', 'PL-BULK-' || i, 'warehouse_id', :a,
+                                       'event_type', 'RECEIVE', 'quantity', 1))
+     FROM generate_series(1, 2000) i));
+SELECT count(*) <= 256 AS bounded, count(*) > 200 AS spread,
+       bool_and(mode = 'ShareLock' AND classid = 1229870672 AND objid < 256) AS shared
+  FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+SELECT safety_stock FROM inventory.inventory_set_sku_policy('PL-BULK-1', safety_stock => 1);
+SELECT mode, count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()
+ GROUP BY 1 ORDER BY 1;
+ROLLBACK;
 DROP VIEW regress.my_advisory_locks;
 
 -- Under REPEATABLE READ a transaction's own changes are no concurrent change: it may set a

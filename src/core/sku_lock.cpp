@@ -10,7 +10,10 @@ std::int32_t sku_lock_key(std::string_view sku) noexcept {
         hash ^= static_cast<std::uint8_t>(c);
         hash *= 16777619u;
     }
-    return static_cast<std::int32_t>(hash);
+    // Fold all four bytes into one: the low byte of FNV-1a alone depends only on the low bytes.
+    hash ^= hash >> 16;
+    hash ^= hash >> 8;
+    return static_cast<std::int32_t>(hash % static_cast<std::uint32_t>(kSkuLockBuckets));
 }
 
 std::vector<std::int32_t> sku_lock_keys(std::span<const std::string> skus) {

@@ -101,11 +101,13 @@ void lock_ledger_for_writing() {
     });
 }
 
-void lock_skus(std::span<const std::string> skus) {
+void lock_skus(std::span<const std::string> skus, SkuLockMode mode) {
+    const bool exclusive = mode == SkuLockMode::ChangePolicy;
     for (const std::int32_t key : sku_lock_keys(skus)) {
-        pg_guard([key] {
-            DirectFunctionCall2(pg_advisory_xact_lock_int4, Int32GetDatum(kSkuLockClass),
-                                Int32GetDatum(key));
+        pg_guard([key, exclusive] {
+            DirectFunctionCall2(
+                exclusive ? pg_advisory_xact_lock_int4 : pg_advisory_xact_lock_shared_int4,
+                Int32GetDatum(kSkuLockClass), Int32GetDatum(key));
         });
     }
 }
@@ -149,7 +151,7 @@ std::size_t create_levels(std::span<const LevelId> levels, bool check_warehouses
     if (check_warehouses) require_warehouses(arrays);
 
     // The SKUs' advisory locks, then the policies read on a snapshot taken after them.
-    lock_skus(skus);
+    lock_skus(skus, SkuLockMode::CreateLevels);
     require_policies_unchanged(arrays.skus);
     const Datum values[] = {arrays.skus, arrays.warehouses};
     return static_cast<std::size_t>(create.execute(values, nullptr));

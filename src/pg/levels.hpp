@@ -37,8 +37,10 @@ using LevelId = std::pair<std::string, std::int32_t>;  // (sku, warehouse_id)
 // ROW EXCLUSIVE on inventory_ledger, the first lock of every writer.
 void lock_ledger_for_writing();
 
-// Takes the transaction-scoped advisory locks of the SKUs, in the one order (core/sku_lock.hpp).
-void lock_skus(std::span<const std::string> skus);
+// Takes the transaction-scoped advisory locks of the SKUs, in the one order (core/sku_lock.hpp):
+// SHARE to create levels, EXCLUSIVE to change their policy.
+enum class SkuLockMode { CreateLevels, ChangePolicy };
+void lock_skus(std::span<const std::string> skus, SkuLockMode mode);
 
 // Creates those of `levels` that do not exist yet, empty, each with the copies of its SKU's
 // policy (the defaults when the SKU has none), and returns how many it created. Only when one

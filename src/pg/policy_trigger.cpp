@@ -152,7 +152,7 @@ Datum policy_trigger(FunctionCallInfo fcinfo) {
     std::vector<std::string> skus;
     if (old_row) skus.push_back(old_row->sku);
     if (new_row) skus.push_back(new_row->sku);
-    lock_skus(skus);
+    lock_skus(skus, SkuLockMode::ChangePolicy);
     // A SKU whose policy row went away (deleted, or renamed by an UPDATE) returns to defaults.
     if (old_row && (!new_row || new_row->sku != old_row->sku)) refresh_levels(old_row->sku, {});
     if (new_row) refresh_levels(new_row->sku, new_row->policy);
