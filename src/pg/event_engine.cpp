@@ -13,6 +13,7 @@
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
 #include "pg/change_feed.hpp"
+#include "pg/levels.hpp"
 #include "pg/reservations.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
@@ -262,35 +263,6 @@ std::size_t lock_levels(const LevelArrays& arrays, std::map<LevelKey, LevelState
     return static_cast<std::size_t>(rows);
 }
 
-void create_missing_levels(const LevelArrays& arrays) {
-    static spi::Statement unknown_warehouse(
-        "SELECT w FROM pg_catalog.unnest($1::pg_catalog.int4[]) AS w "
-        "WHERE NOT EXISTS (SELECT FROM inventory.inventory_warehouses x "
-        "                  WHERE x.id OPERATOR(pg_catalog.=) w) "
-        "ORDER BY w LIMIT 1",
-        {INT4ARRAYOID});
-    const Datum warehouse_values[] = {arrays.warehouses};
-    if (unknown_warehouse.execute(warehouse_values, nullptr, true) > 0) {
-        throw Error(ErrorCode::UnknownWarehouse,
-                    "unknown warehouse " + std::to_string(spi::get_int32(0, 1)), "",
-                    "Create it with inventory.inventory_create_warehouse(code, name, country).");
-    }
-    // A new level starts empty, with the copies of the SKU's policy its CHECK constraints need.
-    static spi::Statement create(
-        "INSERT INTO inventory.inventory_levels "
-        "  (sku, warehouse_id, safety_stock, allow_backorder, backorder_limit) "
-        "SELECT u.sku, u.wh, COALESCE(p.safety_stock, 0), COALESCE(p.allow_backorder, false), "
-        "       p.backorder_limit "
-        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
-        "LEFT JOIN inventory.inventory_sku_policies p ON p.sku OPERATOR(pg_catalog.=) u.sku "
-        "ORDER BY u.sku COLLATE pg_catalog.\"C\", u.wh "
-        "ON CONFLICT (sku, warehouse_id) DO NOTHING",
-        {TEXTARRAYOID, INT4ARRAYOID});
-    const Datum values[] = {arrays.skus, arrays.warehouses};
-    create.execute(values, nullptr);
-}
-
 std::map<LevelKey, LevelState> lock_plan_levels(const std::vector<PlannedEvent>& plan,
                                                 const std::vector<Decision>& decisions) {
     std::map<LevelKey, LevelState> levels;
@@ -300,12 +272,15 @@ std::map<LevelKey, LevelState> lock_plan_levels(const std::vector<PlannedEvent>&
     }
     if (levels.empty()) return levels;
     const LevelArrays arrays = level_arrays(levels);
-    // Several levels: create the missing ones first (in the global order, waiting only for other
-    // transactions creating the same rows), so that no row is created after a later one was
+    std::vector<LevelId> ids;
+    ids.reserve(levels.size());
+    for (const auto& entry : levels) ids.push_back(entry.first);
+    // Several levels: create the missing ones first (create_levels takes their SKUs' advisory
+    // locks), so that no row is created, and no advisory lock taken, after a level row was
     // locked. One level: lock it, and create it only if it is missing.
-    if (levels.size() > 1) create_missing_levels(arrays);
+    if (levels.size() > 1) create_levels(ids);
     if (lock_levels(arrays, levels) == levels.size()) return levels;
-    create_missing_levels(arrays);
+    create_levels(ids);
     if (lock_levels(arrays, levels) != levels.size()) {
         throw Error(ErrorCode::Internal, "inventory level rows vanished after they were created");
     }
@@ -523,6 +498,9 @@ void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
 
 void execute_plan(std::vector<PlannedEvent>& plan) {
     require_current_schema();
+    // The first lock of every writer (README: Locks): a rebuild's SHARE lock then waits for this
+    // plan, or this plan for the rebuild, before either holds a level.
+    lock_ledger_for_writing();
     for (const PlannedEvent& event : plan) {
         with_event_position(event.ordinal, [&] { require_capability(event.request.kind); });
     }

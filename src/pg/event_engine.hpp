@@ -1,10 +1,11 @@
 // The engine behind inventory_apply_event, inventory_transfer and inventory_apply_events: it
 // takes a plan of events and applies it set-wise, with a fixed number of statements whatever
 // the plan's size:
+//   0. takes ROW EXCLUSIVE on the ledger, the first lock of every writer (pg/levels.hpp);
 //   1. waits for uncommitted rows with the plan's idempotency keys (sorted), then reads the
 //      stored events of all keys at once and decides which events are replays;
 //   2. locks every level row the rest touches, once, in one global order (SKU bytewise, then
-//      warehouse id), creating missing rows with the SKU's policy;
+//      warehouse id), creating missing rows with the SKU's policy first (create_levels);
 //   3. applies the core's rules event by event in plan order, in memory;
 //   4. writes all new ledger rows with one INSERT (the ledger trigger recognizes them as already
 //      applied) and every touched level with one UPDATE.

@@ -1,13 +1,17 @@
 // inventory_sku_policy_trigger: after a SKU's policy changes, every level of the SKU gets the
-// new policy copies and its available_to_sell recomputed, under the level row locks.
+// new policy copies and its available_to_sell recomputed, under the level row locks. It first
+// takes the SKU's advisory lock, which a transaction creating a level of the SKU holds until it
+// ends (pg/levels.hpp), so that no level is created with the old copies meanwhile.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/transition.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/change_feed.hpp"
+#include "pg/levels.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -45,8 +49,29 @@ PolicyRow read_policy(HeapTuple tuple, TupleDesc desc) {
     return row;
 }
 
+// Under REPEATABLE READ and SERIALIZABLE the levels this transaction's snapshot shows must be
+// all the SKU's levels: one created by a transaction that committed after the snapshot (it
+// cannot still be running: it holds the SKU's advisory lock until it ends, and we hold it now)
+// would keep the old copies. Re-reading it would act on a row the snapshot does not show, so
+// this is a serialization failure, as PostgreSQL reports a row updated after the snapshot.
+void require_no_new_levels(const std::string& sku) {
+    static spi::Statement level_list(
+        "SELECT pg_catalog.string_agg(warehouse_id::pg_catalog.text, ',' ORDER BY warehouse_id) "
+        "FROM inventory.inventory_levels WHERE sku OPERATOR(pg_catalog.=) $1",
+        {TEXTOID});
+    const Datum values[] = {spi::text_datum(sku)};
+    if (!changed_since_snapshot(level_list, values)) return;
+    throw Error(ErrorCode::SerializationFailure,
+                "could not serialize access: a concurrent transaction created a level of SKU \"" +
+                    sku + "\"",
+                "The policy change must reach every level of the SKU, and this transaction's "
+                "snapshot does not show the new one.",
+                "Retry the transaction.");
+}
+
 void refresh_levels(const std::string& sku, const Policy& policy) {
     validate_policy(policy);
+    require_no_new_levels(sku);
     static spi::Statement lock_levels(
         "SELECT warehouse_id, on_hand, reserved, version FROM inventory.inventory_levels "
         "WHERE sku OPERATOR(pg_catalog.=) $1 ORDER BY warehouse_id FOR UPDATE",
@@ -122,6 +147,12 @@ Datum policy_trigger(FunctionCallInfo fcinfo) {
     }
 
     spi::connect();
+    // The SKUs' advisory locks before any level row (README: Locks), both at once in the one
+    // order when an UPDATE renames the SKU.
+    std::vector<std::string> skus;
+    if (old_row) skus.push_back(old_row->sku);
+    if (new_row) skus.push_back(new_row->sku);
+    lock_skus(skus, SkuLockMode::ChangePolicy);
     // A SKU whose policy row went away (deleted, or renamed by an UPDATE) returns to defaults.
     if (old_row && (!new_row || new_row->sku != old_row->sku)) refresh_levels(old_row->sku, {});
     if (new_row) refresh_levels(new_row->sku, new_row->policy);

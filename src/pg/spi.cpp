@@ -26,26 +26,42 @@ Statement::Statement(const char* sql, std::initializer_list<Oid> argument_types,
     for (Oid type : argument_types) argument_types_[i++] = type;
 }
 
+void Statement::prepare() {
+    if (plan_ != nullptr) return;
+    plan_ = pg_guard([this] {
+        // Generic: with array parameters the plan cache would otherwise re-plan on every call.
+        const int options =
+            planning_ == Planning::Generic ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN;
+        SPIPlanPtr plan = SPI_prepare_cursor(sql_, argument_count_, argument_types_, options);
+        if (plan == nullptr) {
+            elog(ERROR, "inventory: SPI_prepare failed (%s): %s",
+                 SPI_result_code_string(SPI_result), sql_);
+        }
+        if (SPI_keepplan(plan) != 0) elog(ERROR, "inventory: SPI_keepplan failed");
+        return plan;
+    });
+}
+
 std::uint64_t Statement::execute(const Datum* values, const char* nulls, bool read_only) {
-    if (plan_ == nullptr) {
-        plan_ = pg_guard([this] {
-            // Generic: with array parameters the plan cache would otherwise re-plan on every call.
-            const int options =
-                planning_ == Planning::Generic ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN;
-            SPIPlanPtr plan = SPI_prepare_cursor(sql_, argument_count_, argument_types_, options);
-            if (plan == nullptr) {
-                elog(ERROR, "inventory: SPI_prepare failed (%s): %s",
-                     SPI_result_code_string(SPI_result), sql_);
-            }
-            if (SPI_keepplan(plan) != 0) elog(ERROR, "inventory: SPI_keepplan failed");
-            return plan;
-        });
-    }
+    prepare();
     return pg_guard([&]() -> std::uint64_t {
         int rc = SPI_execute_plan(plan_, const_cast<Datum*>(values), nulls, read_only, 0);
         if (rc < 0) {
             elog(ERROR, "inventory: SPI_execute_plan failed (%s): %s", SPI_result_code_string(rc),
                  sql_);
+        }
+        return SPI_processed;
+    });
+}
+
+std::uint64_t Statement::execute_on_latest_snapshot(const Datum* values, const char* nulls) {
+    prepare();
+    return pg_guard([&]() -> std::uint64_t {
+        int rc = SPI_execute_snapshot(plan_, const_cast<Datum*>(values), nulls, GetLatestSnapshot(),
+                                      InvalidSnapshot, true, false, 0);
+        if (rc < 0) {
+            elog(ERROR, "inventory: SPI_execute_snapshot failed (%s): %s",
+                 SPI_result_code_string(rc), sql_);
         }
         return SPI_processed;
     });

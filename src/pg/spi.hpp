@@ -30,7 +30,14 @@ class Statement {
     // Runs the statement; the rows are in SPI_tuptable. Returns the number of rows.
     std::uint64_t execute(const Datum* values, const char* nulls, bool read_only = false);
 
+    // Runs the statement read-only on a snapshot taken now, whatever the isolation level: under
+    // REPEATABLE READ it sees what committed after the transaction's snapshot (as PostgreSQL's
+    // foreign-key checks do), to tell whether that snapshot missed a change.
+    std::uint64_t execute_on_latest_snapshot(const Datum* values, const char* nulls);
+
   private:
+    void prepare();
+
     static constexpr int kMaxArguments = 32;
     const char* sql_;
     Oid argument_types_[kMaxArguments];
