@@ -1,6 +1,7 @@
 #pragma once
 #include "core/no_postgres.hpp"
 
+#include <source_location>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -39,22 +40,30 @@ enum class ErrorCode {
 // The condition name documented next to the SQLSTATE, e.g. "insufficient_stock".
 [[nodiscard]] std::string_view condition_name(ErrorCode code) noexcept;
 
+// An error with its SQLSTATE code, message, detail and hint. `where` defaults to the place the
+// Error is constructed: the error bridge reports it as the error's LOCATION (file, line and
+// function), so a report names the real place of the throw. Pass another Error's where() when
+// re-throwing it with a changed message.
 class Error : public std::runtime_error {
   public:
-    Error(ErrorCode code, std::string message, std::string detail = {}, std::string hint = {})
+    Error(ErrorCode code, std::string message, std::string detail = {}, std::string hint = {},
+          std::source_location where = std::source_location::current())
         : std::runtime_error(std::move(message)),
           code_(code),
           detail_(std::move(detail)),
-          hint_(std::move(hint)) {}
+          hint_(std::move(hint)),
+          where_(where) {}
 
     [[nodiscard]] ErrorCode code() const noexcept { return code_; }
     [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
     [[nodiscard]] const std::string& hint() const noexcept { return hint_; }
+    [[nodiscard]] const std::source_location& where() const noexcept { return where_; }
 
   private:
     ErrorCode code_;
     std::string detail_;
     std::string hint_;
+    std::source_location where_;
 };
 
 }  // namespace inventory

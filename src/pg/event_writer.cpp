@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "pg/spi.hpp"
 
 namespace inventory::pg {
@@ -40,11 +41,38 @@ void validate_options(const EventOptions& options, KeyOrigin origin) {
     }
 }
 
+void require_nfc_sku(std::string_view sku) {
+    if (std::all_of(sku.begin(), sku.end(), [](char c) { return (c & 0x80) == 0; })) return;
+    const Datum text = spi::text_datum(sku);
+    const bool nfc = pg_guard([text] {
+        if (GetDatabaseEncoding() != PG_UTF8) return true;  // normalization needs UTF-8
+        return DatumGetBool(
+            DirectFunctionCall2(unicode_is_normalized, text, CStringGetTextDatum("NFC")));
+    });
+    if (nfc) return;
+    const std::string normalized = spi::text_value(pg_guard([text] {
+        return DirectFunctionCall2(unicode_normalize_func, text, CStringGetTextDatum("NFC"));
+    }));
+    throw Error(ErrorCode::InvalidSku,
+                "SKU " + json_quote(sku) +
+                    " is not in Unicode normalization form NFC",
+                "The same characters can be written in more than one way (\"e\" followed by "
+                "a combining accent, or \"\u00e9\"); a SKU uses the composed form, so that "
+                "the two spellings are one stock record.",
+                "Send normalize(sku, NFC): " + json_quote(normalized) + ".");
+}
+
+void check_sku(std::string_view sku) {
+    validate_sku(sku);
+    require_nfc_sku(sku);
+}
+
 EventRequest build_request(const std::string& sku, std::int32_t warehouse_id, EventKind kind,
                            std::int64_t quantity, const EventOptions& args) {
     std::optional<std::string_view> reason;
     if (args.reason) reason = *args.reason;
     EventRequest request = make_request(sku, warehouse_id, kind, quantity, reason);
+    require_nfc_sku(sku);
     if (args.expires_at && kind != EventKind::Allocate) {
         throw Error(ErrorCode::InvalidParameter, "expires_at applies to ALLOCATE only",
                     std::string(to_string(kind)) + " does not create a reservation.");
