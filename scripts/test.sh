@@ -69,6 +69,8 @@ run_checks "dump and restore" bash test/restore/run.sh
 run_checks "crash recovery (SIGKILL mid-workload)" bash test/crash/run.sh 3
 run_checks "randomized stress against an independent model" python3 test/stress/model.py
 run_checks "reservation expiry scheduled by pg_cron" bash test/cron/run.sh
+run_checks "case folding under a Turkish LC_CTYPE" bash test/locale/run.sh
+run_checks "error reports: LOCATION and CONTEXT" bash test/errors/run.sh
 
 echo
 echo "${passed} passed, ${failed} failed"

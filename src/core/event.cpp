@@ -114,7 +114,7 @@ constexpr std::array<Range, 6> kInvisible{{
     {0x200B, 0x200D},
     {0x2060, 0x2064},
     {0xFEFF, 0xFEFF},
-    {0x2028, 0x2029},  // LINE SEPARATOR, PARAGRAPH SEPARATOR: line breaks, as \n is
+    {0x2028, 0x2029},  // LINE SEPARATOR, PARAGRAPH SEPARATOR: invisible line breaks, like \n
 }};
 
 // Unicode general categories Cf (format), Zs (space separators other than U+0020), Zl and Zp
@@ -136,7 +136,9 @@ std::string code_point_name(char32_t c) {
     return "U+" + digits;
 }
 
-// At most 40 bytes of `text`, cut on a UTF-8 character boundary, in quotes.
+// At most 40 bytes of `text`, cut on a UTF-8 character boundary, in quotes. The characters a
+// SKU may not have (bidirectional controls, invisible, format and non-ASCII space characters)
+// are shown by their code point, <U+200B>: raw, they would hide or reorder the message itself.
 std::string quoted_prefix(std::string_view text) {
     constexpr std::size_t kShown = 40;
     std::size_t cut = std::min(text.size(), kShown);
@@ -144,7 +146,16 @@ std::string quoted_prefix(std::string_view text) {
         --cut;
     }
     std::string out = "\"";
-    out.append(text.substr(0, cut));
+    const std::string_view shown = text.substr(0, cut);
+    for (std::size_t i = 0; i < shown.size();) {
+        const CodePoint c = decode_utf8(shown.substr(i));
+        if (c.value > 0x7F && (in_ranges(c.value, kFormatOrSpace) || in_ranges(c.value, kInvisible))) {
+            out += "<" + code_point_name(c.value) + ">";
+        } else {
+            out.append(shown.substr(i, c.length));
+        }
+        i += c.length;
+    }
     if (cut < text.size()) out.append("...");
     out.append("\"");
     return out;
@@ -215,8 +226,9 @@ void validate_sku(std::string_view sku) {
         if (bidi || in_ranges(c.value, kInvisible)) {
             throw Error(ErrorCode::InvalidSku,
                         "SKU " + quoted_prefix(sku) + " contains " + code_point_name(c.value) +
-                            (bidi ? ", a bidirectional control character"
-                                  : ", an invisible character"),
+                            (bidi                                    ? ", a bidirectional control character"
+                             : (c.value == 0x2028 || c.value == 0x2029) ? ", a line or paragraph separator"
+                                                                      : ", an invisible character"),
                         "", "Remove it: the SKU would look like another one and be a second stock record.");
         }
         i += c.length;
