@@ -120,11 +120,11 @@ constexpr std::array<Range, 6> kInvisible{{
 // Unicode general categories Cf (format), Zs (space separators other than U+0020), Zl and Zp
 // (line and paragraph separators), as of Unicode 15. Refused at either end of a SKU.
 constexpr std::array<Range, 24> kFormatOrSpace{{
-    {0x00A0, 0x00A0}, {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},
-    {0x06DD, 0x06DD}, {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},
-    {0x1680, 0x1680}, {0x180E, 0x180E},   {0x2000, 0x200F},   {0x2028, 0x202F},
-    {0x205F, 0x2064}, {0x2066, 0x206F},   {0x3000, 0x3000},   {0xFEFF, 0xFEFF},
-    {0xFFF9, 0xFFFB}, {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F},
+    {0x00A0, 0x00A0},   {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},
+    {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},
+    {0x1680, 0x1680},   {0x180E, 0x180E},   {0x2000, 0x200F},   {0x2028, 0x202F},
+    {0x205F, 0x2064},   {0x2066, 0x206F},   {0x3000, 0x3000},   {0xFEFF, 0xFEFF},
+    {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F},
     {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
 }};
 
@@ -132,7 +132,8 @@ std::string code_point_name(char32_t c) {
     static constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7',
                                                '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
     std::string digits;
-    for (char32_t v = c; v != 0 || digits.size() < 4; v >>= 4) digits.insert(digits.begin(), kHex[v & 0xF]);
+    for (char32_t v = c; v != 0 || digits.size() < 4; v >>= 4)
+        digits.insert(digits.begin(), kHex[v & 0xF]);
     return "U+" + digits;
 }
 
@@ -149,7 +150,8 @@ std::string quoted_prefix(std::string_view text) {
     const std::string_view shown = text.substr(0, cut);
     for (std::size_t i = 0; i < shown.size();) {
         const CodePoint c = decode_utf8(shown.substr(i));
-        if (c.value > 0x7F && (in_ranges(c.value, kFormatOrSpace) || in_ranges(c.value, kInvisible))) {
+        if (c.value > 0x7F &&
+            (in_ranges(c.value, kFormatOrSpace) || in_ranges(c.value, kInvisible))) {
             out += "<" + code_point_name(c.value) + ">";
         } else {
             out.append(shown.substr(i, c.length));
@@ -224,12 +226,13 @@ void validate_sku(std::string_view sku) {
         const CodePoint c = decode_utf8(sku.substr(i));
         const bool bidi = in_ranges(c.value, kBidiControls);
         if (bidi || in_ranges(c.value, kInvisible)) {
-            throw Error(ErrorCode::InvalidSku,
-                        "SKU " + quoted_prefix(sku) + " contains " + code_point_name(c.value) +
-                            (bidi                                    ? ", a bidirectional control character"
-                             : (c.value == 0x2028 || c.value == 0x2029) ? ", a line or paragraph separator"
-                                                                      : ", an invisible character"),
-                        "", "Remove it: the SKU would look like another one and be a second stock record.");
+            throw Error(
+                ErrorCode::InvalidSku,
+                "SKU " + quoted_prefix(sku) + " contains " + code_point_name(c.value) +
+                    (bidi ? ", a bidirectional control character"
+                     : (c.value == 0x2028 || c.value == 0x2029) ? ", a line or paragraph separator"
+                                                                : ", an invisible character"),
+                "", "Remove it: the SKU would look like another one and be a second stock record.");
         }
         i += c.length;
     }
@@ -237,11 +240,11 @@ void validate_sku(std::string_view sku) {
     const char32_t last = decode_utf8(sku.substr(last_code_point(sku))).value;
     for (const char32_t edge : {first, last}) {
         if (in_ranges(edge, kFormatOrSpace)) {
-            throw Error(ErrorCode::InvalidSku,
-                        "SKU " + quoted_prefix(sku) + (edge == first ? " starts" : " ends") +
-                            " with " + code_point_name(edge) +
-                            ", a space, separator or format character",
-                        "", "Trim it: the SKU would look like another one and be a second stock record.");
+            throw Error(
+                ErrorCode::InvalidSku,
+                "SKU " + quoted_prefix(sku) + (edge == first ? " starts" : " ends") + " with " +
+                    code_point_name(edge) + ", a space, separator or format character",
+                "", "Trim it: the SKU would look like another one and be a second stock record.");
         }
     }
 }

@@ -27,8 +27,8 @@ std::string shown(std::string_view text) {
 std::string normalize_country(std::string_view country, std::string_view field) {
     if (country.size() != 2 || !is_ascii_letter(country[0]) || !is_ascii_letter(country[1])) {
         throw Error(ErrorCode::InvalidParameter,
-                    std::string(field) + " must be an ISO 3166-1 alpha-2 code of two letters, not " +
-                        shown(country),
+                    std::string(field) +
+                        " must be an ISO 3166-1 alpha-2 code of two letters, not " + shown(country),
                     "", "For example US, DE or JP.");
     }
     return to_upper_ascii(country);

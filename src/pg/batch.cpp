@@ -26,10 +26,20 @@ namespace inventory::pg {
 namespace {
 
 // The keys of a batch element, in the order of Field.
-constexpr std::array<std::string_view, 9> kKeys{
-    "sku",    "warehouse_id", "event_type", "quantity",  "reference_id",
-    "idempotency_key", "reason", "metadata", "expires_at"};
-enum Field { kSku, kWarehouse, kEventType, kQuantity, kReference, kKey, kReason, kMetadata, kExpires };
+constexpr std::array<std::string_view, 9> kKeys{"sku",      "warehouse_id", "event_type",
+                                                "quantity", "reference_id", "idempotency_key",
+                                                "reason",   "metadata",     "expires_at"};
+enum Field {
+    kSku,
+    kWarehouse,
+    kEventType,
+    kQuantity,
+    kReference,
+    kKey,
+    kReason,
+    kMetadata,
+    kExpires
+};
 
 [[noreturn]] void not_an_event_array() {
     throw Error(ErrorCode::InvalidParameter, "events must be a JSON array of event objects", "",
@@ -70,15 +80,17 @@ JsonField json_field(const JsonbValue& value) {
         case jbvNumeric: {
             field.type = JsonType::Number;
             Numeric number = value.val.numeric;
-            field.text = pg_guard(
-                [number] { return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(number))); });
+            field.text = pg_guard([number] {
+                return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(number)));
+            });
             break;
         }
         case jbvBool:
             field.type = JsonType::Boolean;
             break;
         case jbvBinary:
-            field.type = JsonContainerIsArray(value.val.binary.data) ? JsonType::Array : JsonType::Object;
+            field.type =
+                JsonContainerIsArray(value.val.binary.data) ? JsonType::Array : JsonType::Object;
             break;
         default:
             field.type = JsonType::Object;
@@ -106,7 +118,8 @@ PlannedEvent read_item(std::int32_t ordinal, const JsonbValue& element) {
         if (token == WJB_KEY) {
             const std::string_view key(value.val.string.val,
                                        static_cast<std::size_t>(value.val.string.len));
-            field = static_cast<std::size_t>(std::find(kKeys.begin(), kKeys.end(), key) - kKeys.begin());
+            field = static_cast<std::size_t>(std::find(kKeys.begin(), kKeys.end(), key) -
+                                             kKeys.begin());
             if (field == kKeys.size()) {
                 throw Error(ErrorCode::InvalidParameter,
                             "event " + std::to_string(ordinal) + " has an unknown key " +
@@ -135,9 +148,9 @@ PlannedEvent read_item(std::int32_t ordinal, const JsonbValue& element) {
         if (const auto expires = string_field("expires_at", fields[kExpires], false)) {
             const char* text = expires->c_str();
             item.options.expires_at = pg_guard([text] {
-                return DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(text),
-                                                               ObjectIdGetDatum(InvalidOid),
-                                                               Int32GetDatum(-1)));
+                return DatumGetTimestampTz(
+                    DirectFunctionCall3(timestamptz_in, CStringGetDatum(text),
+                                        ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
             });
         }
         validate_options(item.options);

@@ -37,18 +37,6 @@ void fill(ErrorReport& report, std::string_view sqlstate, const char* message,
     report.postgres_error = nullptr;
 }
 
-// A function name as std::source_location gives it, without its return type: a pointer into
-// the same static string, e.g. "inventory::apply_event(const Level&, ...)".
-const char* without_return_type(const char* function) noexcept {
-    const char* parenthesis = std::strchr(function, '(');
-    if (parenthesis == nullptr) return function;
-    const char* start = function;
-    for (const char* p = function; p < parenthesis; ++p) {
-        if (*p == ' ') start = p + 1;
-    }
-    return start;
-}
-
 fmgr_hook_type previous_fmgr_hook = nullptr;
 
 // True when the function belongs to the inventory schema (the extension's own functions). C
@@ -88,7 +76,7 @@ void capture_current_exception(ErrorReport& report) noexcept {
         fill(report, sqlstate(e.code()), e.what(), e.detail().c_str(), e.hint().c_str());
         report.file = e.where().file_name();
         report.line = static_cast<int>(e.where().line());
-        report.function = without_return_type(e.where().function_name());
+        report.function = e.where().function_name();
     } catch (const std::bad_alloc&) {
         fill(report, "53200", "out of memory in the inventory extension");
     } catch (const std::exception& e) {
@@ -124,9 +112,11 @@ void raise_without_context(const ErrorData* error) {
         if (error->detail != nullptr) errdetail_internal("%s", error->detail);
         if (error->detail_log != nullptr) errdetail_log("%s", error->detail_log);
         if (error->hint != nullptr) errhint("%s", error->hint);
-        if (error->schema_name != nullptr) err_generic_string(PG_DIAG_SCHEMA_NAME, error->schema_name);
+        if (error->schema_name != nullptr)
+            err_generic_string(PG_DIAG_SCHEMA_NAME, error->schema_name);
         if (error->table_name != nullptr) err_generic_string(PG_DIAG_TABLE_NAME, error->table_name);
-        if (error->column_name != nullptr) err_generic_string(PG_DIAG_COLUMN_NAME, error->column_name);
+        if (error->column_name != nullptr)
+            err_generic_string(PG_DIAG_COLUMN_NAME, error->column_name);
         if (error->datatype_name != nullptr) {
             err_generic_string(PG_DIAG_DATATYPE_NAME, error->datatype_name);
         }

@@ -12,7 +12,7 @@
 //    names and location, but without the context of the extension's internals: the thunk runs
 //    with error_context_stack cleared, and the fresh report collects only the CALLER's context
 //    (the caller's PL/pgSQL line, say), never the extension's internal SQL;
-//  * a C++ Error reports the place it was constructed (std::source_location) as its LOCATION;
+//  * a C++ Error reports the place it was constructed (SourceLocation) as its LOCATION;
 //  * an error leaving any other function of the extension (PL/pgSQL or SQL wrappers) is raised
 //    again the same way by an fmgr hook (install_error_hooks(), from _PG_init), so no error
 //    shows the statements inside the extension's functions as CONTEXT.
@@ -46,7 +46,7 @@ struct ErrorReport {
     char message[1024];
     char detail[1024];
     char hint[512];
-    const char* file;           // static strings (std::source_location); nullptr if unknown
+    const char* file;  // static strings (inventory::SourceLocation); nullptr if unknown
     int line;
     const char* function;
     ErrorData* postgres_error;  // set when the error came from PostgreSQL itself

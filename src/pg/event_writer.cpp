@@ -54,8 +54,7 @@ void require_nfc_sku(std::string_view sku) {
         return DirectFunctionCall2(unicode_normalize_func, text, CStringGetTextDatum("NFC"));
     }));
     throw Error(ErrorCode::InvalidSku,
-                "SKU " + json_quote(sku) +
-                    " is not in Unicode normalization form NFC",
+                "SKU " + json_quote(sku) + " is not in Unicode normalization form NFC",
                 "The same characters can be written in more than one way (\"e\" followed by "
                 "a combining accent, or \"\u00e9\"); a SKU uses the composed form, so that "
                 "the two spellings are one stock record.",

@@ -47,8 +47,8 @@ Datum create_warehouse_body(FunctionCallInfo fcinfo) {
         {INT4OID, TEXTOID});
     spi::connect();
     const Datum country_datum = spi::text_datum(country);
-    const Datum values[] = {PG_ARGISNULL(3) ? Datum{0} : PG_GETARG_DATUM(3),
-                            spi::text_datum(code), spi::text_datum(name), country_datum};
+    const Datum values[] = {PG_ARGISNULL(3) ? Datum{0} : PG_GETARG_DATUM(3), spi::text_datum(code),
+                            spi::text_datum(name), country_datum};
     const char nulls[] = {PG_ARGISNULL(3) ? 'n' : ' ', ' ', ' ', ' ', '\0'};
     insert_warehouse.execute(values, nulls);
     const std::int32_t id = spi::get_int32(0, 1);
@@ -71,7 +71,8 @@ Datum serve_country_body(FunctionCallInfo fcinfo) {
         "               WHERE w.id OPERATOR(pg_catalog.=) $1)",
         {INT4OID});
     static spi::Statement upsert(
-        "INSERT INTO inventory.inventory_warehouse_countries AS c (warehouse_id, country, priority) "
+        "INSERT INTO inventory.inventory_warehouse_countries AS c (warehouse_id, country, "
+        "priority) "
         "VALUES ($1, $2, $3) "
         "ON CONFLICT ON CONSTRAINT inventory_warehouse_countries_pkey "
         "DO UPDATE SET priority = EXCLUDED.priority",
@@ -80,7 +81,8 @@ Datum serve_country_body(FunctionCallInfo fcinfo) {
     const Datum id[] = {Int32GetDatum(warehouse_id)};
     exists.execute(id, nullptr, true);
     if (!spi::get_bool(0, 1)) {
-        throw Error(ErrorCode::UnknownWarehouse, "unknown warehouse " + std::to_string(warehouse_id));
+        throw Error(ErrorCode::UnknownWarehouse,
+                    "unknown warehouse " + std::to_string(warehouse_id));
     }
     const Datum values[] = {Int32GetDatum(warehouse_id), spi::text_datum(country),
                             Int32GetDatum(priority)};

@@ -34,10 +34,26 @@ TEST(WholeNumber, AcceptsWholeNumbersInBigintRange) {
 }
 
 TEST(WholeNumber, RefusesFractionsRangeAndNonNumbers) {
-    for (std::string_view text :
-         {"1.5", "0.001", "-2.50", "9223372036854775808", "-9223372036854775809",
-          "99999999999999999999999", "", "-", "+", ".5", "5.", "1e3", "NaN", "Infinity", "1 ",
-          " 1", "0x10", "1,0", "--1", "1.0.0"}) {
+    for (std::string_view text : {"1.5",
+                                  "0.001",
+                                  "-2.50",
+                                  "9223372036854775808",
+                                  "-9223372036854775809",
+                                  "99999999999999999999999",
+                                  "",
+                                  "-",
+                                  "+",
+                                  ".5",
+                                  "5.",
+                                  "1e3",
+                                  "NaN",
+                                  "Infinity",
+                                  "1 ",
+                                  " 1",
+                                  "0x10",
+                                  "1,0",
+                                  "--1",
+                                  "1.0.0"}) {
         EXPECT_FALSE(whole_number(text).has_value()) << '"' << text << '"';
     }
 }
@@ -54,9 +70,9 @@ TEST(JsonFields, StringFieldTakesStringsOnly) {
     EXPECT_ERROR_CODE(ErrorCode::NullArgument, string_field("sku", Field(JsonType::Null), true));
     for (const JsonType type :
          {JsonType::Number, JsonType::Boolean, JsonType::Array, JsonType::Object}) {
-        EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
-                          string_field("sku", Field(type, type == JsonType::Number ? "123" : ""),
-                                       true))
+        EXPECT_ERROR_CODE(
+            ErrorCode::InvalidParameter,
+            string_field("sku", Field(type, type == JsonType::Number ? "123" : ""), true))
             << json_type_name(type);
         EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
                           string_field("reference_id", Field(type, "5"), false));
@@ -75,7 +91,8 @@ TEST(JsonFields, QuantityIsAWholeJsonNumber) {
                       quantity_field("quantity", Field(JsonType::String, "5")));
     EXPECT_ERROR_CODE(ErrorCode::InvalidQuantity,
                       quantity_field("quantity", Field(JsonType::Boolean)));
-    EXPECT_ERROR_CODE(ErrorCode::InvalidQuantity, quantity_field("quantity", Field(JsonType::Array)));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidQuantity,
+                      quantity_field("quantity", Field(JsonType::Array)));
     EXPECT_ERROR_CODE(ErrorCode::NullArgument, quantity_field("quantity", Field(JsonType::Null)));
 }
 
@@ -128,8 +145,8 @@ constexpr char32_t kAnywhere[] = {0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C
                                   0x200D, 0x2060, 0xFEFF, 0x00AD, 0x2028, 0x2029};
 
 // Format characters, separators and non-ASCII spaces: refused at either end.
-constexpr char32_t kEdges[] = {0x00A0, 0x1680, 0x2000, 0x2001, 0x2005, 0x2009, 0x200A,
-                               0x202F, 0x205F, 0x3000, 0x2028, 0x2029, 0xFEFF, 0x0600,
+constexpr char32_t kEdges[] = {0x00A0, 0x1680, 0x2000, 0x2001,  0x2005,  0x2009, 0x200A,
+                               0x202F, 0x205F, 0x3000, 0x2028,  0x2029,  0xFEFF, 0x0600,
                                0x06DD, 0x180E, 0xFFF9, 0xE0001, 0xE007F, 0x1D173};
 
 TEST(LookAlikeSkus, RefusesBidiAndInvisibleCharactersAnywhere) {
@@ -144,8 +161,10 @@ TEST(LookAlikeSkus, RefusesBidiAndInvisibleCharactersAnywhere) {
 TEST(LookAlikeSkus, RefusesFormatSeparatorAndSpaceCharactersAtTheEdges) {
     for (const char32_t c : kEdges) {
         const std::string ch = Utf8(c);
-        EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku(ch + "ABC")) << std::hex << unsigned(c);
-        EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("ABC" + ch)) << std::hex << unsigned(c);
+        EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku(ch + "ABC"))
+            << std::hex << unsigned(c);
+        EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("ABC" + ch))
+            << std::hex << unsigned(c);
         EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku(ch)) << std::hex << unsigned(c);
     }
 }
@@ -154,16 +173,19 @@ TEST(LookAlikeSkus, AcceptsSpacesInsideAndOrdinaryCharacters) {
     for (const char32_t c : {0x00A0, 0x2009, 0x3000, 0x0600}) {
         EXPECT_NO_THROW(validate_sku("AB" + Utf8(c) + "C")) << std::hex << unsigned(c);
     }
-    EXPECT_NO_THROW(validate_sku("caf\xC3\xA9"));                     // café
-    EXPECT_NO_THROW(validate_sku("\xE5\x95\x86\xE5\x93\x81-1"));      // 商品-1
+    EXPECT_NO_THROW(validate_sku("caf\xC3\xA9"));                       // café
+    EXPECT_NO_THROW(validate_sku("\xE5\x95\x86\xE5\x93\x81-1"));        // 商品-1
     EXPECT_NO_THROW(validate_sku("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D"));  // שלום (right-to-left)
-    EXPECT_NO_THROW(validate_sku("MUG-\xF0\x9F\x98\x80"));             // an emoji
-    EXPECT_NO_THROW(validate_sku("\xC3\xA9"));                         // é alone
+    EXPECT_NO_THROW(validate_sku("MUG-\xF0\x9F\x98\x80"));              // an emoji
+    EXPECT_NO_THROW(validate_sku("\xC3\xA9"));                          // é alone
 }
 
 TEST(LookAlikeSkus, MessageNamesTheCodePoint) {
-    const auto error = test::CatchError([] { validate_sku("AB\xE2\x80\x8B"
-                                                          "C"); });
+    const auto error = test::CatchError([] {
+        validate_sku(
+            "AB\xE2\x80\x8B"
+            "C");
+    });
     ASSERT_TRUE(error.has_value());
     EXPECT_NE(std::string(error->what()).find("U+200B"), std::string::npos) << error->what();
     const auto edge = test::CatchError([] { validate_sku("ABC\xC2\xA0"); });
@@ -174,8 +196,9 @@ TEST(LookAlikeSkus, MessageNamesTheCodePoint) {
 
 TEST(LookAlikeSkus, ToleratesInvalidUtf8) {
     // Not a code point checked here; the database's encoding validation owns invalid bytes.
-    EXPECT_NO_THROW(validate_sku("AB\xFF"
-                                 "C"));
+    EXPECT_NO_THROW(
+        validate_sku("AB\xFF"
+                     "C"));
     EXPECT_NO_THROW(validate_sku("ABC\xE2\x80"));
 }
 
@@ -241,15 +264,14 @@ TEST(Warehouse, CodeAndName) {
 TEST(ErrorLocation, IsWhereTheErrorWasConstructed) {
     const Error here(ErrorCode::Internal, "x");
     const auto line = __LINE__ - 1;
-    EXPECT_EQ(here.where().line(), static_cast<std::uint_least32_t>(line));
+    EXPECT_EQ(here.where().line(), static_cast<unsigned>(line));
     EXPECT_TRUE(std::string_view(here.where().file_name()).ends_with("input_test.cpp"));
 
     const auto thrown = test::CatchError([] { validate_sku(""); });
     ASSERT_TRUE(thrown.has_value());
     EXPECT_TRUE(std::string_view(thrown->where().file_name()).ends_with("event.cpp"))
         << thrown->where().file_name();
-    EXPECT_NE(std::string_view(thrown->where().function_name()).find("validate_sku"),
-              std::string_view::npos);
+    EXPECT_EQ(std::string_view(thrown->where().function_name()), "validate_sku");
 }
 
 }  // namespace
