@@ -1,9 +1,12 @@
 -- Input that lies (issue 10, items 5 and 6): errors without the extension's internal SQL as
 -- CONTEXT, typed batch fields, look-alike SKUs, warehouse fields.
--- The first statement runs before anything has loaded the library in this session.
-\set SHOW_CONTEXT always
-SELECT inventory.inventory_create_warehouse('NYC-1', 'New York', 'US');
 CREATE EXTENSION IF NOT EXISTS inventory;
+-- A plain INSERT loads no C code: the first call below is the first of the library in this
+-- session.
+INSERT INTO inventory.inventory_warehouses (id, code, name, country)
+VALUES (2300, 'IN-0', 'Input Zero', 'US');
+\set SHOW_CONTEXT always
+SELECT inventory.inventory_create_warehouse('IN-0', 'Input Zero', 'US');
 SELECT inventory.inventory_create_warehouse('IN-1', 'Input One', 'us', 2301),
        inventory.inventory_create_warehouse('IN-2', 'Input Two', 'De', 2302);
 SELECT id, code, country FROM inventory.inventory_warehouses WHERE id IN (2301, 2302) ORDER BY id;
