@@ -203,7 +203,7 @@ std::size_t utf8_length(std::string_view text) noexcept {
         text.begin(), text.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; }));
 }
 
-void validate_sku(std::string_view sku) {
+void validate_sku(std::string_view sku, SkuRules rules) {
     if (sku.empty()) {
         throw Error(ErrorCode::InvalidSku, "SKU must not be empty");
     }
@@ -221,6 +221,14 @@ void validate_sku(std::string_view sku) {
         throw Error(ErrorCode::InvalidSku,
                     "SKU " + quoted_prefix(sku) + " has a leading or trailing blank", "",
                     "Trim the SKU: \"ABC\" and \"ABC \" would otherwise be two stock records.");
+    }
+    if (rules == SkuRules::Recorded) {
+        constexpr std::string_view kNoBreakSpace = "\xC2\xA0";
+        if (sku.starts_with(kNoBreakSpace) || sku.ends_with(kNoBreakSpace)) {
+            throw Error(ErrorCode::InvalidSku,
+                        "SKU " + quoted_prefix(sku) + " has a leading or trailing blank");
+        }
+        return;
     }
     for (std::size_t i = 0; i < sku.size();) {
         const CodePoint c = decode_utf8(sku.substr(i));
@@ -345,8 +353,9 @@ std::optional<std::string> normalize_reason(EventKind kind,
 }
 
 EventRequest make_request(std::string_view sku, std::int32_t warehouse_id, EventKind kind,
-                          Quantity quantity, std::optional<std::string_view> reason) {
-    validate_sku(sku);
+                          Quantity quantity, std::optional<std::string_view> reason,
+                          SkuRules sku_rules) {
+    validate_sku(sku, sku_rules);
     validate_quantity(kind, quantity);
     EventRequest request;
     request.sku = std::string(sku);

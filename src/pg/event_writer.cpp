@@ -67,11 +67,11 @@ void check_sku(std::string_view sku) {
 }
 
 EventRequest build_request(const std::string& sku, std::int32_t warehouse_id, EventKind kind,
-                           std::int64_t quantity, const EventOptions& args) {
+                           std::int64_t quantity, const EventOptions& args, SkuRules sku_rules) {
     std::optional<std::string_view> reason;
     if (args.reason) reason = *args.reason;
-    EventRequest request = make_request(sku, warehouse_id, kind, quantity, reason);
-    require_nfc_sku(sku);
+    EventRequest request = make_request(sku, warehouse_id, kind, quantity, reason, sku_rules);
+    if (sku_rules == SkuRules::Current) require_nfc_sku(sku);
     if (args.expires_at && kind != EventKind::Allocate) {
         throw Error(ErrorCode::InvalidParameter, "expires_at applies to ALLOCATE only",
                     std::string(to_string(kind)) + " does not create a reservation.");

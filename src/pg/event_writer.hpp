@@ -57,9 +57,11 @@ void require_nfc_sku(std::string_view sku);
 
 // Validates the request (core rules, check_sku) and that expires_at is given only for an
 // ALLOCATE.
+// Restored history (SkuRules::Recorded) is held to 0.3.0's SKU rules only, without NFC.
 [[nodiscard]] EventRequest build_request(const std::string& sku, std::int32_t warehouse_id,
                                          EventKind kind, std::int64_t quantity,
-                                         const EventOptions& options);
+                                         const EventOptions& options,
+                                         SkuRules sku_rules = SkuRules::Current);
 
 // Waits until no other transaction has an uncommitted ledger row with any of these idempotency
 // keys, so that a request sent twice at once replays the first once it commits, or applies

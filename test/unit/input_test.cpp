@@ -194,6 +194,30 @@ TEST(LookAlikeSkus, MessageNamesTheCodePoint) {
         << edge->what();
 }
 
+TEST(LookAlikeSkus, RecordedHistoryKeepsTheOldRules) {
+    // Restored rows are judged by the rules they were written under (0.3.0).
+    EXPECT_NO_THROW(
+        validate_sku("AB\xE2\x80\x8B"
+                     "C",
+                     SkuRules::Recorded));
+    EXPECT_NO_THROW(
+        validate_sku("\xE3\x80\x80"
+                     "ABC",
+                     SkuRules::Recorded));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("ABC ", SkuRules::Recorded));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("ABC\xC2\xA0", SkuRules::Recorded));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("AB\tC", SkuRules::Recorded));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidSku, validate_sku("", SkuRules::Recorded));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidSku,
+                      (void)make_request("AB\xE2\x80\x8B"
+                                         "C",
+                                         1, EventKind::Receive, 1, std::nullopt));
+    EXPECT_NO_THROW(
+        (void)make_request("AB\xE2\x80\x8B"
+                           "C",
+                           1, EventKind::Receive, 1, std::nullopt, SkuRules::Recorded));
+}
+
 TEST(LookAlikeSkus, ToleratesInvalidUtf8) {
     // Not a code point checked here; the database's encoding validation owns invalid bytes.
     EXPECT_NO_THROW(
