@@ -135,14 +135,22 @@ SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse
 SELECT (inventory.inventory_apply_event(E'Caf\u00e9', 2301, 'RECEIVE', 1)).on_hand AS nfc_is_fine;
 SELECT count(*) AS look_alikes_written FROM inventory.inventory_levels
  WHERE warehouse_id = 2301 AND inventory.inventory_sku_problem(sku) IS NOT NULL;
--- Restored history keeps the SKUs 0.3.0 accepted (a dump of such a database restores), but
--- nothing new is written on them, and inventory_sku_problem() finds them.
+-- Restored history keeps the SKUs 0.3.0 accepted (a dump of such a database restores), and
+-- inventory_sku_problem() finds them.
 INSERT INTO inventory.inventory_ledger
   (sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, on_hand_after,
    reserved_after, available_after, level_version)
 VALUES (E'IN\u200bOLD', 2302, 'RECEIVE', 4, 4, 0, 4, 0, 4, 1),
        (E'Cafe\u0301', 2302, 'RECEIVE', 2, 2, 0, 2, 0, 2, 1);
 SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, on_hand_after, reserved_after, available_after, level_version) VALUES (E'IN-OK ', 2302, 'RECEIVE', 4, 4, 0, 4, 0, 4, 1)$$);
-SELECT regress.error_of($$SELECT * FROM inventory.inventory_apply_event(E'IN\u200bOLD', 2302, 'FULFILL', 1)$$);
 SELECT on_hand, inventory.inventory_sku_problem(sku) FROM inventory.inventory_levels
  WHERE warehouse_id = 2302 ORDER BY sku COLLATE "C";
+-- Events on a level that exists already stay possible, so that a person can move its stock to
+-- the right SKU; no new level is created for such a SKU.
+SELECT (inventory.inventory_apply_event(E'IN\u200bOLD', 2302, 'ADJUST', -4, reason => 'CORRECTION')).on_hand AS drained;
+SELECT regress.error_of($$SELECT * FROM inventory.inventory_apply_event(E'IN\u200bOLD', 2301, 'RECEIVE', 1)$$);
+SELECT regress.error_of($$SELECT * FROM inventory.inventory_apply_event(E'Cafe\u0301', 2301, 'RECEIVE', 1)$$);
+SELECT (inventory.inventory_apply_event(E'Cafe\u0301', 2302, 'ALLOCATE', 1, 'IN-HOLD/1')).reserved AS held;
+SELECT (inventory.inventory_apply_event(E'Cafe\u0301', 2302, 'DEALLOCATE', 1, 'IN-HOLD/1')).reserved AS released;
+SELECT count(*) AS new_look_alike_levels FROM inventory.inventory_levels
+ WHERE warehouse_id = 2301 AND inventory.inventory_sku_problem(sku) IS NOT NULL;

@@ -57,7 +57,9 @@ void require_nfc_sku(std::string_view sku);
 
 // Validates the request (core rules, check_sku) and that expires_at is given only for an
 // ALLOCATE.
-// Restored history (SkuRules::Recorded) is held to 0.3.0's SKU rules only, without NFC.
+// Restored history (SkuRules::Recorded) is held to 0.3.0's SKU rules only, without NFC; so is
+// an event on a level that exists already (created by 0.3.0 under its rules), so that its stock
+// can be moved and its reservations end. A SKU that breaks the current rules gets no new level.
 [[nodiscard]] EventRequest build_request(const std::string& sku, std::int32_t warehouse_id,
                                          EventKind kind, std::int64_t quantity,
                                          const EventOptions& options,
