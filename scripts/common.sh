@@ -15,6 +15,7 @@ REQUIRED_PACKAGES=(
   libboost-dev libgtest-dev googletest
   clang libclang-rt-14-dev
   python3
+  locales
   "postgresql-${PG_MAJOR}-cron"
 )
 

@@ -70,6 +70,8 @@ run_checks "crash recovery (SIGKILL mid-workload)" bash test/crash/run.sh 3
 run_checks "randomized stress against an independent model" python3 test/stress/model.py
 run_checks "reservation expiry scheduled by pg_cron" bash test/cron/run.sh
 run_checks "README.md's SQL examples, run as pasted" bash test/readme/run.sh
+run_checks "case folding under a Turkish LC_CTYPE" bash test/locale/run.sh
+run_checks "error reports: LOCATION and CONTEXT" bash test/errors/run.sh
 
 echo
 echo "${passed} passed, ${failed} failed"

@@ -39,22 +39,52 @@ enum class ErrorCode {
 // The condition name documented next to the SQLSTATE, e.g. "insufficient_stock".
 [[nodiscard]] std::string_view condition_name(ErrorCode code) noexcept;
 
+// Where an Error was constructed: std::source_location's interface, built on the compiler
+// builtins that std::source_location uses, because clang 14 (the fuzz build) has no
+// <source_location>. As a default argument, current() is the caller's place.
+class SourceLocation {
+  public:
+    [[nodiscard]] static constexpr SourceLocation current(
+        const char* file = __builtin_FILE(), unsigned line = __builtin_LINE(),
+        const char* function = __builtin_FUNCTION()) noexcept {
+        return SourceLocation(file, line, function);
+    }
+    [[nodiscard]] constexpr const char* file_name() const noexcept { return file_; }
+    [[nodiscard]] constexpr unsigned line() const noexcept { return line_; }
+    [[nodiscard]] constexpr const char* function_name() const noexcept { return function_; }
+
+  private:
+    constexpr SourceLocation(const char* file, unsigned line, const char* function) noexcept
+        : file_(file), line_(line), function_(function) {}
+    const char* file_;  // static strings
+    unsigned line_;
+    const char* function_;
+};
+
+// An error with its SQLSTATE code, message, detail and hint. `where` defaults to the place the
+// Error is constructed (file, line, function): the error bridge reports it as the error's LOCATION
+// (file, line and function), so a report names the real place of the throw. Pass another Error's
+// where() when re-throwing it with a changed message.
 class Error : public std::runtime_error {
   public:
-    Error(ErrorCode code, std::string message, std::string detail = {}, std::string hint = {})
+    Error(ErrorCode code, std::string message, std::string detail = {}, std::string hint = {},
+          SourceLocation where = SourceLocation::current())
         : std::runtime_error(std::move(message)),
           code_(code),
           detail_(std::move(detail)),
-          hint_(std::move(hint)) {}
+          hint_(std::move(hint)),
+          where_(where) {}
 
     [[nodiscard]] ErrorCode code() const noexcept { return code_; }
     [[nodiscard]] const std::string& detail() const noexcept { return detail_; }
     [[nodiscard]] const std::string& hint() const noexcept { return hint_; }
+    [[nodiscard]] const SourceLocation& where() const noexcept { return where_; }
 
   private:
     ErrorCode code_;
     std::string detail_;
     std::string hint_;
+    SourceLocation where_;
 };
 
 }  // namespace inventory

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+#include <span>
 
+#include "core/ascii.hpp"
 #include "core/error.hpp"
 
 namespace inventory {
@@ -31,13 +32,6 @@ constexpr std::array<std::string_view, 9> kAdjustmentReasons{
     "EXPIRED", "FOUND",     "SAMPLE", "OTHER",
 };
 
-std::string to_upper_ascii(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
-
 // C0 controls, DEL, and the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F).
 bool has_control_character(std::string_view text) noexcept {
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -51,14 +45,101 @@ bool has_control_character(std::string_view text) noexcept {
     return false;
 }
 
-// A space or a no-break space (U+00A0) at either end.
-bool has_blank_edge(std::string_view text) noexcept {
-    constexpr std::string_view kNoBreakSpace = "\xC2\xA0";
-    return text.front() == ' ' || text.back() == ' ' || text.starts_with(kNoBreakSpace) ||
-           text.ends_with(kNoBreakSpace);
+struct CodePoint {
+    char32_t value;      // U+FFFD for a byte that does not start a valid UTF-8 sequence
+    std::size_t length;  // bytes
+};
+
+// The code point at the start of `text` (not empty). Invalid sequences decode as U+FFFD, one
+// byte long: they are not the characters checked here.
+CodePoint decode_utf8(std::string_view text) noexcept {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80) return {lead, 1};
+    std::size_t length = 0;
+    char32_t value = 0;
+    if ((lead & 0xE0) == 0xC0) {
+        length = 2;
+        value = lead & 0x1F;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3;
+        value = lead & 0x0F;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4;
+        value = lead & 0x07;
+    } else {
+        return {0xFFFD, 1};
+    }
+    if (text.size() < length) return {0xFFFD, 1};
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xC0) != 0x80) return {0xFFFD, 1};
+        value = (value << 6) | (byte(i) & 0x3F);
+    }
+    return {value, length};
 }
 
-// At most 40 bytes of `text`, cut on a UTF-8 character boundary, in quotes.
+// The start of the last code point of `text` (not empty).
+std::size_t last_code_point(std::string_view text) noexcept {
+    std::size_t i = text.size() - 1;
+    while (i > 0 && text.size() - i < 4 && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) {
+        --i;
+    }
+    return i;
+}
+
+struct Range {
+    char32_t first;
+    char32_t last;
+};
+
+bool in_ranges(char32_t c, std::span<const Range> ranges) noexcept {
+    return std::any_of(ranges.begin(), ranges.end(),
+                       [c](const Range& r) { return c >= r.first && c <= r.last; });
+}
+
+// Bidirectional controls: they reorder what is shown, so two different SKUs can look the same.
+constexpr std::array<Range, 4> kBidiControls{{
+    {0x061C, 0x061C},  // ARABIC LETTER MARK
+    {0x200E, 0x200F},  // LEFT-TO-RIGHT MARK, RIGHT-TO-LEFT MARK
+    {0x202A, 0x202E},  // embeddings, overrides, POP DIRECTIONAL FORMATTING
+    {0x2066, 0x2069},  // isolates, POP DIRECTIONAL ISOLATE
+}};
+
+// Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, the
+// invisible operators, the byte-order mark (ZERO WIDTH NO-BREAK SPACE), the soft hyphen and the
+// Mongolian vowel separator.
+constexpr std::array<Range, 6> kInvisible{{
+    {0x00AD, 0x00AD},
+    {0x180E, 0x180E},
+    {0x200B, 0x200D},
+    {0x2060, 0x2064},
+    {0xFEFF, 0xFEFF},
+    {0x2028, 0x2029},  // LINE SEPARATOR, PARAGRAPH SEPARATOR: invisible line breaks, like \n
+}};
+
+// Unicode general categories Cf (format), Zs (space separators other than U+0020), Zl and Zp
+// (line and paragraph separators), as of Unicode 15. Refused at either end of a SKU.
+constexpr std::array<Range, 24> kFormatOrSpace{{
+    {0x00A0, 0x00A0},   {0x00AD, 0x00AD},   {0x0600, 0x0605},   {0x061C, 0x061C},
+    {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},   {0x08E2, 0x08E2},
+    {0x1680, 0x1680},   {0x180E, 0x180E},   {0x2000, 0x200F},   {0x2028, 0x202F},
+    {0x205F, 0x2064},   {0x2066, 0x206F},   {0x3000, 0x3000},   {0xFEFF, 0xFEFF},
+    {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F},
+    {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+}};
+
+std::string code_point_name(char32_t c) {
+    static constexpr std::array<char, 16> kHex{'0', '1', '2', '3', '4', '5', '6', '7',
+                                               '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
+    std::string digits;
+    for (char32_t v = c; v != 0 || digits.size() < 4; v >>= 4)
+        digits.insert(digits.begin(), kHex[v & 0xF]);
+    return "U+" + digits;
+}
+
+// At most 40 bytes of `text`, cut on a UTF-8 character boundary, in quotes. The characters a
+// SKU may not have (bidirectional controls, invisible, format and non-ASCII space characters)
+// are shown by their code point, <U+200B>: raw, they would hide or reorder the message itself.
 std::string quoted_prefix(std::string_view text) {
     constexpr std::size_t kShown = 40;
     std::size_t cut = std::min(text.size(), kShown);
@@ -66,7 +147,17 @@ std::string quoted_prefix(std::string_view text) {
         --cut;
     }
     std::string out = "\"";
-    out.append(text.substr(0, cut));
+    const std::string_view shown = text.substr(0, cut);
+    for (std::size_t i = 0; i < shown.size();) {
+        const CodePoint c = decode_utf8(shown.substr(i));
+        if (c.value > 0x7F &&
+            (in_ranges(c.value, kFormatOrSpace) || in_ranges(c.value, kInvisible))) {
+            out += "<" + code_point_name(c.value) + ">";
+        } else {
+            out.append(shown.substr(i, c.length));
+        }
+        i += c.length;
+    }
     if (cut < text.size()) out.append("...");
     out.append("\"");
     return out;
@@ -112,7 +203,7 @@ std::size_t utf8_length(std::string_view text) noexcept {
         text.begin(), text.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; }));
 }
 
-void validate_sku(std::string_view sku) {
+void validate_sku(std::string_view sku, SkuRules rules) {
     if (sku.empty()) {
         throw Error(ErrorCode::InvalidSku, "SKU must not be empty");
     }
@@ -126,10 +217,43 @@ void validate_sku(std::string_view sku) {
         throw Error(ErrorCode::InvalidSku,
                     "SKU " + quoted_prefix(sku) + " contains a control character");
     }
-    if (has_blank_edge(sku)) {
+    if (sku.front() == ' ' || sku.back() == ' ') {
         throw Error(ErrorCode::InvalidSku,
                     "SKU " + quoted_prefix(sku) + " has a leading or trailing blank", "",
                     "Trim the SKU: \"ABC\" and \"ABC \" would otherwise be two stock records.");
+    }
+    if (rules == SkuRules::Recorded) {
+        constexpr std::string_view kNoBreakSpace = "\xC2\xA0";
+        if (sku.starts_with(kNoBreakSpace) || sku.ends_with(kNoBreakSpace)) {
+            throw Error(ErrorCode::InvalidSku,
+                        "SKU " + quoted_prefix(sku) + " has a leading or trailing blank");
+        }
+        return;
+    }
+    for (std::size_t i = 0; i < sku.size();) {
+        const CodePoint c = decode_utf8(sku.substr(i));
+        const bool bidi = in_ranges(c.value, kBidiControls);
+        if (bidi || in_ranges(c.value, kInvisible)) {
+            throw Error(
+                ErrorCode::InvalidSku,
+                "SKU " + quoted_prefix(sku) + " contains " + code_point_name(c.value) +
+                    (bidi ? ", a bidirectional control character"
+                     : (c.value == 0x2028 || c.value == 0x2029) ? ", a line or paragraph separator"
+                                                                : ", an invisible character"),
+                "", "Remove it: the SKU would look like another one and be a second stock record.");
+        }
+        i += c.length;
+    }
+    const char32_t first = decode_utf8(sku).value;
+    const char32_t last = decode_utf8(sku.substr(last_code_point(sku))).value;
+    for (const char32_t edge : {first, last}) {
+        if (in_ranges(edge, kFormatOrSpace)) {
+            throw Error(
+                ErrorCode::InvalidSku,
+                "SKU " + quoted_prefix(sku) + (edge == first ? " starts" : " ends") + " with " +
+                    code_point_name(edge) + ", a space, separator or format character",
+                "", "Trim it: the SKU would look like another one and be a second stock record.");
+        }
     }
 }
 
@@ -229,8 +353,9 @@ std::optional<std::string> normalize_reason(EventKind kind,
 }
 
 EventRequest make_request(std::string_view sku, std::int32_t warehouse_id, EventKind kind,
-                          Quantity quantity, std::optional<std::string_view> reason) {
-    validate_sku(sku);
+                          Quantity quantity, std::optional<std::string_view> reason,
+                          SkuRules sku_rules) {
+    validate_sku(sku, sku_rules);
     validate_quantity(kind, quantity);
     EventRequest request;
     request.sku = std::string(sku);

@@ -37,9 +37,18 @@ inline constexpr std::size_t kMaxReasonLength = 255;
 // Number of characters in a UTF-8 string (continuation bytes are not counted).
 [[nodiscard]] std::size_t utf8_length(std::string_view text) noexcept;
 
+// Which SKU rules apply. Current: every rule below. Recorded: the rules of 0.3.0 only (length,
+// control characters, a blank or no-break space at either end), for restored history: a ledger
+// row that 0.3.0 accepted is restored as it was, while new events on its SKU are refused.
+enum class SkuRules { Current, Recorded };
+
 // A SKU is 1..255 characters, with no control characters and no leading or trailing blank, so
-// that "ABC" and "ABC " can never become two stock records. Throws Error(InvalidSku).
-void validate_sku(std::string_view sku);
+// that "ABC" and "ABC " can never become two stock records; and, so that two SKUs never look
+// the same (SkuRules::Current): no bidirectional control and no invisible character anywhere
+// (zero-width characters, the byte-order mark, the soft hyphen, line and paragraph separators),
+// no format character (Cf), separator or space other than U+0020 at either end. Throws
+// Error(InvalidSku). Unicode normalization (NFC) is checked in the database (pg/event_writer).
+void validate_sku(std::string_view sku, SkuRules rules = SkuRules::Current);
 
 // reference_id and idempotency_key: 1..255 characters, no control characters.
 // Throws Error(InvalidIdentifier) naming `field`.
@@ -70,6 +79,7 @@ struct EventRequest {
 
 [[nodiscard]] EventRequest make_request(std::string_view sku, std::int32_t warehouse_id,
                                         EventKind kind, Quantity quantity,
-                                        std::optional<std::string_view> reason);
+                                        std::optional<std::string_view> reason,
+                                        SkuRules sku_rules = SkuRules::Current);
 
 }  // namespace inventory

@@ -20,6 +20,7 @@ PG_FUNCTION_INFO_V1(inventory_transfer);
 PG_FUNCTION_INFO_V1(inventory_append_transfer_leg);
 PG_FUNCTION_INFO_V1(inventory_validate_sku);
 PG_FUNCTION_INFO_V1(inventory_validate_idempotency_key);
+PG_FUNCTION_INFO_V1(inventory_sku_problem);
 }
 
 namespace inventory::pg {
@@ -169,7 +170,7 @@ Datum transfer_leg_body(FunctionCallInfo fcinfo) {
 }
 
 Datum validate_sku_body(FunctionCallInfo fcinfo) {
-    validate_sku(required_text(fcinfo, 0, "sku"));
+    check_sku(required_text(fcinfo, 0, "sku"));
     PG_RETURN_VOID();
 }
 
@@ -180,6 +181,20 @@ Datum validate_idempotency_key_body(FunctionCallInfo fcinfo) {
     options.idempotency_key = text_argument(fcinfo, 0);
     validate_options(options, KeyOrigin::Caller);
     PG_RETURN_VOID();
+}
+
+// inventory_sku_problem(sku): NULL for a SKU the ledger accepts, else why it is refused.
+Datum sku_problem_body(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0)) throw Error(ErrorCode::NullArgument, "sku must not be NULL");
+    const std::string sku = spi::text_value(PG_GETARG_DATUM(0));
+    try {
+        check_sku(sku);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::InvalidSku) throw;
+        return spi::text_datum(e.what());
+    }
+    fcinfo->isnull = true;
+    return Datum{0};
 }
 
 }  // namespace
@@ -198,6 +213,10 @@ extern "C" Datum inventory_transfer(PG_FUNCTION_ARGS) {
 extern "C" Datum inventory_append_transfer_leg(PG_FUNCTION_ARGS) {
     return inventory::pg::call_cpp(
         [&] { return inventory::pg::run_as_owner(fcinfo, inventory::pg::transfer_leg_body); });
+}
+
+extern "C" Datum inventory_sku_problem(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp([&] { return inventory::pg::sku_problem_body(fcinfo); });
 }
 
 extern "C" Datum inventory_validate_sku(PG_FUNCTION_ARGS) {

@@ -2,6 +2,8 @@
 // event engine (pg/event_engine.hpp), which locks every level row once in one global order
 // before anything is written: two batches that touch the same SKUs in opposite orders wait for
 // each other instead of deadlocking.
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,6 +11,8 @@
 
 #include "core/error.hpp"
 #include "core/event.hpp"
+#include "core/json_field.hpp"
+#include "core/json_text.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_writer.hpp"
@@ -22,79 +26,153 @@ PG_FUNCTION_INFO_V1(inventory_apply_events);
 namespace inventory::pg {
 namespace {
 
-void require_event_array(Datum events) {
-    static spi::Statement shape(
-        "SELECT pg_catalog.jsonb_typeof($1) OPERATOR(pg_catalog.=) 'array', "
-        "  (SELECT e.i FROM pg_catalog.jsonb_array_elements("
-        "     CASE pg_catalog.jsonb_typeof($1) WHEN 'array' THEN $1 ELSE '[]' END) "
-        "     WITH ORDINALITY AS e(v, i) "
-        "   WHERE pg_catalog.jsonb_typeof(e.v) OPERATOR(pg_catalog.<>) 'object' "
-        "      OR EXISTS (SELECT FROM pg_catalog.jsonb_object_keys("
-        "                   CASE pg_catalog.jsonb_typeof(e.v) WHEN 'object' THEN e.v "
-        "                   ELSE '{}' END) AS k(name) "
-        "                 WHERE k.name OPERATOR(pg_catalog.<>) ALL (ARRAY['sku', 'warehouse_id', "
-        "                   'event_type', 'quantity', 'reference_id', 'idempotency_key', "
-        "                   'reason', 'metadata', 'expires_at'])) "
-        "   ORDER BY e.i LIMIT 1)",
-        {JSONBOID});
-    const Datum values[] = {events};
-    shape.execute(values, nullptr, true);
-    if (!spi::get_bool(0, 1)) {
-        throw Error(ErrorCode::InvalidParameter, "events must be a JSON array of event objects", "",
-                    "Pass for example '[{\"sku\": \"A\", \"warehouse_id\": 1, "
-                    "\"event_type\": \"RECEIVE\", \"quantity\": 5}]'.");
-    }
-    if (auto bad = spi::get_optional_int64(0, 2)) {
-        throw Error(ErrorCode::InvalidParameter,
-                    "event " + std::to_string(*bad) + " is not an object of known keys",
-                    "Keys are sku, warehouse_id, event_type, quantity, reference_id, "
-                    "idempotency_key, reason, metadata and expires_at.");
-    }
+// The keys of a batch element, in the order of Field.
+constexpr std::array<std::string_view, 9> kKeys{"sku",      "warehouse_id", "event_type",
+                                                "quantity", "reference_id", "idempotency_key",
+                                                "reason",   "metadata",     "expires_at"};
+enum Field {
+    kSku,
+    kWarehouse,
+    kEventType,
+    kQuantity,
+    kReference,
+    kKey,
+    kReason,
+    kMetadata,
+    kExpires
+};
+
+[[noreturn]] void not_an_event_array() {
+    throw Error(ErrorCode::InvalidParameter, "events must be a JSON array of event objects", "",
+                "Pass for example '[{\"sku\": \"A\", \"warehouse_id\": 1, "
+                "\"event_type\": \"RECEIVE\", \"quantity\": 5}]'.");
 }
 
-std::vector<PlannedEvent> read_items(Datum events) {
-    static spi::Statement rows(
-        "SELECT e.i, r.sku, r.warehouse_id, r.event_type, r.quantity, r.reference_id, "
-        "       r.idempotency_key, r.reason, r.metadata, r.expires_at "
-        "FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS e(v, i), "
-        "     pg_catalog.jsonb_to_record(e.v) AS r(sku text, warehouse_id integer, "
-        "       event_type text, quantity bigint, reference_id text, idempotency_key text, "
-        "       reason text, metadata jsonb, expires_at timestamptz) "
-        "ORDER BY e.i",
-        {JSONBOID});
-    const Datum values[] = {events};
-    const std::uint64_t count = rows.execute(values, nullptr, true);
-    SPITupleTable* table = SPI_tuptable;  // stays valid until SPI_finish
-    std::vector<PlannedEvent> items;
-    items.reserve(count);
-    for (std::uint64_t row = 0; row < count; ++row) {
-        SPI_tuptable = table;
-        const std::int64_t ordinal = spi::get_int64(row, 1);
-        items.push_back(with_event_position(ordinal, [&] {
-            const auto required = [&](int column, const char* name) {
-                if (spi::is_null(row, column)) {
-                    throw Error(ErrorCode::NullArgument, std::string(name) + " must not be NULL");
-                }
-            };
-            required(2, "sku");
-            required(3, "warehouse_id");
-            required(4, "event_type");
-            required(5, "quantity");
-            PlannedEvent item;
-            item.ordinal = static_cast<std::int32_t>(ordinal);
-            item.options.reference_id = spi::get_optional_text(row, 6);
-            item.options.idempotency_key = spi::get_optional_text(row, 7);
-            item.options.reason = spi::get_optional_text(row, 8);
-            if (!spi::is_null(row, 9)) item.options.metadata = spi::get_datum(row, 9);
-            if (!spi::is_null(row, 10)) {
-                item.options.expires_at = DatumGetTimestampTz(spi::get_datum(row, 10));
+const char* known_keys_detail() {
+    return "Keys are sku, warehouse_id, event_type, quantity, reference_id, idempotency_key, "
+           "reason, metadata and expires_at.";
+}
+
+Jsonb* event_array(Datum events) {
+    return pg_guard([events] { return DatumGetJsonbP(events); });
+}
+
+void require_event_array(Datum events) {
+    Jsonb* root = event_array(events);
+    if (!JB_ROOT_IS_ARRAY(root) || JB_ROOT_IS_SCALAR(root)) not_an_event_array();
+}
+
+JsonbIteratorToken next_token(JsonbIterator** iterator, JsonbValue* value) {
+    return pg_guard([iterator, value] { return JsonbIteratorNext(iterator, value, true); });
+}
+
+// A JSON value of the batch as the core's JsonField: its type and, for a string or a number,
+// its text (a number's as numeric_out writes it: 1.0 stays "1.0", 1e3 is "1000").
+JsonField json_field(const JsonbValue& value) {
+    JsonField field;
+    switch (value.type) {
+        case jbvNull:
+            field.type = JsonType::Null;
+            break;
+        case jbvString:
+            field.type = JsonType::String;
+            field.text.assign(value.val.string.val, static_cast<std::size_t>(value.val.string.len));
+            break;
+        case jbvNumeric: {
+            field.type = JsonType::Number;
+            Numeric number = value.val.numeric;
+            field.text = pg_guard([number] {
+                return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(number)));
+            });
+            break;
+        }
+        case jbvBool:
+            field.type = JsonType::Boolean;
+            break;
+        case jbvBinary:
+            field.type =
+                JsonContainerIsArray(value.val.binary.data) ? JsonType::Array : JsonType::Object;
+            break;
+        default:
+            field.type = JsonType::Object;
+            break;
+    }
+    return field;
+}
+
+// One element of the batch, walked once: every key is one of kKeys, each field of the JSON type
+// its meaning asks for (core/json_field.hpp), then the event's own rules (build_request).
+PlannedEvent read_item(std::int32_t ordinal, const JsonbValue& element) {
+    if (element.type != jbvBinary || !JsonContainerIsObject(element.val.binary.data)) {
+        throw Error(ErrorCode::InvalidParameter,
+                    "event " + std::to_string(ordinal) + " is not an object of known keys",
+                    known_keys_detail());
+    }
+    std::array<JsonField, kKeys.size()> fields;
+    std::optional<Datum> metadata;
+    JsonbContainer* container = element.val.binary.data;
+    JsonbIterator* iterator = pg_guard([container] { return JsonbIteratorInit(container); });
+    JsonbValue value;
+    std::size_t field = kKeys.size();
+    for (JsonbIteratorToken token = next_token(&iterator, &value); token != WJB_DONE;
+         token = next_token(&iterator, &value)) {
+        if (token == WJB_KEY) {
+            const std::string_view key(value.val.string.val,
+                                       static_cast<std::size_t>(value.val.string.len));
+            field = static_cast<std::size_t>(std::find(kKeys.begin(), kKeys.end(), key) -
+                                             kKeys.begin());
+            if (field == kKeys.size()) {
+                throw Error(ErrorCode::InvalidParameter,
+                            "event " + std::to_string(ordinal) + " has an unknown key " +
+                                json_quote(key.substr(0, 40)),
+                            known_keys_detail());
             }
-            validate_options(item.options);
-            const EventKind kind = parse_event_kind(*spi::get_optional_text(row, 4), false);
-            item.request = build_request(*spi::get_optional_text(row, 2), spi::get_int32(row, 3),
-                                         kind, spi::get_int64(row, 5), item.options);
-            return item;
-        }));
+        } else if (token == WJB_VALUE) {
+            fields[field] = json_field(value);
+            if (field == kMetadata && value.type != jbvNull) {
+                JsonbValue* whole = &value;
+                metadata = pg_guard([whole] { return JsonbPGetDatum(JsonbValueToJsonb(whole)); });
+            }
+        }
+    }
+    return with_event_position(ordinal, [&] {
+        PlannedEvent item;
+        item.ordinal = ordinal;
+        const std::string sku = *string_field("sku", fields[kSku], true);
+        const std::int32_t warehouse_id = integer_field("warehouse_id", fields[kWarehouse]);
+        const std::string event_type = *string_field("event_type", fields[kEventType], true);
+        const Quantity quantity = quantity_field("quantity", fields[kQuantity]);
+        item.options.reference_id = string_field("reference_id", fields[kReference], false);
+        item.options.idempotency_key = string_field("idempotency_key", fields[kKey], false);
+        item.options.reason = string_field("reason", fields[kReason], false);
+        item.options.metadata = metadata;
+        if (const auto expires = string_field("expires_at", fields[kExpires], false)) {
+            const char* text = expires->c_str();
+            item.options.expires_at = pg_guard([text] {
+                return DatumGetTimestampTz(
+                    DirectFunctionCall3(timestamptz_in, CStringGetDatum(text),
+                                        ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+            });
+        }
+        validate_options(item.options);
+        const EventKind kind = parse_event_kind(event_type, false);
+        item.request = build_request(sku, warehouse_id, kind, quantity, item.options);
+        return item;
+    });
+}
+
+// The batch's elements in array order, parsed in C++ from the jsonb itself: no SQL.
+std::vector<PlannedEvent> read_items(Datum events) {
+    Jsonb* root = event_array(events);
+    std::vector<PlannedEvent> items;
+    items.reserve(static_cast<std::size_t>(JB_ROOT_COUNT(root)));
+    JsonbContainer* container = &root->root;
+    JsonbIterator* iterator = pg_guard([container] { return JsonbIteratorInit(container); });
+    JsonbValue value;
+    std::int32_t ordinal = 0;
+    for (JsonbIteratorToken token = next_token(&iterator, &value); token != WJB_DONE;
+         token = next_token(&iterator, &value)) {
+        if (token == WJB_ELEM) items.push_back(read_item(++ordinal, value));
     }
     return items;
 }

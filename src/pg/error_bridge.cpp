@@ -31,7 +31,33 @@ void fill(ErrorReport& report, std::string_view sqlstate, const char* message,
     copy_text(report.message, message);
     copy_text(report.detail, detail);
     copy_text(report.hint, hint);
+    report.file = nullptr;
+    report.line = 0;
+    report.function = nullptr;
     report.postgres_error = nullptr;
+}
+
+fmgr_hook_type previous_fmgr_hook = nullptr;
+
+// True when the function belongs to the inventory schema (the extension's own functions). C
+// only; runs on the error path, where a catalog lookup is still allowed (the transaction is not
+// aborted until the error reaches its handler).
+bool is_extension_function(Oid function) {
+    const Oid schema = get_namespace_oid("inventory", true);
+    return OidIsValid(schema) && get_func_namespace(function) == schema;
+}
+
+// fmgr_security_definer() calls the hook around every function that is SECURITY DEFINER or has
+// SET clauses, which every function of the extension has. On FHET_ABORT an error is leaving the
+// function: error_context_stack is the caller's again, so a fresh report of the error carries
+// the caller's context and none of the statements inside the extension's function.
+void extension_fmgr_hook(FmgrHookEventType event, FmgrInfo* flinfo, Datum* arg) {
+    if (previous_fmgr_hook != nullptr) previous_fmgr_hook(event, flinfo, arg);
+    if (event != FHET_ABORT || !is_extension_function(flinfo->fn_oid)) return;
+    MemoryContextSwitchTo(CurTransactionContext);
+    ErrorData* error = CopyErrorData();
+    FlushErrorState();
+    raise_without_context(error);
 }
 
 }  // namespace
@@ -48,6 +74,9 @@ void capture_current_exception(ErrorReport& report) noexcept {
         report.postgres_error = e.data();
     } catch (const Error& e) {
         fill(report, sqlstate(e.code()), e.what(), e.detail().c_str(), e.hint().c_str());
+        report.file = e.where().file_name();
+        report.line = static_cast<int>(e.where().line());
+        report.function = e.where().function_name();
     } catch (const std::bad_alloc&) {
         fill(report, "53200", "out of memory in the inventory extension");
     } catch (const std::exception& e) {
@@ -62,7 +91,10 @@ ErrorData* try_postgres(void (*thunk)(void*), void* context) noexcept {
     MemoryContext caller_context = CurrentMemoryContext;
     ErrorData* volatile caught = nullptr;
     PG_TRY();
-    { thunk(context); }
+    {
+        error_context_stack = nullptr;  // PG_CATCH and PG_END_TRY restore the caller's
+        thunk(context);
+    }
     PG_CATCH();
     {
         MemoryContextSwitchTo(caller_context);
@@ -73,21 +105,46 @@ ErrorData* try_postgres(void (*thunk)(void*), void* context) noexcept {
     return caught;
 }
 
-void raise_report(const ErrorReport& report) {
-    if (report.postgres_error != nullptr) {
-        // The extension's own errors (class IV) raised in a trigger under SPI carry the internal
-        // INSERT as context; it tells the caller nothing, so it is dropped.
-        ErrorData* error = report.postgres_error;
-        if (PGUNSIXBIT(error->sqlerrcode) == 'I' && PGUNSIXBIT(error->sqlerrcode >> 6) == 'V') {
-            error->context = nullptr;
+void raise_without_context(const ErrorData* error) {
+    if (errstart(ERROR, error->domain)) {
+        errcode(error->sqlerrcode);
+        errmsg_internal("%s", error->message != nullptr ? error->message : "PostgreSQL error");
+        if (error->detail != nullptr) errdetail_internal("%s", error->detail);
+        if (error->detail_log != nullptr) errdetail_log("%s", error->detail_log);
+        if (error->hint != nullptr) errhint("%s", error->hint);
+        if (error->schema_name != nullptr)
+            err_generic_string(PG_DIAG_SCHEMA_NAME, error->schema_name);
+        if (error->table_name != nullptr) err_generic_string(PG_DIAG_TABLE_NAME, error->table_name);
+        if (error->column_name != nullptr)
+            err_generic_string(PG_DIAG_COLUMN_NAME, error->column_name);
+        if (error->datatype_name != nullptr) {
+            err_generic_string(PG_DIAG_DATATYPE_NAME, error->datatype_name);
         }
-        ReThrowError(error);
+        if (error->constraint_name != nullptr) {
+            err_generic_string(PG_DIAG_CONSTRAINT_NAME, error->constraint_name);
+        }
+        errfinish(error->filename, error->lineno, error->funcname);
     }
-    // The error's LOCATION names this line; pin it so that edits above do not change it.
-#line 1 "inventory/error_bridge.cpp"
-    ereport(ERROR, (errcode(report.sqlstate), errmsg_internal("%s", report.message),
-                    report.detail[0] != '\0' ? errdetail_internal("%s", report.detail) : 0,
-                    report.hint[0] != '\0' ? errhint("%s", report.hint) : 0));
+    pg_unreachable();
+}
+
+void install_error_hooks() {
+    previous_fmgr_hook = fmgr_hook;
+    fmgr_hook = extension_fmgr_hook;
+}
+
+void raise_report(const ErrorReport& report) {
+    if (report.postgres_error != nullptr) raise_without_context(report.postgres_error);
+    const char* file = report.file != nullptr ? report.file : __FILE__;
+    const int line = report.file != nullptr ? report.line : __LINE__;
+    const char* function = report.function != nullptr ? report.function : __func__;
+    if (errstart(ERROR, TEXTDOMAIN)) {
+        errcode(report.sqlstate);
+        errmsg_internal("%s", report.message);
+        if (report.detail[0] != '\0') errdetail_internal("%s", report.detail);
+        if (report.hint[0] != '\0') errhint("%s", report.hint);
+        errfinish(file, line, function);
+    }
     pg_unreachable();
 }
 

@@ -8,7 +8,14 @@
 //    scope and the body's frames end, and only then calls ereport with a real SQLSTATE;
 //  * every PostgreSQL call made from C++ that can raise an error goes through pg_guard(), which
 //    catches the longjmp with PG_TRY, copies the ErrorData and throws PgError. call_cpp()
-//    re-throws that ErrorData unchanged (same SQLSTATE, message, detail, context).
+//    raises it again as a fresh report with the same SQLSTATE, message, detail, hint, object
+//    names and location, but without the context of the extension's internals: the thunk runs
+//    with error_context_stack cleared, and the fresh report collects only the CALLER's context
+//    (the caller's PL/pgSQL line, say), never the extension's internal SQL;
+//  * a C++ Error reports the place it was constructed (SourceLocation) as its LOCATION;
+//  * an error leaving any other function of the extension (PL/pgSQL or SQL wrappers) is raised
+//    again the same way by an fmgr hook (install_error_hooks(), from _PG_init), so no error
+//    shows the statements inside the extension's functions as CONTEXT.
 // The lambda given to pg_guard() must hold no object with a destructor: it calls C only.
 #pragma once
 
@@ -39,6 +46,9 @@ struct ErrorReport {
     char message[1024];
     char detail[1024];
     char hint[512];
+    const char* file;  // static strings (inventory::SourceLocation); nullptr if unknown
+    int line;
+    const char* function;
     ErrorData* postgres_error;  // set when the error came from PostgreSQL itself
 };
 static_assert(std::is_trivially_destructible_v<ErrorReport>);
@@ -46,8 +56,18 @@ static_assert(std::is_trivially_destructible_v<ErrorReport>);
 // Fills `report` from the exception currently being handled. Call only inside a catch block.
 void capture_current_exception(ErrorReport& report) noexcept;
 
-// Raises the captured error with ereport (or re-throws the PostgreSQL error). Never returns.
+// Raises the captured error with ereport (a PostgreSQL error as a fresh report, see above).
+// Never returns.
 [[noreturn]] void raise_report(const ErrorReport& report);
+
+// Raises `error` (copied, flushed) again as a fresh report: same SQLSTATE, message, detail,
+// hint, schema/table/column/datatype/constraint names and location, no context of its own; the
+// callbacks on error_context_stack (the caller's) add theirs. Never returns.
+[[noreturn]] void raise_without_context(const ErrorData* error);
+
+// Installs the fmgr hook that re-raises, as raise_without_context does, every error leaving a
+// function of the inventory schema. Call once, from _PG_init.
+void install_error_hooks();
 
 namespace detail {
 template <typename Body>
@@ -75,6 +95,8 @@ Datum call_cpp(Body&& body) {
 // Calls `thunk(context)` inside PG_TRY. Returns nullptr, or the error it raised, copied into
 // the caller's memory context with the error state flushed. The setjmp lives in this one
 // function, so no C++ object and no caller's local can be clobbered by the longjmp.
+// The thunk runs with error_context_stack cleared: the callbacks of the caller add nothing to
+// an error the extension will re-raise anyway.
 ErrorData* try_postgres(void (*thunk)(void*), void* context) noexcept;
 
 // Runs `fn` (C calls only) and turns a PostgreSQL error raised inside it into PgError.

@@ -44,7 +44,7 @@ auto with_event_position(std::int32_t ordinal, Fn&& fn) {
         return fn();
     } catch (const Error& e) {
         throw Error(e.code(), "event " + std::to_string(ordinal) + ": " + e.what(), e.detail(),
-                    e.hint());
+                    e.hint(), e.where());
     } catch (const PgError& e) {
         ErrorData* data = e.data();
         data->message = pg_guard([&] { return psprintf("event %d: %s", ordinal, data->message); });

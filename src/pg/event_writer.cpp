@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/json_text.hpp"
 #include "core/metadata.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
@@ -65,11 +66,77 @@ void validate_options(const EventOptions& options, KeyOrigin origin) {
     }
 }
 
+void require_nfc_sku(std::string_view sku) {
+    if (std::all_of(sku.begin(), sku.end(), [](char c) { return (c & 0x80) == 0; })) return;
+    const Datum text = spi::text_datum(sku);
+    const bool nfc = pg_guard([text] {
+        if (GetDatabaseEncoding() != PG_UTF8) return true;  // normalization needs UTF-8
+        return DatumGetBool(
+            DirectFunctionCall2(unicode_is_normalized, text, CStringGetTextDatum("NFC")));
+    });
+    if (nfc) return;
+    const std::string normalized = spi::text_value(pg_guard([text] {
+        return DirectFunctionCall2(unicode_normalize_func, text, CStringGetTextDatum("NFC"));
+    }));
+    throw Error(ErrorCode::InvalidSku,
+                "SKU " + json_quote(sku) + " is not in Unicode normalization form NFC",
+                "The same characters can be written in more than one way (\"e\" followed by "
+                "a combining accent, or \"\u00e9\"); a SKU uses the composed form, so that "
+                "the two spellings are one stock record.",
+                "Send normalize(sku, NFC): " + json_quote(normalized) + ".");
+}
+
+void check_sku(std::string_view sku) {
+    validate_sku(sku);
+    require_nfc_sku(sku);
+}
+
+namespace {
+
+bool passes_recorded_sku_rules(std::string_view sku) {
+    try {
+        validate_sku(sku, SkuRules::Recorded);
+        return true;
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::InvalidSku) throw;
+        return false;
+    }
+}
+
+// Whether (sku, warehouse) has a level already. Only asked for SKUs that 0.3.1 refuses.
+bool level_exists(std::string_view sku, std::int32_t warehouse_id) {
+    static spi::Statement exists(
+        "SELECT EXISTS (SELECT FROM inventory.inventory_levels l "
+        "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.warehouse_id OPERATOR(pg_catalog.=) $2)",
+        {TEXTOID, INT4OID});
+    spi::connect();  // nested: the callers may or may not be connected
+    const Datum values[] = {spi::text_datum(sku), Int32GetDatum(warehouse_id)};
+    exists.execute(values, nullptr, true);
+    const bool found = spi::get_bool(0, 1);
+    spi::finish();
+    return found;
+}
+
+}  // namespace
+
 EventRequest build_request(const std::string& sku, std::int32_t warehouse_id, EventKind kind,
-                           std::int64_t quantity, const EventOptions& args) {
+                           std::int64_t quantity, const EventOptions& args, SkuRules sku_rules) {
     std::optional<std::string_view> reason;
     if (args.reason) reason = *args.reason;
-    EventRequest request = make_request(sku, warehouse_id, kind, quantity, reason);
+    EventRequest request;
+    try {
+        request = make_request(sku, warehouse_id, kind, quantity, reason, sku_rules);
+        if (sku_rules == SkuRules::Current) require_nfc_sku(sku);
+    } catch (const Error& e) {
+        // A stock record that 0.3.0 created under its rules: events on it stay possible, so
+        // that its stock can be moved to the right SKU and its reservations end. No new level
+        // (in another warehouse either) is created for it.
+        if (sku_rules != SkuRules::Current || e.code() != ErrorCode::InvalidSku ||
+            !passes_recorded_sku_rules(sku) || !level_exists(sku, warehouse_id)) {
+            throw;
+        }
+        request = make_request(sku, warehouse_id, kind, quantity, reason, SkuRules::Recorded);
+    }
     if (args.expires_at && kind != EventKind::Allocate) {
         throw Error(ErrorCode::InvalidParameter, "expires_at applies to ALLOCATE only",
                     std::string(to_string(kind)) + " does not create a reservation.");

@@ -48,10 +48,23 @@ struct AppliedEvent {
     bool replayed = false;
 };
 
-// Validates the request (core rules) and that expires_at is given only for an ALLOCATE.
+// The SKU rules of core/event.hpp (validate_sku) and, in a UTF-8 database, Unicode
+// normalization form NFC: a SKU in another form is refused (IV009) with its NFC form in the
+// hint, never normalized silently, so that the SKU stored is the one the caller sent.
+void check_sku(std::string_view sku);
+
+// Just the NFC part of check_sku (make_request has applied the core rules already).
+void require_nfc_sku(std::string_view sku);
+
+// Validates the request (core rules, check_sku) and that expires_at is given only for an
+// ALLOCATE.
+// Restored history (SkuRules::Recorded) is held to 0.3.0's SKU rules only, without NFC; so is
+// an event on a level that exists already (created by 0.3.0 under its rules), so that its stock
+// can be moved and its reservations end. A SKU that breaks the current rules gets no new level.
 [[nodiscard]] EventRequest build_request(const std::string& sku, std::int32_t warehouse_id,
                                          EventKind kind, std::int64_t quantity,
-                                         const EventOptions& options);
+                                         const EventOptions& options,
+                                         SkuRules sku_rules = SkuRules::Current);
 
 // Waits until no other transaction has an uncommitted ledger row with any of these idempotency
 // keys, so that a request sent twice at once replays the first once it commits, or applies

@@ -94,7 +94,10 @@ struct RowEvent {
     EventOptions options;
 };
 
-RowEvent event_from_row(const Row& row, const LedgerColumns& columns) {
+// A restored row (computed columns given) is history: its SKU is held to the rules it was
+// written under (SkuRules::Recorded), so that a dump of a database with SKUs that 0.3.0 accepted
+// and 0.3.1 refuses restores.
+RowEvent event_from_row(const Row& row, const LedgerColumns& columns, SkuRules sku_rules) {
     const auto sku = row.get_text(columns.sku);
     if (!sku) null_column("sku");
     const auto warehouse = row.datum(columns.warehouse_id);
@@ -117,7 +120,8 @@ RowEvent event_from_row(const Row& row, const LedgerColumns& columns) {
     validate_options(options, KeyOrigin::Extension);  // restored rows carry the extension's keys
 
     const EventKind kind = parse_event_kind(*event_type, /*allow_transfer_legs=*/true);
-    return {build_request(*sku, DatumGetInt32(*warehouse), kind, *quantity, options), options};
+    return {build_request(*sku, DatumGetInt32(*warehouse), kind, *quantity, options, sku_rules),
+            options};
 }
 
 // A row that already carries its computed columns: all of them or none may be given.
@@ -201,10 +205,11 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
     const LedgerColumns columns(RelationGetDescr(rel));
     const Row row(tuple, RelationGetDescr(rel));
 
-    const RowEvent event = event_from_row(row, columns);
-    const EventRequest& request = event.request;
     std::optional<std::int64_t> recorded_version;
     const auto recorded = recorded_values(row, columns, recorded_version);
+    const RowEvent event =
+        event_from_row(row, columns, recorded ? SkuRules::Recorded : SkuRules::Current);
+    const EventRequest& request = event.request;
 
     // Level work runs inside SPI; the new tuple is built after SPI_finish, in the trigger's
     // own memory context, which outlives this call.

@@ -11,4 +11,5 @@ void _PG_init(void) {
     // Runs once per backend when the library loads; DefineCustomBoolVariable reports its own
     // errors with ereport, and no C++ object is alive here.
     inventory::pg::define_change_feed_settings();
+    inventory::pg::install_error_hooks();
 }

@@ -17,6 +17,7 @@
 
 #include "core/error.hpp"
 #include "core/event.hpp"
+#include "core/json_field.hpp"
 #include "core/quantity.hpp"
 #include "core/transition.hpp"
 
@@ -125,7 +126,53 @@ constexpr std::array<std::string_view, 13> kReasons{
     "SAMPLE",  "OTHER",   "broken",    " DAMAGED", "",
 };
 
-constexpr std::array<std::string_view, 4> kSkus{"SKU-1", "TSHIRT-M", "A", "caf\xC3\xA9"};
+// Look-alikes among them: a zero-width space inside, a trailing no-break space, a leading
+// right-to-left override, a decomposed "e" + combining acute (NFC is checked in the database).
+constexpr std::array<std::string_view, 8> kSkus{
+    "SKU-1",         "TSHIRT-M",          "A",           "caf\xC3\xA9", "SKU\xE2\x80\x8B-1",
+    "SKU-1\xC2\xA0", "\xE2\x80\xAESKU-1", "cafe\xCC\x81"};
+
+// An independent byte-level model of a few look-alike rules: the UTF-8 of characters refused
+// anywhere, and of spaces refused at the ends.
+bool HasRefusedLookAlike(std::string_view sku) {
+    constexpr std::array<std::string_view, 19> kAnywhere{
+        "\xE2\x80\x8B", "\xE2\x80\x8C", "\xE2\x80\x8D", "\xE2\x80\x8E", "\xE2\x80\x8F",
+        "\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE",
+        "\xE2\x81\xA0", "\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9",
+        "\xEF\xBB\xBF", "\xD8\x9C",     "\xC2\xAD",     "\xE2\x80\xA8"};
+    for (const auto bad : kAnywhere) {
+        if (sku.find(bad) != std::string_view::npos) return true;
+    }
+    constexpr std::array<std::string_view, 4> kEdges{"\xC2\xA0", "\xE3\x80\x80", "\xE2\x80\xAF",
+                                                     "\xE2\x80\x83"};
+    for (const auto bad : kEdges) {
+        if (sku.starts_with(bad) || sku.ends_with(bad)) return true;
+    }
+    return false;
+}
+
+// An independent model of whole_number(): [+-]digits[.zeros], its value in bigint range.
+std::optional<std::int64_t> WholeNumberModel(std::string_view text) {
+    std::size_t i = 0;
+    bool negative = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+    const std::size_t digits_start = i;
+    __int128 value = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+        value = value * 10 + (text[i++] - '0');
+        if (value > (static_cast<__int128>(1) << 64)) value = static_cast<__int128>(1) << 64;
+    }
+    if (i == digits_start) return std::nullopt;
+    if (i < text.size()) {
+        if (text[i++] != '.' || i == text.size()) return std::nullopt;
+        for (; i < text.size(); ++i) {
+            if (text[i] != '0') return std::nullopt;
+        }
+    }
+    if (negative) value = -value;
+    if (value < kMin || value > kMax) return std::nullopt;
+    return static_cast<std::int64_t>(value);
+}
 
 bool IsValidCode(ErrorCode code) {
     return inventory::sqlstate(code).size() == 5 && !inventory::condition_name(code).empty();
@@ -272,6 +319,7 @@ void Run(Reader& in) {
     std::optional<std::string> reason;
     if (in.Bool()) reason = Word(in, kReasons.data(), kReasons.size(), 300);
     const std::string sku = Word(in, kSkus.data(), kSkus.size(), 1100);
+    if (reason) FUZZ_CHECK(inventory::whole_number(*reason) == WholeNumberModel(*reason));
     const std::int32_t warehouse = static_cast<std::int32_t>(static_cast<std::uint32_t>(in.U64()));
 
     // Stage by stage, each may only throw its own error codes.
@@ -296,6 +344,7 @@ void Run(Reader& in) {
         return;
     }
     FUZZ_CHECK(request.sku == sku && request.kind == kind && request.quantity == quantity);
+    FUZZ_CHECK(!HasRefusedLookAlike(request.sku));
     FUZZ_CHECK(request.warehouse_id == warehouse);
 
     try {

@@ -1,0 +1,27 @@
+// Warehouses and the countries they serve: the rules of their fields.
+#pragma once
+#include "core/no_postgres.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace inventory {
+
+// An ISO 3166-1 alpha-2 country as stored: two ASCII letters, upper-cased whatever the locale
+// ("us" is "US", also under a Turkish LC_CTYPE, where upper('i') is not 'I'). Anything else is
+// Error(InvalidParameter) naming `field`.
+[[nodiscard]] std::string normalize_country(std::string_view country,
+                                            std::string_view field = "country");
+
+// A warehouse code: 1 to 32 ASCII letters, digits, "_", "." or "-", starting with a letter or a
+// digit. Error(InvalidParameter) otherwise.
+void validate_warehouse_code(std::string_view code);
+
+// A warehouse name: 1 to 200 characters. Error(InvalidParameter) otherwise.
+void validate_warehouse_name(std::string_view name);
+
+// A serving priority: zero or more (lower is preferred). Error(InvalidParameter) otherwise.
+void validate_serving_priority(std::int32_t priority);
+
+}  // namespace inventory

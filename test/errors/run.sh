@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Error reports as a client sees them, where pg_regress cannot look without unstable output:
+# LOCATION names the real place of a C++ throw (file, function, a line number), a PostgreSQL
+# error raised inside the extension keeps its own location, and the 40001 of a concurrent
+# update (two sessions) carries no CONTEXT of the extension's internal SQL. Prints one
+# "... ok" / "... FAILED" line per check.
+set -uo pipefail
+source "$(dirname "$0")/../../scripts/common.sh"
+failures=0
+check() {  # check NAME COMMAND...
+  local name=$1; shift
+  if "$@"; then echo "error check $name ... ok"; else echo "error check $name ... FAILED"; failures=$((failures + 1)); fi
+}
+q() { psql -X -q -v ON_ERROR_STOP=1 -At -d postgres "$@"; }
+# The report psql prints for SQL, in full (VERBOSITY verbose, every CONTEXT line).
+report() { psql -X -q -d postgres -v VERBOSITY=verbose -v SHOW_CONTEXT=always -c "$1" 2>&1; }
+matches() {  # matches TEXT EXTENDED-REGEX
+  grep -qE "$2" <<<"$1" || { echo "    no line matches /$2/ in:" >&2; sed 's/^/      /' <<<"$1" >&2; return 1; }
+}
+lacks() {  # lacks TEXT EXTENDED-REGEX
+  ! grep -qE "$2" <<<"$1" || { echo "    unexpected /$2/ in:" >&2; sed 's/^/      /' <<<"$1" >&2; return 1; }
+}
+
+trap stop_cluster EXIT
+start_cluster 2>/dev/null || { echo "error check cluster-starts ... FAILED"; exit 1; }
+q >/dev/null <<'SQL' || { echo "error check setup ... FAILED"; exit 1; }
+CREATE EXTENSION inventory;
+SELECT inventory.inventory_create_warehouse('NYC-1', 'New York', 'US');
+SELECT (inventory.inventory_apply_event('LOC-1', 1, 'RECEIVE', 5)).on_hand;
+SQL
+
+# A C++ error: the rule that refused it, not the bridge (0.3.0: "raise_report, error_bridge.cpp:1").
+out=$(report "SELECT * FROM inventory.inventory_apply_event('LOC-1', 1, 'ALLOCATE', 50)")
+check stock-error-location matches "$out" '^LOCATION:  apply_event, transition\.cpp:[1-9][0-9]*$'
+check stock-error-not-the-bridge lacks "$out" 'error_bridge'
+out=$(report "SELECT * FROM inventory.inventory_apply_events('[{\"sku\": 5, \"warehouse_id\": 1, \"event_type\": \"RECEIVE\", \"quantity\": 1}]')")
+check batch-field-error-location matches "$out" '^LOCATION:  string_field, json_field\.cpp:[1-9][0-9]*$'
+out=$(report "SELECT * FROM inventory.inventory_apply_event(E'A\\u200bB', 1, 'RECEIVE', 1)")
+check sku-error-location matches "$out" '^LOCATION:  validate_sku, event\.cpp:[1-9][0-9]*$'
+# A PostgreSQL error raised again keeps PostgreSQL's own location and object names.
+out=$(report "SELECT inventory.inventory_create_warehouse('NYC-1', 'New York', 'US')")
+check unique-violation-location matches "$out" '^LOCATION:  _bt_check_unique, nbtinsert\.c:[0-9]+$'
+check unique-violation-constraint matches "$out" '^CONSTRAINT NAME:  inventory_warehouses_code_key$'
+check unique-violation-no-context lacks "$out" '^CONTEXT:'
+
+# 40001: a REPEATABLE READ transaction whose level row was updated by a commit after its
+# snapshot. 0.3.0 showed the internal UPDATE/SELECT of the levels as CONTEXT.
+fifo=$(mktemp -u)
+mkfifo "$fifo"
+out_b=$(mktemp)
+psql -X -q -d postgres -v VERBOSITY=default -v SHOW_CONTEXT=always <"$fifo" >"$out_b" 2>&1 &
+session_b=$!
+exec 7>"$fifo"
+echo "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM inventory.inventory_levels;" >&7
+sleep 1
+q -c "SELECT (inventory.inventory_apply_event('LOC-1', 1, 'RECEIVE', 1)).on_hand" >/dev/null
+echo "SELECT * FROM inventory.inventory_apply_event('LOC-1', 1, 'RECEIVE', 1); ROLLBACK;" >&7
+exec 7>&-
+wait "$session_b"
+rm -f "$fifo"
+out=$(cat "$out_b")
+rm -f "$out_b"
+check serialization-failure-raised matches "$out" '^ERROR:  could not serialize access'
+check serialization-failure-no-context lacks "$out" '^CONTEXT:'
+
+exit $((failures > 0))
