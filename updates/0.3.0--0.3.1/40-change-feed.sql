@@ -148,11 +148,17 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Pass the next_position of the previous call, or NULL for the full state.';
   END IF;
-  seen := substr(since, length(split_part(since, '/', 1)) + length(split_part(since, '/', 2)) + 3)
-          ::pg_snapshot;
+  BEGIN
+    seen := substr(since, length(split_part(since, '/', 1)) + length(split_part(since, '/', 2)) + 3)
+            ::pg_snapshot;
+  EXCEPTION WHEN invalid_text_representation THEN
+    RAISE EXCEPTION 'invalid change feed position "%"', left(since, 100)
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass the next_position of the previous call, or NULL for the full state.';
+  END;
   IF split_part(since, '/', 1) || '/' || split_part(since, '/', 2) <> origin
      OR pg_snapshot_xmax(seen) > pg_snapshot_xmax(pg_current_snapshot()) THEN
-    RAISE EXCEPTION 'change feed position "%" belongs to another database', left(since, 100)
+    RAISE EXCEPTION 'change feed position belongs to another database'
       USING ERRCODE = 'invalid_parameter_value',
             DETAIL = 'The database was restored or copied, or the position is from another server.',
             HINT = 'Start again from the full state: since => NULL.';
