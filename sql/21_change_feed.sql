@@ -53,7 +53,11 @@ UPDATE inventory.inventory_levels SET on_hand = on_hand + 5, available_to_sell =
 INSERT INTO inventory.inventory_levels (sku, warehouse_id, on_hand, available_to_sell)
 VALUES ('FEED-GHOST', 40, 2, 2);
 SELECT * FROM regress.poll();  -- the drift itself bypassed the extension: not in the feed
+SELECT count(*) AS marks_before FROM inventory.inventory_feed_marks WHERE sku IS NULL \gset
 SELECT inventory.inventory_rebuild_levels() >= 2 AS repaired;
+-- One mark for the whole rebuild, however many levels it wrote.
+SELECT count(*) - :marks_before AS rebuild_marks
+  FROM inventory.inventory_feed_marks WHERE sku IS NULL;
 CREATE TEMP TABLE after_rebuild AS SELECT * FROM regress.poll(only_feed => false);
 SELECT * FROM after_rebuild WHERE sku LIKE 'FEED-%' ORDER BY 1, 2;
 SELECT (SELECT count(*) FROM after_rebuild)

@@ -77,7 +77,7 @@ COMMENT ON TRIGGER inventory_sku_policy_feed ON inventory.inventory_sku_policies
 -- applies ledger rows to it, so an INSERT of a level with events, or one that an INSERT ...
 -- ON CONFLICT DO UPDATE proposes (inventory_rebuild_levels() writes all levels that way), is a
 -- repair: every level is marked, once per transaction. The WHEN clause keeps the event path
--- free of any trigger call.
+-- (levels are created with version 0) free of any trigger call, and a rebuild to one call.
 CREATE FUNCTION inventory.inventory_feed_levels_trigger()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -90,10 +90,10 @@ BEGIN
     VALUES (OLD.sku, OLD.warehouse_id);
     RETURN NULL;
   END IF;
-  IF NOT EXISTS (SELECT FROM inventory.inventory_feed_marks m
-                  WHERE m.transaction_id = pg_current_xact_id() AND m.sku IS NULL) THEN
-    INSERT INTO inventory.inventory_feed_marks (sku) VALUES (NULL);
-  END IF;
+  -- Once per transaction: the WHEN clause skips the rows after the first (a savepoint's
+  -- rollback takes the mark and the setting back together).
+  INSERT INTO inventory.inventory_feed_marks (sku) VALUES (NULL);
+  PERFORM set_config('inventory_feed.marked_by', pg_current_xact_id()::text, true);
   RETURN NEW;
 END;
 $$;
@@ -102,7 +102,9 @@ COMMENT ON FUNCTION inventory.inventory_feed_levels_trigger() IS
   'marked; a level inserted with events (a rebuild) marks every level, once per transaction.';
 CREATE TRIGGER inventory_levels_feed_repair
   BEFORE INSERT ON inventory.inventory_levels
-  FOR EACH ROW WHEN (NEW.version <> 0)
+  FOR EACH ROW
+  WHEN (NEW.version <> 0 AND pg_catalog.current_setting('inventory_feed.marked_by', true)
+                             IS DISTINCT FROM pg_catalog.pg_current_xact_id()::text)
   EXECUTE FUNCTION inventory.inventory_feed_levels_trigger();
 CREATE TRIGGER inventory_levels_feed_delete
   AFTER DELETE ON inventory.inventory_levels
