@@ -188,18 +188,29 @@ BEGIN
       UNION
       SELECT l.sku, l.warehouse_id
         FROM marks m JOIN inventory.inventory_levels l ON l.sku = m.sku
-       WHERE m.warehouse_id IS NULL
-      UNION
-      SELECT l.sku, l.warehouse_id
-        FROM inventory.inventory_levels l
-       WHERE EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)),
+       WHERE m.warehouse_id IS NULL),
     result AS (
-      -- A level that no longer exists reads as empty, as inventory_ats() reads it.
+      -- Each changed level by its key (a LATERAL probe of the primary key: a poll never reads
+      -- all levels); one that no longer exists reads as empty, as inventory_ats() reads it.
       SELECT c.sku, c.warehouse_id, coalesce(l.on_hand, 0), coalesce(l.reserved, 0),
              coalesce(l.available_to_sell, 0), coalesce(l.version, 0)
         FROM changed c
-        LEFT JOIN inventory.inventory_levels l
-          ON l.sku = c.sku AND l.warehouse_id = c.warehouse_id)
+        LEFT JOIN LATERAL (
+              SELECT l.on_hand, l.reserved, l.available_to_sell, l.version
+                FROM inventory.inventory_levels l
+               WHERE l.sku = c.sku AND l.warehouse_id = c.warehouse_id LIMIT 1) l ON true
+       WHERE NOT EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)
+      UNION ALL
+      -- After a rebuild: every level, and the changed ones that no longer exist.
+      SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.available_to_sell, l.version
+        FROM inventory.inventory_levels l
+       WHERE EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)
+      UNION ALL
+      SELECT c.sku, c.warehouse_id, 0, 0, 0, 0
+        FROM changed c
+       WHERE EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)
+         AND NOT EXISTS (SELECT FROM inventory.inventory_levels l
+                          WHERE l.sku = c.sku AND l.warehouse_id = c.warehouse_id))
     SELECT r.*, origin || '/' || snap.cur::text FROM result r, snap
     UNION ALL
     SELECT NULL, NULL, NULL, NULL, NULL, NULL, origin || '/' || snap.cur::text FROM snap
