@@ -20,8 +20,9 @@ COMMENT ON COLUMN inventory.inventory_ledger.transaction_id IS
   '(inventory_level_changes) compares it with snapshots. NULL for rows appended before 0.3.1.';
 -- The feed's lookup: rows of the transactions at or after the previous position's xmin. The
 -- xids of a busy ledger only grow, so a poll reads the index's right edge, never the ledger.
+-- Partial: the rows older than 0.3.1 are not in it, so the update builds it at once.
 CREATE INDEX inventory_ledger_transaction_id_idx
-  ON inventory.inventory_ledger (transaction_id);
+  ON inventory.inventory_ledger (transaction_id) WHERE transaction_id IS NOT NULL;
 
 -- Level changes that come without a ledger row: a SKU policy change moves available_to_sell
 -- (all levels of the SKU), inventory_rebuild_levels() repairs levels (all levels), a level can
