@@ -1,8 +1,5 @@
 #include "pg/change_feed.hpp"
 
-#include <string>
-
-#include "core/json_text.hpp"
 #include "pg/error_bridge.hpp"
 
 namespace inventory::pg {
@@ -11,26 +8,38 @@ namespace {
 // notification lock through its commit, so committing writers queue behind each other
 // (test/bench/README.md measured 0.39x of the reference at 8 clients with it on).
 bool notify_enabled = false;
+
+// The (sub)transaction that queued the last notification. PostgreSQL folds duplicates itself,
+// but only after comparing each one with the queue; this skips the call for every further
+// change of the same subtransaction. A subtransaction that rolls back drops its notification,
+// and what follows runs under another SubTransactionId, so it queues a new one.
+LocalTransactionId notified_lxid = InvalidLocalTransactionId;
+SubTransactionId notified_subxid = InvalidSubTransactionId;
 }  // namespace
 
 void define_change_feed_settings() {
     DefineCustomBoolVariable(
-        "inventory.notify", "Sends a NOTIFY on channel inventory_levels for every changed level.",
-        "Caches can LISTEN to it; checkout decisions still read inventory_ats().", &notify_enabled,
-        false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        "inventory.notify",
+        "Sends a NOTIFY without payload on channel inventory_levels at the commit of a "
+        "transaction that changed levels.",
+        "Consumers in inventory_reader then call inventory.inventory_level_changes(position); "
+        "checkout decisions still read inventory_ats().",
+        &notify_enabled, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("inventory");
 }
 
-void notify_level_change(std::string_view sku, std::int32_t warehouse_id, const Level& level,
-                         Quantity available_to_sell, std::int64_t version) {
+void notify_levels_changed() {
     if (!notify_enabled) return;
-    const std::string payload = "{\"sku\": " + json_quote(sku) +
-                                ", \"warehouse_id\": " + std::to_string(warehouse_id) +
-                                ", \"on_hand\": " + std::to_string(level.on_hand) +
-                                ", \"reserved\": " + std::to_string(level.reserved) +
-                                ", \"available_to_sell\": " + std::to_string(available_to_sell) +
-                                ", \"version\": " + std::to_string(version) + "}";
-    pg_guard([&payload] { Async_Notify(kChangeFeedChannel, payload.c_str()); });
+    const LocalTransactionId lxid = MyProc->lxid;
+    const SubTransactionId subxid = GetCurrentSubTransactionId();
+    if (lxid == notified_lxid && subxid == notified_subxid) return;
+    pg_guard([] { Async_Notify(kChangeFeedChannel, ""); });
+    notified_lxid = lxid;
+    notified_subxid = subxid;
+}
+
+void notify_level_change(std::string_view, std::int32_t, const Level&, Quantity, std::int64_t) {
+    notify_levels_changed();
 }
 
 }  // namespace inventory::pg

@@ -1,8 +1,9 @@
-// The change feed: on commit, a NOTIFY on channel "inventory_levels" for every level a
-// transaction changed, with a small JSON payload
-//   {"sku": ..., "warehouse_id": ..., "on_hand": ..., "reserved": ...,
-//    "available_to_sell": ..., "version": ...}
-// so that an external cache can keep up. Only while the GUC inventory.notify is on (default off).
+// The change feed: while the GUC inventory.notify is on (default off), a transaction that
+// changes levels sends one NOTIFY on channel "inventory_levels" at its commit (never before,
+// never on rollback). The notification carries no payload: PostgreSQL has no privilege on
+// channels, so anyone who can connect may LISTEN. A consumer in inventory_reader then fetches
+// what changed with inventory.inventory_level_changes(position) (updates/0.3.0--0.3.1/
+// 40-change-feed.sql), which also works without notifications (missed ones, restarts).
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,10 @@ inline constexpr const char* kChangeFeedChannel = "inventory_levels";
 // Defines the GUC inventory.notify; called once from _PG_init.
 void define_change_feed_settings();
 
-// Queues the notification (PostgreSQL sends it at commit, drops it on rollback).
+// Queues the notification that levels changed (PostgreSQL sends it at commit, drops it on
+// rollback), at most once per (sub)transaction. The level's figures are not sent: the
+// arguments only name the change for the callers' sake.
+void notify_levels_changed();
 void notify_level_change(std::string_view sku, std::int32_t warehouse_id, const Level& level,
                          Quantity available_to_sell, std::int64_t version);
 

@@ -1,0 +1,232 @@
+
+--------------------------------------------------------------------------------------------------
+-- 40: the change feed (issue 10, item 2: LISTEN inventory_levels).
+-- The NOTIFY carries no payload any more (src/pg/change_feed.cpp): anyone may LISTEN, so the
+-- notification only says that levels changed. A consumer in inventory_reader then asks
+-- inventory_level_changes(position) what changed. The position is a snapshot, not a sequence
+-- value or UUIDv7: those are assigned before commit, so "everything after P" skips a
+-- transaction that commits late. A row is new to a reader when the transaction that wrote it
+-- is not visible in the reader's previous snapshot; the transaction ids are kept as xid8
+-- (no wraparound) in a column DEFAULT, so no writer's statement names them.
+--------------------------------------------------------------------------------------------------
+
+-- Added without a default first, so that the existing rows are not rewritten and keep NULL
+-- (they were all committed before any position could exist), then the default for new rows.
+ALTER TABLE inventory.inventory_ledger ADD COLUMN transaction_id xid8;
+ALTER TABLE inventory.inventory_ledger
+  ALTER COLUMN transaction_id SET DEFAULT pg_catalog.pg_current_xact_id();
+COMMENT ON COLUMN inventory.inventory_ledger.transaction_id IS
+  'Top-level transaction that appended the row (pg_current_xact_id()); the change feed '
+  '(inventory_level_changes) compares it with snapshots. NULL for rows appended before 0.3.1.';
+-- The feed's lookup: rows of the transactions at or after the previous position's xmin. The
+-- xids of a busy ledger only grow, so a poll reads the index's right edge, never the ledger.
+-- Partial: the rows older than 0.3.1 are not in it, so the update builds it at once.
+CREATE INDEX inventory_ledger_transaction_id_idx
+  ON inventory.inventory_ledger (transaction_id) WHERE transaction_id IS NOT NULL;
+
+-- Level changes that come without a ledger row: a SKU policy change moves available_to_sell
+-- (all levels of the SKU), inventory_rebuild_levels() repairs levels (all levels), a level can
+-- be deleted (rebuild removes levels without ledger rows). Rare and small: not dumped, since a
+-- restored database starts a new feed.
+CREATE TABLE inventory.inventory_feed_marks (
+  sku            text,
+  warehouse_id   integer,
+  transaction_id xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+  created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  CONSTRAINT inventory_feed_marks_warehouse_needs_sku CHECK (warehouse_id IS NULL OR sku IS NOT NULL)
+);
+CREATE INDEX inventory_feed_marks_transaction_id_idx
+  ON inventory.inventory_feed_marks (transaction_id);
+COMMENT ON TABLE inventory.inventory_feed_marks IS
+  'Levels changed without a ledger row (SKU policy changes, rebuilds, deleted levels), for '
+  'inventory_level_changes(); written by triggers only.';
+COMMENT ON COLUMN inventory.inventory_feed_marks.sku IS
+  'The SKU whose levels changed; NULL: every level (a rebuild).';
+COMMENT ON COLUMN inventory.inventory_feed_marks.warehouse_id IS
+  'The one level of the SKU that changed; NULL: every level of the SKU.';
+COMMENT ON COLUMN inventory.inventory_feed_marks.transaction_id IS
+  'Top-level transaction that made the change (pg_current_xact_id()).';
+COMMENT ON COLUMN inventory.inventory_feed_marks.created_at IS 'When the mark was written.';
+
+CREATE FUNCTION inventory.inventory_feed_policy_trigger()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    INSERT INTO inventory.inventory_feed_marks (sku) VALUES (OLD.sku);
+  END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.sku IS DISTINCT FROM OLD.sku) THEN
+    INSERT INTO inventory.inventory_feed_marks (sku) VALUES (NEW.sku);
+  END IF;
+  RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION inventory.inventory_feed_policy_trigger() IS
+  'AFTER INSERT, UPDATE or DELETE on inventory_sku_policies: marks the SKU''s levels as changed '
+  'for the change feed (a policy change moves available_to_sell without a ledger row).';
+CREATE TRIGGER inventory_sku_policy_feed
+  AFTER INSERT OR UPDATE OR DELETE ON inventory.inventory_sku_policies
+  FOR EACH ROW EXECUTE FUNCTION inventory.inventory_feed_policy_trigger();
+ALTER TABLE inventory.inventory_sku_policies ENABLE ALWAYS TRIGGER inventory_sku_policy_feed;
+COMMENT ON TRIGGER inventory_sku_policy_feed ON inventory.inventory_sku_policies IS
+  'Change feed: a policy change is a change of every level of the SKU.';
+
+-- Writes of levels behind the ledger. The extension creates a level empty (version 0) and then
+-- applies ledger rows to it, so an INSERT of a level with events, or one that an INSERT ...
+-- ON CONFLICT DO UPDATE proposes (inventory_rebuild_levels() writes all levels that way), is a
+-- repair: every level is marked, once per transaction. The WHEN clause keeps the event path
+-- (levels are created with version 0) free of any trigger call, and a rebuild to one call.
+CREATE FUNCTION inventory.inventory_feed_levels_trigger()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    INSERT INTO inventory.inventory_feed_marks (sku, warehouse_id)
+    VALUES (OLD.sku, OLD.warehouse_id);
+    RETURN NULL;
+  END IF;
+  -- Once per transaction: the WHEN clause skips the rows after the first (a savepoint's
+  -- rollback takes the mark and the setting back together).
+  INSERT INTO inventory.inventory_feed_marks (sku) VALUES (NULL);
+  PERFORM set_config('inventory_feed.marked_by', pg_current_xact_id()::text, true);
+  RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION inventory.inventory_feed_levels_trigger() IS
+  'Triggers on inventory_levels for writes that come without a ledger row: a deleted level is '
+  'marked; a level inserted with events (a rebuild) marks every level, once per transaction.';
+CREATE TRIGGER inventory_levels_feed_repair
+  BEFORE INSERT ON inventory.inventory_levels
+  FOR EACH ROW
+  WHEN (NEW.version <> 0 AND pg_catalog.current_setting('inventory_feed.marked_by', true)
+                             IS DISTINCT FROM pg_catalog.pg_current_xact_id()::text)
+  EXECUTE FUNCTION inventory.inventory_feed_levels_trigger();
+CREATE TRIGGER inventory_levels_feed_delete
+  AFTER DELETE ON inventory.inventory_levels
+  FOR EACH ROW EXECUTE FUNCTION inventory.inventory_feed_levels_trigger();
+ALTER TABLE inventory.inventory_levels ENABLE ALWAYS TRIGGER inventory_levels_feed_repair;
+ALTER TABLE inventory.inventory_levels ENABLE ALWAYS TRIGGER inventory_levels_feed_delete;
+COMMENT ON TRIGGER inventory_levels_feed_repair ON inventory.inventory_levels IS
+  'Change feed: a level written with events but without a ledger row (a rebuild) marks every level.';
+COMMENT ON TRIGGER inventory_levels_feed_delete ON inventory.inventory_levels IS
+  'Change feed: a deleted level reads as empty to the feed''s consumers.';
+
+-- The position: '<system identifier>/<database oid>/<pg_snapshot>'. The first two parts refuse
+-- a position of another database (a restore, a copy); the snapshot says which transactions the
+-- consumer has seen.
+CREATE FUNCTION inventory.inventory_level_changes(since text DEFAULT NULL)
+RETURNS TABLE (sku text, warehouse_id integer, on_hand bigint, reserved bigint,
+               available_to_sell bigint, version bigint, next_position text)
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  origin constant text := (SELECT s.system_identifier::text FROM pg_control_system() s)
+                          || '/' || (SELECT d.oid::text FROM pg_database d
+                                      WHERE d.datname = current_database());
+  seen pg_snapshot;
+BEGIN
+  IF since IS NULL THEN
+    -- The full state, and the position that goes with it (one statement: one snapshot).
+    RETURN QUERY
+      WITH snap AS MATERIALIZED (SELECT origin || '/' || pg_current_snapshot()::text AS pos),
+      state AS (
+        SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.available_to_sell, l.version
+          FROM inventory.inventory_levels l)
+      SELECT s.*, snap.pos FROM state s, snap
+      UNION ALL
+      SELECT NULL, NULL, NULL, NULL, NULL, NULL, snap.pos FROM snap
+       WHERE NOT EXISTS (SELECT FROM state);
+    RETURN;
+  END IF;
+
+  IF since !~ '^[0-9]+/[0-9]+/[0-9]+:[0-9]+:([0-9]+(,[0-9]+)*)?$' THEN
+    RAISE EXCEPTION 'invalid change feed position "%"', left(since, 100)
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass the next_position of the previous call, or NULL for the full state.';
+  END IF;
+  BEGIN
+    seen := substr(since, length(split_part(since, '/', 1)) + length(split_part(since, '/', 2)) + 3)
+            ::pg_snapshot;
+  EXCEPTION WHEN invalid_text_representation THEN
+    RAISE EXCEPTION 'invalid change feed position "%"', left(since, 100)
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass the next_position of the previous call, or NULL for the full state.';
+  END;
+  IF split_part(since, '/', 1) || '/' || split_part(since, '/', 2) <> origin
+     OR pg_snapshot_xmax(seen) > pg_snapshot_xmax(pg_current_snapshot()) THEN
+    RAISE EXCEPTION 'change feed position belongs to another database'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'The database was restored or copied, or the position is from another server.',
+            HINT = 'Start again from the full state: since => NULL.';
+  END IF;
+
+  -- Changed: rows of transactions that the previous snapshot did not see (at or after its xmin,
+  -- not visible in it) and that this statement's snapshot sees (MVCC shows only those; the
+  -- upper bound keeps out transaction ids copied in by a restore).
+  RETURN QUERY
+    WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS cur),
+    marks AS MATERIALIZED (
+      SELECT m.sku, m.warehouse_id
+        FROM inventory.inventory_feed_marks m, snap
+       WHERE m.transaction_id >= pg_snapshot_xmin(seen)
+         AND m.transaction_id < pg_snapshot_xmax(snap.cur)
+         AND NOT pg_visible_in_snapshot(m.transaction_id, seen)),
+    changed AS (
+      SELECT g.sku, g.warehouse_id
+        FROM inventory.inventory_ledger g, snap
+       WHERE g.transaction_id >= pg_snapshot_xmin(seen)
+         AND g.transaction_id < pg_snapshot_xmax(snap.cur)
+         AND NOT pg_visible_in_snapshot(g.transaction_id, seen)
+      UNION
+      SELECT m.sku, m.warehouse_id FROM marks m WHERE m.warehouse_id IS NOT NULL
+      UNION
+      SELECT l.sku, l.warehouse_id
+        FROM marks m JOIN inventory.inventory_levels l ON l.sku = m.sku
+       WHERE m.warehouse_id IS NULL),
+    result AS (
+      -- Each changed level by its key (a LATERAL probe of the primary key: a poll never reads
+      -- all levels); one that no longer exists reads as empty, as inventory_ats() reads it.
+      SELECT c.sku, c.warehouse_id, coalesce(l.on_hand, 0), coalesce(l.reserved, 0),
+             coalesce(l.available_to_sell, 0), coalesce(l.version, 0)
+        FROM changed c
+        LEFT JOIN LATERAL (
+              SELECT l.on_hand, l.reserved, l.available_to_sell, l.version
+                FROM inventory.inventory_levels l
+               WHERE l.sku = c.sku AND l.warehouse_id = c.warehouse_id LIMIT 1) l ON true
+       WHERE NOT EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)
+      UNION ALL
+      -- After a rebuild: every level, and the changed ones that no longer exist.
+      SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.available_to_sell, l.version
+        FROM inventory.inventory_levels l
+       WHERE EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)
+      UNION ALL
+      SELECT c.sku, c.warehouse_id, 0, 0, 0, 0
+        FROM changed c
+       WHERE EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)
+         AND NOT EXISTS (SELECT FROM inventory.inventory_levels l
+                          WHERE l.sku = c.sku AND l.warehouse_id = c.warehouse_id))
+    SELECT r.*, origin || '/' || snap.cur::text FROM result r, snap
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, origin || '/' || snap.cur::text FROM snap
+     WHERE NOT EXISTS (SELECT FROM result);
+END;
+$$;
+COMMENT ON FUNCTION inventory.inventory_level_changes(text) IS
+  'The change feed: the current figures of every level changed since the position "since" '
+  '(NULL: every level), each row with the next_position to pass next time; one row with a '
+  'NULL sku when nothing changed. Commit-safe: a transaction that commits after the position '
+  'was taken is returned by the next call, however early it wrote.';
+
+REVOKE ALL ON TABLE inventory.inventory_feed_marks FROM PUBLIC;
+GRANT SELECT ON TABLE inventory.inventory_feed_marks TO inventory_reader;
+REVOKE ALL ON FUNCTION inventory.inventory_feed_policy_trigger(),
+                       inventory.inventory_feed_levels_trigger(),
+                       inventory.inventory_level_changes(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION inventory.inventory_level_changes(text) TO inventory_reader;
