@@ -114,13 +114,19 @@ void lock_skus(std::span<const std::string> skus, SkuLockMode mode) {
 
 std::size_t create_levels(std::span<const LevelId> levels, bool check_warehouses) {
     if (levels.empty()) return 0;
+    // Both statements keep one generic plan for the life of the backend, planned while the
+    // tables may be empty. Written as LATERAL probes with LIMIT 1, that plan is an index probe
+    // per requested level; as a plain anti-join or join it would be a hash join over a
+    // sequential scan of the whole table, for every call (and, under SERIALIZABLE, a predicate
+    // lock on the whole table, so that any two transactions creating levels conflict).
     static spi::Statement find_missing(
         "SELECT u.sku, u.wh "
         "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
-        "WHERE NOT EXISTS (SELECT FROM inventory.inventory_levels l "
-        "                  WHERE l.sku OPERATOR(pg_catalog.=) u.sku "
-        "                    AND l.warehouse_id OPERATOR(pg_catalog.=) u.wh) "
+        "LEFT JOIN LATERAL (SELECT true AS found FROM inventory.inventory_levels l "
+        "                   WHERE l.sku OPERATOR(pg_catalog.=) u.sku "
+        "                     AND l.warehouse_id OPERATOR(pg_catalog.=) u.wh LIMIT 1) x ON true "
+        "WHERE x.found IS NULL "
         "GROUP BY u.sku, u.wh ORDER BY u.sku COLLATE pg_catalog.\"C\", u.wh",
         {TEXTARRAYOID, INT4ARRAYOID});
     // A new level starts empty, with the copies of the SKU's policy its CHECK constraints need.
@@ -131,7 +137,9 @@ std::size_t create_levels(std::span<const LevelId> levels, bool check_warehouses
         "       p.backorder_limit "
         "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
-        "LEFT JOIN inventory.inventory_sku_policies p ON p.sku OPERATOR(pg_catalog.=) u.sku "
+        "LEFT JOIN LATERAL (SELECT q.safety_stock, q.allow_backorder, q.backorder_limit "
+        "                   FROM inventory.inventory_sku_policies q "
+        "                   WHERE q.sku OPERATOR(pg_catalog.=) u.sku LIMIT 1) p ON true "
         "ORDER BY u.sku COLLATE pg_catalog.\"C\", u.wh "
         "ON CONFLICT (sku, warehouse_id) DO NOTHING",
         {TEXTARRAYOID, INT4ARRAYOID});
