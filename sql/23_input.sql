@@ -143,6 +143,14 @@ INSERT INTO inventory.inventory_ledger
 VALUES (E'IN\u200bOLD', 2302, 'RECEIVE', 4, 4, 0, 4, 0, 4, 1),
        (E'Cafe\u0301', 2302, 'RECEIVE', 2, 2, 0, 2, 0, 2, 1);
 SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, on_hand_after, reserved_after, available_after, level_version) VALUES (E'IN-OK ', 2302, 'RECEIVE', 4, 4, 0, 4, 0, 4, 1)$$);
+-- ... and the metadata it was written with: 0.3.1's unit_cost rule is for new events only
+-- (the same row as a new event is refused), and inventory_verify_data() reports it.
+INSERT INTO inventory.inventory_ledger
+  (sku, warehouse_id, event_type, quantity, metadata, on_hand_change, reserved_change,
+   on_hand_after, reserved_after, available_after, level_version)
+VALUES ('IN-COST', 2302, 'RECEIVE', 3, '{"unit_cost": "12,50 EUR"}', 3, 0, 3, 0, 3, 1);
+SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, metadata) VALUES ('IN-COST', 2302, 'RECEIVE', 3, '{"unit_cost": "12,50 EUR"}')$$);
+SELECT kind, sku, problem FROM inventory.inventory_verify_data() WHERE sku = 'IN-COST';
 SELECT on_hand, inventory.inventory_sku_problem(sku) FROM inventory.inventory_levels
  WHERE warehouse_id = 2302 ORDER BY sku COLLATE "C";
 -- Events on a level that exists already stay possible, so that a person can move its stock to

@@ -12,7 +12,7 @@
 
 namespace inventory::pg {
 
-void validate_options(const EventOptions& options, KeyOrigin origin) {
+void validate_options(const EventOptions& options, KeyOrigin origin, RowOrigin row) {
     if (options.reference_id) validate_identifier("reference_id", *options.reference_id);
     if (options.idempotency_key) {
         validate_identifier("idempotency_key", *options.idempotency_key);
@@ -40,6 +40,7 @@ void validate_options(const EventOptions& options, KeyOrigin origin) {
             throw Error(ErrorCode::InvalidParameter, "metadata must be a JSON object", "",
                         "Pass for example '{\"order\": \"A-1001\"}'::jsonb, or NULL.");
         }
+        if (row == RowOrigin::RestoredHistory) return;
         // The views read metadata.unit_cost as a number: classify it here, the rule is the core's.
         std::string shown;
         const UnitCostShape unit_cost = pg_guard([metadata, &shown] {

@@ -30,10 +30,16 @@ struct EventOptions {
 enum class KeyOrigin { Caller, Extension };
 inline constexpr std::string_view kInternalKeyPrefix = "inventory:";
 
+// What a row is: a new event, held to every rule, or restored history (a ledger row arriving
+// with its computed columns), held to the rules of the release that wrote it: 0.3.1's unit_cost
+// rule applies to new events only, so that a dump of an older database restores.
+enum class RowOrigin { NewEvent, RestoredHistory };
+
 // Checks reference_id and idempotency_key (IV010), that metadata is a JSON object whose
-// unit_cost, if any, is a non-negative number (22023), and that expires_at comes with a
-// reference_id (22023).
-void validate_options(const EventOptions& options, KeyOrigin origin = KeyOrigin::Caller);
+// unit_cost, if any, is a non-negative number (22023; new events only), and that expires_at
+// comes with a reference_id (22023).
+void validate_options(const EventOptions& options, KeyOrigin origin = KeyOrigin::Caller,
+                      RowOrigin row = RowOrigin::NewEvent);
 
 // An event as applied (or as first applied, for a replay): its id and the level after it.
 struct EventOutcome {

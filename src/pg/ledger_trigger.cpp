@@ -117,7 +117,10 @@ RowEvent event_from_row(const Row& row, const LedgerColumns& columns, SkuRules s
         }
     }
     options.reason = reason;
-    validate_options(options, KeyOrigin::Extension);  // restored rows carry the extension's keys
+    // Restored rows carry the extension's keys, and the metadata they were written with.
+    validate_options(
+        options, KeyOrigin::Extension,
+        sku_rules == SkuRules::Recorded ? RowOrigin::RestoredHistory : RowOrigin::NewEvent);
 
     const EventKind kind = parse_event_kind(*event_type, /*allow_transfer_legs=*/true);
     return {build_request(*sku, DatumGetInt32(*warehouse), kind, *quantity, options, sku_rules),
