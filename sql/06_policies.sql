@@ -54,9 +54,12 @@ SELECT regress.error_of($$SELECT inventory.inventory_adjust('LIMITED', -1, 'THEF
 SELECT regress.error_of($$SELECT inventory.inventory_apply_event('LIMITED', 1, 'COUNT', 2)$$);
 SELECT on_hand, reserved, available_to_sell FROM regress.level('LIMITED', 1);
 
--- Bad policies (22023, 22004, and the table's own checks).
+-- Bad policies: 22023 from the core's rules (0.3.0 answered with the table's own CHECKs,
+-- 23514), 22004, and a SKU the ledger refuses (IV009).
 SELECT regress.error_of($$SELECT inventory.inventory_set_sku_policy('CHAIR', safety_stock => -1)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_set_sku_policy('CHAIR', backorder_limit => 5)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_set_sku_policy(NULL)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_set_sku_policy('CHAIR', allow_backorder => NULL)$$);
+SELECT regress.error_of($$SELECT inventory.inventory_set_sku_policy(E'CHAIR\u200b')$$);
+SELECT count(*) AS policies_written FROM inventory.inventory_sku_policies WHERE sku LIKE 'CHAIR%';
 SELECT regress.consistent();

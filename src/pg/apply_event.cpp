@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/event.hpp"
+#include "pg/arguments.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_writer.hpp"
@@ -25,31 +26,6 @@ PG_FUNCTION_INFO_V1(inventory_sku_problem);
 
 namespace inventory::pg {
 namespace {
-
-[[noreturn]] void null_argument(const char* name) {
-    throw Error(ErrorCode::NullArgument, std::string(name) + " must not be NULL");
-}
-
-std::optional<std::string> text_argument(FunctionCallInfo fcinfo, int n) {
-    if (PG_ARGISNULL(n)) return std::nullopt;
-    return spi::text_value(PG_GETARG_DATUM(n));
-}
-
-std::string required_text(FunctionCallInfo fcinfo, int n, const char* name) {
-    auto value = text_argument(fcinfo, n);
-    if (!value) null_argument(name);
-    return *value;
-}
-
-std::int32_t required_int32(FunctionCallInfo fcinfo, int n, const char* name) {
-    if (PG_ARGISNULL(n)) null_argument(name);
-    return PG_GETARG_INT32(n);
-}
-
-std::int64_t required_int64(FunctionCallInfo fcinfo, int n, const char* name) {
-    if (PG_ARGISNULL(n)) null_argument(name);
-    return PG_GETARG_INT64(n);
-}
 
 // reference_id, idempotency_key, reason, metadata and, where the function has it, expires_at.
 EventOptions common_arguments(FunctionCallInfo fcinfo, int first, bool with_expiry,

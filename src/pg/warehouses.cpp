@@ -10,6 +10,7 @@
 #include "core/ascii.hpp"
 #include "core/error.hpp"
 #include "core/warehouse.hpp"
+#include "pg/arguments.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/spi.hpp"
 
@@ -22,19 +23,15 @@ PG_FUNCTION_INFO_V1(inventory_stop_serving_country);
 namespace inventory::pg {
 namespace {
 
-std::string text_argument(FunctionCallInfo fcinfo, int n) {
-    return spi::text_value(PG_GETARG_DATUM(n));
-}
-
 Datum create_warehouse_body(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
         throw Error(ErrorCode::NullArgument, "code, name and country must not be NULL");
     }
-    const std::string code = text_argument(fcinfo, 0);
-    const std::string name = text_argument(fcinfo, 1);
+    const std::string code = *text_argument(fcinfo, 0);
+    const std::string name = *text_argument(fcinfo, 1);
     validate_warehouse_code(code);
     validate_warehouse_name(name);
-    const std::string country = normalize_country(text_argument(fcinfo, 2));
+    const std::string country = normalize_country(*text_argument(fcinfo, 2));
     static spi::Statement insert_warehouse(
         "INSERT INTO inventory.inventory_warehouses (id, code, name, country) "
         "VALUES (coalesce($1, pg_catalog.nextval("
@@ -63,7 +60,7 @@ Datum serve_country_body(FunctionCallInfo fcinfo) {
         throw Error(ErrorCode::NullArgument, "warehouse_id, country and priority must not be NULL");
     }
     const std::int32_t warehouse_id = PG_GETARG_INT32(0);
-    const std::string country = normalize_country(text_argument(fcinfo, 1));
+    const std::string country = normalize_country(*text_argument(fcinfo, 1));
     const std::int32_t priority = PG_GETARG_INT32(2);
     validate_serving_priority(priority);
     static spi::Statement exists(
@@ -101,7 +98,7 @@ Datum stop_serving_country_body(FunctionCallInfo fcinfo) {
         {INT4OID, TEXTOID});
     spi::connect();
     const Datum values[] = {PG_GETARG_DATUM(0),
-                            spi::text_datum(to_upper_ascii(text_argument(fcinfo, 1)))};
+                            spi::text_datum(to_upper_ascii(*text_argument(fcinfo, 1)))};
     const bool removed = remove.execute(values, nullptr) > 0;
     spi::finish();
     PG_RETURN_BOOL(removed);

@@ -37,6 +37,14 @@ out=$(report "SELECT * FROM inventory.inventory_apply_events('[{\"sku\": 5, \"wa
 check batch-field-error-location matches "$out" '^LOCATION:  string_field, json_field\.cpp:[1-9][0-9]*$'
 out=$(report "SELECT * FROM inventory.inventory_apply_event(E'A\\u200bB', 1, 'RECEIVE', 1)")
 check sku-error-location matches "$out" '^LOCATION:  validate_sku, event\.cpp:[1-9][0-9]*$'
+# A fresh session whose first call is inventory_set_sku_policy: a clear SQLSTATE and no CONTEXT
+# (0.3.0 showed its internal INSERT, or its PL/pgSQL line for a NULL, with the table's 23514).
+out=$(report "SELECT inventory.inventory_set_sku_policy('LOC-1', safety_stock => -1)")
+check policy-error-sqlstate matches "$out" '^ERROR:  22023: safety_stock must not be negative$'
+check policy-error-no-context lacks "$out" '^CONTEXT:'
+out=$(report "SELECT inventory.inventory_set_sku_policy(NULL)")
+check policy-null-sqlstate matches "$out" '^ERROR:  22004: '
+check policy-null-no-context lacks "$out" '^CONTEXT:'
 # A PostgreSQL error raised again keeps PostgreSQL's own location and object names.
 out=$(report "SELECT inventory.inventory_create_warehouse('NYC-1', 'New York', 'US')")
 check unique-violation-location matches "$out" '^LOCATION:  _bt_check_unique, nbtinsert\.c:[0-9]+$'
