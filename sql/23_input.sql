@@ -24,6 +24,9 @@ SELECT (inventory.inventory_set_sku_policy('IN-B', true)).sku;
 SELECT (inventory.inventory_apply_event('IN-B', 2301, 'ALLOCATE', 2)).available_to_sell;
 SELECT * FROM inventory.inventory_set_sku_policy('IN-B', false);
 SELECT inventory.inventory_serve_country(2301, 'USA');
+-- A direct DELETE (only the owner may write the table) meets the warehouse guard, a PL/pgSQL
+-- trigger: its own "at RAISE" line is its context (no fmgr hook hides it: a hook must not
+-- raise), and no internal SQL.
 DELETE FROM inventory.inventory_warehouses WHERE id = 2301;
 -- The caller's own context is kept: the error is raised again as a fresh report.
 DO $$ BEGIN PERFORM inventory.inventory_create_warehouse('IN-3', 'Input Three', 'US', 2301); END $$;

@@ -37,29 +37,6 @@ void fill(ErrorReport& report, std::string_view sqlstate, const char* message,
     report.postgres_error = nullptr;
 }
 
-fmgr_hook_type previous_fmgr_hook = nullptr;
-
-// True when the function belongs to the inventory schema (the extension's own functions). C
-// only; runs on the error path, where a catalog lookup is still allowed (the transaction is not
-// aborted until the error reaches its handler).
-bool is_extension_function(Oid function) {
-    const Oid schema = get_namespace_oid("inventory", true);
-    return OidIsValid(schema) && get_func_namespace(function) == schema;
-}
-
-// fmgr_security_definer() calls the hook around every function that is SECURITY DEFINER or has
-// SET clauses, which every function of the extension has. On FHET_ABORT an error is leaving the
-// function: error_context_stack is the caller's again, so a fresh report of the error carries
-// the caller's context and none of the statements inside the extension's function.
-void extension_fmgr_hook(FmgrHookEventType event, FmgrInfo* flinfo, Datum* arg) {
-    if (previous_fmgr_hook != nullptr) previous_fmgr_hook(event, flinfo, arg);
-    if (event != FHET_ABORT || !is_extension_function(flinfo->fn_oid)) return;
-    MemoryContextSwitchTo(CurTransactionContext);
-    ErrorData* error = CopyErrorData();
-    FlushErrorState();
-    raise_without_context(error);
-}
-
 }  // namespace
 
 const char* PgError::what() const noexcept {
@@ -126,11 +103,6 @@ void raise_without_context(const ErrorData* error) {
         errfinish(error->filename, error->lineno, error->funcname);
     }
     pg_unreachable();
-}
-
-void install_error_hooks() {
-    previous_fmgr_hook = fmgr_hook;
-    fmgr_hook = extension_fmgr_hook;
 }
 
 void raise_report(const ErrorReport& report) {

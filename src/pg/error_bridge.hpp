@@ -12,10 +12,11 @@
 //    names and location, but without the context of the extension's internals: the thunk runs
 //    with error_context_stack cleared, and the fresh report collects only the CALLER's context
 //    (the caller's PL/pgSQL line, say), never the extension's internal SQL;
-//  * a C++ Error reports the place it was constructed (SourceLocation) as its LOCATION;
-//  * an error leaving any other function of the extension (PL/pgSQL or SQL wrappers) is raised
-//    again the same way by an fmgr hook (install_error_hooks(), from _PG_init), so no error
-//    shows the statements inside the extension's functions as CONTEXT.
+//  * a C++ Error reports the place it was constructed (SourceLocation) as its LOCATION.
+// The PL/pgSQL code of the writers runs inside pg_guard too (pg/owner_entry.cpp), so its
+// statements never show as CONTEXT. The few PL/pgSQL readers left (inventory_ats, ...) raise
+// only on bad arguments, with PL/pgSQL's own "line N at RAISE" context. No fmgr hook: a hook
+// must not raise, or the hooks of other extensions chained after it miss their abort event.
 // The lambda given to pg_guard() must hold no object with a destructor: it calls C only.
 #pragma once
 
@@ -64,10 +65,6 @@ void capture_current_exception(ErrorReport& report) noexcept;
 // hint, schema/table/column/datatype/constraint names and location, no context of its own; the
 // callbacks on error_context_stack (the caller's) add theirs. Never returns.
 [[noreturn]] void raise_without_context(const ErrorData* error);
-
-// Installs the fmgr hook that re-raises, as raise_without_context does, every error leaving a
-// function of the inventory schema. Call once, from _PG_init.
-void install_error_hooks();
 
 namespace detail {
 template <typename Body>
