@@ -36,6 +36,15 @@ SELECT from_on_hand, to_on_hand FROM inventory.inventory_transfer('FEED-A', 40, 
 INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity)
 VALUES ('FEED-C', 40, 'RECEIVE', 1);
 SELECT * FROM regress.poll();
+-- transaction_id names the transaction that appended the row here, whatever the INSERT gave
+-- (a copied id, as a logical-replication subscriber receives, would hide the row).
+BEGIN;
+INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, transaction_id)
+VALUES ('FEED-C', 40, 'RECEIVE', 1, '5');
+SELECT transaction_id = pg_current_xact_id() AS stamped_by_this_transaction
+  FROM inventory.inventory_ledger WHERE sku = 'FEED-C' ORDER BY id DESC LIMIT 1;
+COMMIT;
+SELECT * FROM regress.poll();
 
 -- A policy change moves available_to_sell without a ledger row: every level of the SKU, through
 -- inventory_set_sku_policy() or a direct write of the policy table; deleting it too.
@@ -62,6 +71,11 @@ CREATE TEMP TABLE after_rebuild AS SELECT * FROM regress.poll(only_feed => false
 SELECT * FROM after_rebuild WHERE sku LIKE 'FEED-%' ORDER BY 1, 2;
 SELECT (SELECT count(*) FROM after_rebuild)
      = (SELECT count(*) FROM inventory.inventory_levels) + 1 AS every_level_and_the_deleted_one;
+SELECT * FROM regress.poll();
+-- A rebuild that changes nothing marks nothing: the consumers need not re-read every level.
+SELECT inventory.inventory_rebuild_levels() AS changed;
+SELECT count(*) - :marks_before - 1 AS marks_of_an_idle_rebuild
+  FROM inventory.inventory_feed_marks WHERE sku IS NULL;
 SELECT * FROM regress.poll();
 SELECT regress.consistent();
 

@@ -28,7 +28,7 @@ namespace {
 struct LedgerColumns {
     int sku, warehouse_id, event_type, quantity, reference_id, idempotency_key, reason;
     int on_hand_change, reserved_change, on_hand_after, reserved_after, available_after;
-    int level_version, actor, metadata, expires_at, login;
+    int level_version, actor, metadata, expires_at, login, transaction_id;
 
     explicit LedgerColumns(TupleDesc desc)
         : sku(find(desc, "sku")),
@@ -46,8 +46,9 @@ struct LedgerColumns {
           level_version(find(desc, "level_version")),
           actor(find(desc, "actor")),
           metadata(find(desc, "metadata")),
-          expires_at(SPI_fnumber(desc, "expires_at")),  // absent before 0.3.0
-          login(SPI_fnumber(desc, "login")) {}          // absent before 0.3.1
+          expires_at(SPI_fnumber(desc, "expires_at")),            // absent before 0.3.0
+          login(SPI_fnumber(desc, "login")),                      // absent before 0.3.1
+          transaction_id(SPI_fnumber(desc, "transaction_id")) {}  // absent before 0.3.1
 
     static int find(TupleDesc desc, const char* name) {
         int number = SPI_fnumber(desc, name);
@@ -152,6 +153,11 @@ std::optional<RecordedEvent> recorded_values(const Row& row, const LedgerColumns
     return recorded;
 }
 
+// This transaction's top-level id as an xid8 Datum, as pg_current_xact_id() gives it.
+Datum current_xid8() {
+    return pg_guard([] { return FullTransactionIdGetDatum(GetTopFullTransactionId()); });
+}
+
 void require_restore_privilege(Relation ledger) {
     const bool allowed = pg_guard([ledger] {
         return superuser() || pg_class_ownercheck(RelationGetRelid(ledger), GetUserId());
@@ -244,9 +250,19 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
     const Datum reason = request.reason ? spi::text_datum(*request.reason) : Datum{0};
     const int reason_updates = request.reason ? 1 : 0;
     HeapTuple result = nullptr;
+    // The change feed reads transaction_id: it names the transaction that appended the row here,
+    // whatever the INSERT gave (a restore or a logical-replication subscriber copies another
+    // server's ids, which would hide the row from the feed).
+    const std::optional<ColumnUpdate> appended_by =
+        columns.transaction_id > 0
+            ? std::optional<ColumnUpdate>(ColumnUpdate{columns.transaction_id, current_xid8()})
+            : std::nullopt;
     if (recorded) {
-        const ColumnUpdate updates[] = {{columns.event_type, event_type}, {columns.reason, reason}};
-        result = modified_tuple(rel, tuple, updates, 1 + reason_updates);
+        ColumnUpdate updates[] = {
+            {columns.event_type, event_type}, {columns.reason, reason}, {columns.reason, reason}};
+        int count = 1 + reason_updates;
+        if (appended_by) updates[count++] = *appended_by;
+        result = modified_tuple(rel, tuple, updates, count);
     } else {
         // The role that acted and the login, whatever the INSERT gave (the reason goes last).
         ColumnUpdate updates[] = {
@@ -260,9 +276,11 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
             {columns.event_type, event_type},
             {columns.login, Datum{0}},
             {columns.reason, reason},
+            {columns.reason, reason},
         };
         int count = 8;
         if (columns.login > 0) updates[count++] = {columns.login, login_name()};
+        if (appended_by) updates[count++] = *appended_by;
         if (request.reason) updates[count++] = {columns.reason, reason};
         result = modified_tuple(rel, tuple, updates, count);
     }

@@ -120,11 +120,13 @@ DECLARE
   missing_skus text[];
   missing_warehouses integer[];
 BEGIN
-  -- The one order of locks (README: Locks): SHARE on the ledger waits for every writer in
-  -- progress and holds off new ones (each takes ROW EXCLUSIVE on the ledger before anything
-  -- else); SHARE on the policies does the same for policy changes; then the levels. Readers,
-  -- inventory_verify() among them, go on meanwhile.
-  LOCK TABLE inventory.inventory_ledger IN SHARE MODE;
+  -- The one order of locks (README: Locks): SHARE ROW EXCLUSIVE on the ledger waits for every
+  -- writer in progress and holds off new ones (each takes ROW EXCLUSIVE on the ledger before
+  -- anything else) and for another rebuild (plain SHARE would let two rebuilds in, and each
+  -- would then wait for the other's lock to create a missing level: 40P01); SHARE on the
+  -- policies does the same for policy changes; then the levels. Readers, inventory_verify()
+  -- among them, go on meanwhile.
+  LOCK TABLE inventory.inventory_ledger IN SHARE ROW EXCLUSIVE MODE;
   LOCK TABLE inventory.inventory_sku_policies IN SHARE MODE;
 
   -- Levels missing for ledger rows are created as every path creates them, with their SKU's
@@ -195,6 +197,11 @@ BEGIN
      AND NOT EXISTS (SELECT FROM inventory.inventory_ledger g
                       WHERE g.sku = l.sku AND g.warehouse_id = l.warehouse_id);
   GET DIAGNOSTICS removed = ROW_COUNT;
+  -- The change feed (40-change-feed.sql): a rebuild that changed levels changed them without
+  -- ledger rows; one mark says "every level" to the consumers. One that changed nothing, none.
+  IF changed + repaired + removed > 0 THEN
+    INSERT INTO inventory.inventory_feed_marks (sku) VALUES (NULL);
+  END IF;
   RETURN changed + repaired + removed;
 END;
 $$;

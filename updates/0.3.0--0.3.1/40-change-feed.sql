@@ -39,7 +39,7 @@ CREATE INDEX inventory_feed_marks_transaction_id_idx
   ON inventory.inventory_feed_marks (transaction_id);
 COMMENT ON TABLE inventory.inventory_feed_marks IS
   'Levels changed without a ledger row (SKU policy changes, rebuilds, deleted levels), for '
-  'inventory_level_changes(); written by triggers only.';
+  'inventory_level_changes(); written by the extension only.';
 COMMENT ON COLUMN inventory.inventory_feed_marks.sku IS
   'The SKU whose levels changed; NULL: every level (a rebuild).';
 COMMENT ON COLUMN inventory.inventory_feed_marks.warehouse_id IS
@@ -74,11 +74,8 @@ ALTER TABLE inventory.inventory_sku_policies ENABLE ALWAYS TRIGGER inventory_sku
 COMMENT ON TRIGGER inventory_sku_policy_feed ON inventory.inventory_sku_policies IS
   'Change feed: a policy change is a change of every level of the SKU.';
 
--- Writes of levels behind the ledger. The extension creates a level empty (version 0) and then
--- applies ledger rows to it, so an INSERT of a level with events, or one that an INSERT ...
--- ON CONFLICT DO UPDATE proposes (inventory_rebuild_levels() writes all levels that way), is a
--- repair: every level is marked, once per transaction. The WHEN clause keeps the event path
--- (levels are created with version 0) free of any trigger call, and a rebuild to one call.
+-- A deleted level (a rebuild removes levels without ledger rows) reads as empty to the
+-- consumers. inventory_rebuild_levels() marks every level itself when it changed any.
 CREATE FUNCTION inventory.inventory_feed_levels_trigger()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -86,34 +83,17 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  IF TG_OP = 'DELETE' THEN
-    INSERT INTO inventory.inventory_feed_marks (sku, warehouse_id)
-    VALUES (OLD.sku, OLD.warehouse_id);
-    RETURN NULL;
-  END IF;
-  -- Once per transaction: the WHEN clause skips the rows after the first (a savepoint's
-  -- rollback takes the mark and the setting back together).
-  INSERT INTO inventory.inventory_feed_marks (sku) VALUES (NULL);
-  PERFORM set_config('inventory_feed.marked_by', pg_current_xact_id()::text, true);
-  RETURN NEW;
+  INSERT INTO inventory.inventory_feed_marks (sku, warehouse_id)
+  VALUES (OLD.sku, OLD.warehouse_id);
+  RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION inventory.inventory_feed_levels_trigger() IS
-  'Triggers on inventory_levels for writes that come without a ledger row: a deleted level is '
-  'marked; a level inserted with events (a rebuild) marks every level, once per transaction.';
-CREATE TRIGGER inventory_levels_feed_repair
-  BEFORE INSERT ON inventory.inventory_levels
-  FOR EACH ROW
-  WHEN (NEW.version <> 0 AND pg_catalog.current_setting('inventory_feed.marked_by', true)
-                             IS DISTINCT FROM pg_catalog.pg_current_xact_id()::text)
-  EXECUTE FUNCTION inventory.inventory_feed_levels_trigger();
+  'AFTER DELETE on inventory_levels: marks the deleted level as changed for the change feed.';
 CREATE TRIGGER inventory_levels_feed_delete
   AFTER DELETE ON inventory.inventory_levels
   FOR EACH ROW EXECUTE FUNCTION inventory.inventory_feed_levels_trigger();
-ALTER TABLE inventory.inventory_levels ENABLE ALWAYS TRIGGER inventory_levels_feed_repair;
 ALTER TABLE inventory.inventory_levels ENABLE ALWAYS TRIGGER inventory_levels_feed_delete;
-COMMENT ON TRIGGER inventory_levels_feed_repair ON inventory.inventory_levels IS
-  'Change feed: a level written with events but without a ledger row (a rebuild) marks every level.';
 COMMENT ON TRIGGER inventory_levels_feed_delete ON inventory.inventory_levels IS
   'Change feed: a deleted level reads as empty to the feed''s consumers.';
 
