@@ -48,11 +48,13 @@ LevelArrays level_arrays(std::span<const LevelId> levels) {
     return {skus.build(), warehouses.build()};
 }
 
+// An index probe per warehouse, as the statements of create_levels() below.
 void require_warehouses(const LevelArrays& arrays) {
     static spi::Statement unknown_warehouse(
         "SELECT w FROM pg_catalog.unnest($1::pg_catalog.int4[]) AS w "
-        "WHERE NOT EXISTS (SELECT FROM inventory.inventory_warehouses x "
-        "                  WHERE x.id OPERATOR(pg_catalog.=) w) "
+        "LEFT JOIN LATERAL (SELECT true AS found FROM inventory.inventory_warehouses x "
+        "                   WHERE x.id OPERATOR(pg_catalog.=) w LIMIT 1) x ON true "
+        "WHERE x.found IS NULL "
         "ORDER BY w LIMIT 1",
         {INT4ARRAYOID});
     const Datum values[] = {arrays.warehouses};
