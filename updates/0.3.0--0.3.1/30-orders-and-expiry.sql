@@ -201,7 +201,12 @@ DECLARE
   cand_count integer;
   skus text[];
   backorderable boolean[];
+  policy_limits bigint[];    -- per SKU: its policy's backorder_limit (NULL: none)
   first_level boolean[];     -- per SKU: whether its level in candidates[1] exists
+  can_backorder boolean[];   -- per SKU: as the level in candidates[1] (or the policy) says
+  room bigint[];             -- per SKU: backorder units left in candidates[1] (NULL: no limit)
+  room_start bigint;
+  first_free bigint;
   missing text[];            -- SKUs whose backorder needs a level in candidates[1]
   free bigint[];             -- per SKU and candidate: units still sellable in this allocation
   slice bigint[];
@@ -210,7 +215,6 @@ DECLARE
   plan_sku text[];
   plan_wh integer[];
   plan_qty bigint[];
-  plan_k integer[];
   plan_n integer;
   plan_start integer;
   short_line integer[];
@@ -396,8 +400,9 @@ BEGIN
     FROM unnest(line_skus) WITH ORDINALITY AS u(s, i)
     JOIN unnest(skus) WITH ORDINALITY AS d(s, no) ON d.s = u.s;
   SELECT array_agg(p.sku IS NOT NULL ORDER BY d.no),
+         array_agg(p.backorder_limit ORDER BY d.no),
          array_agg(l.sku IS NOT NULL ORDER BY d.no)
-    INTO backorderable, first_level
+    INTO backorderable, policy_limits, first_level
     FROM unnest(skus) WITH ORDINALITY AS d(s, no)
     LEFT JOIN inventory.inventory_sku_policies p ON p.sku = d.s AND p.allow_backorder
     LEFT JOIN inventory.inventory_levels l ON l.sku = d.s AND l.warehouse_id = candidates[1];
@@ -431,8 +436,23 @@ BEGIN
       FROM unnest(skus) WITH ORDINALITY AS d(s, no)
      CROSS JOIN unnest(candidates) WITH ORDINALITY AS c(w, k)
       LEFT JOIN inventory.inventory_levels l ON l.sku = d.s AND l.warehouse_id = c.w;
+    -- What a backorder may take in the first candidate, by the engine's rule (its allowance is
+    -- the limit less what is backordered already): from the level there (locked in pass 2), or,
+    -- where it does not exist yet, from the policy.
+    SELECT array_agg(CASE WHEN l.sku IS NOT NULL THEN l.allow_backorder ELSE b.ok END
+                     ORDER BY d.no),
+           array_agg(CASE WHEN l.sku IS NOT NULL THEN
+                            CASE WHEN NOT l.allow_backorder THEN 0
+                                 WHEN l.backorder_limit IS NULL THEN NULL
+                                 ELSE greatest(l.backorder_limit
+                                               - greatest(l.reserved - l.on_hand, 0), 0) END
+                          WHEN b.ok THEN b.lim ELSE 0 END ORDER BY d.no)
+      INTO can_backorder, room
+      FROM unnest(skus) WITH ORDINALITY AS d(s, no)
+      JOIN unnest(backorderable, policy_limits) WITH ORDINALITY AS b(ok, lim, no) ON b.no = d.no
+      LEFT JOIN inventory.inventory_levels l ON l.sku = d.s AND l.warehouse_id = candidates[1];
 
-    plan_line := '{}'; plan_sku := '{}'; plan_wh := '{}'; plan_qty := '{}'; plan_k := '{}';
+    plan_line := '{}'; plan_sku := '{}'; plan_wh := '{}'; plan_qty := '{}';
     plan_n := 0;
     short_line := '{}'; short_available := '{}'; short_n := 0;
     FOR i IN 1 .. line_count LOOP
@@ -451,6 +471,7 @@ BEGIN
           FROM unnest(candidates, priorities, slice) WITH ORDINALITY AS c(id, priority, units, k);
       END IF;
       plan_start := plan_n;
+      room_start := room[s];
       FOREACH k IN ARRAY ranks LOOP
         EXIT WHEN remaining = 0;
         take := free[base + k];
@@ -461,12 +482,13 @@ BEGIN
         plan_sku[plan_n] := line_skus[i];
         plan_wh[plan_n] := candidates[k];
         plan_qty[plan_n] := take;
-        plan_k[plan_n] := k;
         free[base + k] := free[base + k] - take;
         remaining := remaining - take;
       END LOOP;
-      IF remaining > 0 AND backorderable[s] THEN
-        -- Backorders: the rest waits in the first candidate (the engine applies backorder_limit).
+      first_free := free[base + 1];
+      take := CASE WHEN room[s] IS NULL THEN remaining ELSE least(remaining, first_free + room[s]) END;
+      IF remaining > 0 AND can_backorder[s] AND take > 0 THEN
+        -- Backorders: the rest waits in the first candidate, within its backorder allowance.
         IF NOT first_level[s] THEN
           IF pass = 1 THEN
             missing := missing || line_skus[i];
@@ -480,10 +502,10 @@ BEGIN
         plan_line[plan_n] := line_ids[i];
         plan_sku[plan_n] := line_skus[i];
         plan_wh[plan_n] := candidates[1];
-        plan_qty[plan_n] := remaining;
-        plan_k[plan_n] := 1;
-        free[base + 1] := greatest(free[base + 1] - remaining, 0);
-        remaining := 0;
+        plan_qty[plan_n] := take;
+        free[base + 1] := greatest(first_free - take, 0);
+        IF room[s] IS NOT NULL THEN room[s] := room[s] - greatest(take - first_free, 0); END IF;
+        remaining := remaining - take;
       END IF;
       IF remaining > 0 AND pass = 2 THEN
         IF shortage_mode = 'error' THEN
@@ -496,17 +518,28 @@ BEGIN
                                   (SELECT string_agg(format('%s in warehouse %s', c.units, c.id),
                                                      ', ' ORDER BY c.k)
                                      FROM unnest(candidates, slice)
-                                            WITH ORDINALITY AS c(id, units, k))),
+                                            WITH ORDINALITY AS c(id, units, k)))
+                           || CASE WHEN can_backorder[s]
+                                   THEN format(' Backorders may take %s more in warehouse %s.',
+                                               room_start, candidates[1])
+                                   ELSE '' END,
                   HINT = CASE WHEN allow_split THEN 'Nothing was reserved.'
                               ELSE 'Nothing was reserved; allow_split => true may fill it from several warehouses.' END;
         END IF;
         -- Report: what this line could get as the order stands (all candidates with a split,
         -- the best one without); it takes nothing, and the lines after it are planned on.
+        -- A backorderable SKU adds what its backorder may still take in the first candidate.
         SELECT CASE WHEN allow_split THEN sum(u.units) ELSE max(u.units) END INTO can_get
           FROM unnest(slice) AS u(units);
-        FOR j IN plan_start + 1 .. plan_n LOOP
-          free[base + plan_k[j]] := free[base + plan_k[j]] + plan_qty[j];
+        IF can_backorder[s] THEN
+          can_get := CASE WHEN allow_split THEN can_get + room_start
+                          ELSE greatest(can_get, slice[1] + room_start) END;
+        END IF;
+        -- The line takes nothing: its SKU's figures are as they were before it.
+        FOR j IN 1 .. cand_count LOOP
+          free[base + j] := slice[j];
         END LOOP;
+        room[s] := room_start;
         plan_n := plan_start;
         short_n := short_n + 1;
         short_line[short_n] := i;
