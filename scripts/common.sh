@@ -21,6 +21,20 @@ REQUIRED_PACKAGES=(
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 
+# The test scripts print one "PREFIX NAME ... ok" / "... FAILED" line per check, which
+# scripts/test.sh counts. A script sets failures=0 and CHECK_PREFIX (e.g. "cron check"), then
+# calls `check NAME COMMAND...`; failures counts what failed.
+check() {
+  local name=$1
+  shift
+  if "$@"; then
+    echo "${CHECK_PREFIX:+$CHECK_PREFIX }$name ... ok"
+  else
+    echo "${CHECK_PREFIX:+$CHECK_PREFIX }$name ... FAILED"
+    failures=$((failures + 1))
+  fi
+}
+
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }

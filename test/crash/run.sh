@@ -18,10 +18,6 @@ EXTRA_SERVER_OPTIONS="-c fsync=on -c synchronous_commit=on" start_cluster >/dev/
   exit 1
 }
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d crash "$@"; }
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "$name ... ok"; else echo "$name ... FAILED"; failures=$((failures + 1)); fi
-}
 
 # Writes client ID's seeded stream of autocommitted events: each statement returns "ACK:<key>"
 # only when it commits. psql prints a result after the server's ReadyForQuery, that is after

@@ -9,10 +9,7 @@
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/common.sh"
 failures=0
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "cron check $name ... ok"; else echo "cron check $name ... FAILED"; failures=$((failures + 1)); fi
-}
+CHECK_PREFIX="cron check"
 readme() { python3 "$REPO_ROOT/test/readme/readme.py" "$1" "${README_MD:-$REPO_ROOT/README.md}"; }
 run_readme_sql() { q -f - <<<"$setup_sql" >/dev/null; }
 

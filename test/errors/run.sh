@@ -7,10 +7,7 @@
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/common.sh"
 failures=0
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "error check $name ... ok"; else echo "error check $name ... FAILED"; failures=$((failures + 1)); fi
-}
+CHECK_PREFIX="error check"
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d postgres "$@"; }
 # The report psql prints for SQL, in full (VERBOSITY verbose, every CONTEXT line).
 report() { psql -X -q -d postgres -v VERBOSITY=verbose -v SHOW_CONTEXT=always -c "$1" 2>&1; }

@@ -8,10 +8,7 @@
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/common.sh"
 failures=0
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "locale check $name ... ok"; else echo "locale check $name ... FAILED"; failures=$((failures + 1)); fi
-}
+CHECK_PREFIX="locale check"
 q() { psql -X -q -v ON_ERROR_STOP=1 -At -d inventory_tr "$@"; }
 equals() {  # equals EXPECTED SQL
   local got

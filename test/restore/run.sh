@@ -6,13 +6,11 @@
 # Prints one "ok"/"FAILED" line per check and exits non-zero if any failed.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../scripts/common.sh"  # check()
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
-check() {  # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "restore check $name ... ok"; else echo "restore check $name ... FAILED"; failures=$((failures + 1)); fi
-}
+CHECK_PREFIX="restore check"
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 
 dropdb --if-exists inventory_restore_src >/dev/null 2>&1
