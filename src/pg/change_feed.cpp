@@ -38,8 +38,4 @@ void notify_levels_changed() {
     notified_subxid = subxid;
 }
 
-void notify_level_change(std::string_view, std::int32_t, const Level&, Quantity, std::int64_t) {
-    notify_levels_changed();
-}
-
 }  // namespace inventory::pg

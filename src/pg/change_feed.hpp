@@ -6,11 +6,6 @@
 // 40-change-feed.sql), which also works without notifications (missed ones, restarts).
 #pragma once
 
-#include <cstdint>
-#include <string_view>
-
-#include "core/transition.hpp"
-
 namespace inventory::pg {
 
 inline constexpr const char* kChangeFeedChannel = "inventory_levels";
@@ -19,10 +14,8 @@ inline constexpr const char* kChangeFeedChannel = "inventory_levels";
 void define_change_feed_settings();
 
 // Queues the notification that levels changed (PostgreSQL sends it at commit, drops it on
-// rollback), at most once per (sub)transaction. The level's figures are not sent: the
-// arguments only name the change for the callers' sake.
+// rollback), at most once per (sub)transaction. Which levels changed, and their figures, are
+// not sent: the consumers ask inventory_level_changes().
 void notify_levels_changed();
-void notify_level_change(std::string_view sku, std::int32_t warehouse_id, const Level& level,
-                         Quantity available_to_sell, std::int64_t version);
 
 }  // namespace inventory::pg

@@ -199,28 +199,13 @@ std::vector<Decision> decide_replays(std::vector<PlannedEvent>& plan) {
 
 // ---- step 2: level rows ---------------------------------------------------------------------
 
-using LevelKey = std::pair<std::string, std::int32_t>;  // ordered bytewise, then by warehouse
+using LevelKey = LevelId;  // ordered bytewise, then by warehouse
 
 struct LevelState {
     Level level;
     Policy policy;
     std::int64_t version = 0;
 };
-
-struct LevelArrays {
-    Datum skus;
-    Datum warehouses;
-};
-
-LevelArrays level_arrays(const std::map<LevelKey, LevelState>& levels) {
-    ArrayBuilder skus(TEXTOID);
-    ArrayBuilder warehouses(INT4OID);
-    for (const auto& [key, state] : levels) {
-        skus.add(spi::text_datum(key.first));
-        warehouses.add(Int32GetDatum(key.second));
-    }
-    return {skus.build(), warehouses.build()};
-}
 
 // Locks the rows in (sku bytewise, warehouse) order and reads them; returns how many it found.
 std::size_t lock_levels(const LevelArrays& arrays, std::map<LevelKey, LevelState>& levels) {
@@ -271,10 +256,10 @@ std::map<LevelKey, LevelState> lock_plan_levels(const std::vector<PlannedEvent>&
         levels.try_emplace({plan[i].request.sku, plan[i].request.warehouse_id});
     }
     if (levels.empty()) return levels;
-    const LevelArrays arrays = level_arrays(levels);
     std::vector<LevelId> ids;
     ids.reserve(levels.size());
     for (const auto& entry : levels) ids.push_back(entry.first);
+    const LevelArrays arrays = level_arrays(ids);
     // Several levels: create the missing ones first (create_levels takes their SKUs' advisory
     // locks), so that no row is created, and no advisory lock taken, after a level row was
     // locked. One level: lock it, and create it only if it is missing.
@@ -501,8 +486,12 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     // The first lock of every writer (README: Locks): a rebuild's SHARE lock then waits for this
     // plan, or this plan for the rebuild, before either holds a level.
     lock_ledger_for_writing();
+    // Once per event type: the first event of a type the caller may not write is the one named.
+    std::set<EventKind> allowed;
     for (const PlannedEvent& event : plan) {
+        if (allowed.contains(event.request.kind)) continue;
         with_event_position(event.ordinal, [&] { require_capability(event.request.kind); });
+        allowed.insert(event.request.kind);
     }
     const std::vector<Decision> decisions = decide_replays(plan);
     std::map<LevelKey, LevelState> levels = lock_plan_levels(plan, decisions);
@@ -570,10 +559,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
         update_levels(std::span<const LevelEntry* const>(entries).subspan(
             from, std::min(kSlice, entries.size() - from)));
     }
-    for (const auto& [key, state] : levels) {
-        notify_level_change(key.first, key.second, state.level,
-                            available_to_sell(state.level, state.policy), state.version);
-    }
+    notify_levels_changed();
 }
 
 bool pre_applied_rows_expected() noexcept {

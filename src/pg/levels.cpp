@@ -33,21 +33,6 @@ bool select_for_update(Datum sku, std::int32_t warehouse_id, LockedLevel& out) {
     return true;
 }
 
-struct LevelArrays {
-    Datum skus;
-    Datum warehouses;
-};
-
-LevelArrays level_arrays(std::span<const LevelId> levels) {
-    ArrayBuilder skus(TEXTOID);
-    ArrayBuilder warehouses(INT4OID);
-    for (const auto& [sku, warehouse_id] : levels) {
-        skus.add(spi::text_datum(sku));
-        warehouses.add(Int32GetDatum(warehouse_id));
-    }
-    return {skus.build(), warehouses.build()};
-}
-
 // An index probe per warehouse, as the statements of create_levels() below.
 void require_warehouses(const LevelArrays& arrays) {
     static spi::Statement unknown_warehouse(
@@ -85,6 +70,16 @@ void require_policies_unchanged(Datum skus) {
 }
 
 }  // namespace
+
+LevelArrays level_arrays(std::span<const LevelId> levels) {
+    ArrayBuilder skus(TEXTOID);
+    ArrayBuilder warehouses(INT4OID);
+    for (const auto& [sku, warehouse_id] : levels) {
+        skus.add(spi::text_datum(sku));
+        warehouses.add(Int32GetDatum(warehouse_id));
+    }
+    return {skus.build(), warehouses.build()};
+}
 
 bool changed_since_snapshot(spi::Statement& statement, const Datum* values) {
     if (!IsolationUsesXactSnapshot()) return false;  // each statement takes a new snapshot
@@ -196,7 +191,7 @@ void store_level(std::string_view sku, std::int32_t warehouse_id, const Level& a
     if (update_level.execute(values, nullptr) != 1) {
         throw Error(ErrorCode::Internal, "inventory level row was not updated");
     }
-    notify_level_change(sku, warehouse_id, after, available_to_sell, version);
+    notify_levels_changed();
 }
 
 void restore_level(std::string_view sku, std::int32_t warehouse_id, const Level& after,

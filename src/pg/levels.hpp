@@ -4,8 +4,8 @@
 // Lock order, the same on every path: ROW EXCLUSIVE on inventory_ledger first (a writer's own
 // INSERT takes it; the event engine and inventory_create_levels() take it up front), then the
 // SKUs' advisory locks (only when a level is created, and by a policy change), then level rows,
-// then reservations. inventory_rebuild_levels() takes SHARE on the ledger, then SHARE on
-// inventory_sku_policies, then the levels.
+// then reservations. inventory_rebuild_levels() takes SHARE ROW EXCLUSIVE on the ledger (one
+// rebuild at a time), then SHARE on inventory_sku_policies, then the levels.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +28,14 @@ struct LockedLevel {
 };
 
 using LevelId = std::pair<std::string, std::int32_t>;  // (sku, warehouse_id)
+
+// Levels as two parallel arrays (text[] skus, int4[] warehouse ids), in the given order, for
+// the statements that unnest them.
+struct LevelArrays {
+    Datum skus;
+    Datum warehouses;
+};
+[[nodiscard]] LevelArrays level_arrays(std::span<const LevelId> levels);
 
 // Under REPEATABLE READ and SERIALIZABLE: true when `statement` (one row, one nullable text
 // column) gives another result on a snapshot taken now than on the transaction's snapshot, that

@@ -73,7 +73,7 @@ void refresh_levels(const std::string& sku, const Policy& policy) {
     validate_policy(policy);
     require_no_new_levels(sku);
     static spi::Statement lock_levels(
-        "SELECT warehouse_id, on_hand, reserved, version FROM inventory.inventory_levels "
+        "SELECT warehouse_id, on_hand, reserved FROM inventory.inventory_levels "
         "WHERE sku OPERATOR(pg_catalog.=) $1 ORDER BY warehouse_id FOR UPDATE",
         {TEXTOID});
     static spi::Statement update_level(
@@ -94,7 +94,6 @@ void refresh_levels(const std::string& sku, const Policy& policy) {
         Level level;
         level.on_hand = spi::get_int64(i, 2);
         level.reserved = spi::get_int64(i, 3);
-        const std::int64_t version = spi::get_int64(i, 4);
         const Quantity available = available_to_sell(level, policy);
         const bool backordered = level.on_hand < level.reserved;
         if (backordered && !policy.allow_backorder) {
@@ -120,10 +119,9 @@ void refresh_levels(const std::string& sku, const Policy& policy) {
                                 Int64GetDatum(available)};
         const char nulls[] = {' ', ' ', ' ', ' ', policy.backorder_limit ? ' ' : 'n', ' '};
         update_level.execute(values, nulls);
-        // The level's version counts ledger events; a policy change moves available_to_sell
-        // under the same version (README: change feed).
-        notify_level_change(sku, warehouse_id, level, available, version);
     }
+    // A policy change moves available_to_sell under the same version (README: change feed).
+    if (count > 0) notify_levels_changed();
 }
 
 Datum policy_trigger(FunctionCallInfo fcinfo) {
