@@ -228,14 +228,20 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
                 "Use a new idempotency key for a new request.");
 }
 
-Datum actor_name() {
-    const Oid role = current_caller().role;
+namespace {
+
+Datum user_name_datum(Oid role) {
     return pg_guard([role] { return CStringGetTextDatum(GetUserNameFromId(role, false)); });
 }
 
+}  // namespace
+
+Datum actor_name() {
+    return user_name_datum(current_caller().role);
+}
+
 Datum login_name() {
-    const Oid login = current_caller().login;
-    return pg_guard([login] { return CStringGetTextDatum(GetUserNameFromId(login, false)); });
+    return user_name_datum(current_caller().login);
 }
 
 Datum uuid_datum(const UuidBytes& bytes) {
