@@ -43,6 +43,7 @@ const std::vector<Documented>& AllCodes() {
         {ErrorCode::ReferenceClosed, "IV015", "reference_closed"},
         {ErrorCode::NoServingWarehouse, "IV016", "no_serving_warehouse"},
         {ErrorCode::UpgradeRequired, "55000", "object_not_in_prerequisite_state"},
+        {ErrorCode::StockRecordsExist, "23503", "foreign_key_violation"},
         {ErrorCode::SerializationFailure, "40001", "serialization_failure"},
         {ErrorCode::Internal, "XX000", "internal_error"},
     };
