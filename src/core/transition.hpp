@@ -4,22 +4,10 @@
 #include <optional>
 
 #include "core/event.hpp"
+#include "core/level.hpp"
 #include "core/quantity.hpp"
 
 namespace inventory {
-
-// One row of inventory_levels, as far as the arithmetic is concerned.
-struct Level {
-    Quantity on_hand = 0;
-    Quantity reserved = 0;
-};
-
-// Per-SKU selling policy (inventory_sku_policies). No row means the defaults below.
-struct Policy {
-    Quantity safety_stock = 0;  // units per warehouse held back from available_to_sell
-    bool allow_backorder = false;
-    std::optional<Quantity> backorder_limit;  // with backorders: how far below zero; none = any
-};
 
 // available_to_sell of a level under a policy.
 // free = on_hand - reserved. When free >= 0, safety stock is held back: max(free - safety, 0).

@@ -12,8 +12,8 @@
 #include "core/error.hpp"
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
-#include "pg/change_feed.hpp"
-#include "pg/levels.hpp"
+#include "pg/level_store.hpp"
+#include "pg/lock_order.hpp"
 #include "pg/reservations.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
@@ -199,77 +199,14 @@ std::vector<Decision> decide_replays(std::vector<PlannedEvent>& plan) {
 
 // ---- step 2: level rows ---------------------------------------------------------------------
 
-using LevelKey = LevelId;  // ordered bytewise, then by warehouse
-
-struct LevelState {
-    Level level;
-    Policy policy;
-    std::int64_t version = 0;
-};
-
-// Locks the rows in (sku bytewise, warehouse) order and reads them; returns how many it found.
-std::size_t lock_levels(const LevelArrays& arrays, std::map<LevelKey, LevelState>& levels) {
-    static spi::Statement lock(
-        "SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.version, l.safety_stock, "
-        "       l.allow_backorder, l.backorder_limit "
-        "FROM inventory.inventory_levels l "
-        "JOIN ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
-        "  ON l.sku OPERATOR(pg_catalog.=) u.sku "
-        " AND l.warehouse_id OPERATOR(pg_catalog.=) u.wh "
-        "ORDER BY l.sku COLLATE pg_catalog.\"C\", l.warehouse_id "
-        "FOR UPDATE OF l",
-        {TEXTARRAYOID, INT4ARRAYOID});
-    static spi::Statement lock_one(
-        "SELECT sku, warehouse_id, on_hand, reserved, version, safety_stock, allow_backorder, "
-        "       backorder_limit "
-        "FROM inventory.inventory_levels "
-        "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2 "
-        "FOR UPDATE",
-        {TEXTOID, INT4OID});
-    std::uint64_t rows = 0;
-    if (levels.size() == 1) {
-        const Datum values[] = {spi::text_datum(levels.begin()->first.first),
-                                Int32GetDatum(levels.begin()->first.second)};
-        rows = lock_one.execute(values, nullptr);
-    } else {
-        const Datum values[] = {arrays.skus, arrays.warehouses};
-        rows = lock.execute(values, nullptr);
-    }
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        LevelState& state = levels.at({*spi::get_optional_text(r, 1), spi::get_int32(r, 2)});
-        state.level.on_hand = spi::get_int64(r, 3);
-        state.level.reserved = spi::get_int64(r, 4);
-        state.version = spi::get_int64(r, 5);
-        state.policy.safety_stock = spi::get_int64(r, 6);
-        state.policy.allow_backorder = spi::get_bool(r, 7);
-        state.policy.backorder_limit = spi::get_optional_int64(r, 8);
-    }
-    return static_cast<std::size_t>(rows);
-}
-
-std::map<LevelKey, LevelState> lock_plan_levels(const std::vector<PlannedEvent>& plan,
-                                                const std::vector<Decision>& decisions) {
-    std::map<LevelKey, LevelState> levels;
+LockedLevels lock_plan_levels(const std::vector<PlannedEvent>& plan,
+                              const std::vector<Decision>& decisions) {
+    std::vector<LevelKey> keys;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         if (decisions[i].disposition != Disposition::Apply) continue;
-        levels.try_emplace({plan[i].request.sku, plan[i].request.warehouse_id});
+        keys.push_back({plan[i].request.sku, plan[i].request.warehouse_id});
     }
-    if (levels.empty()) return levels;
-    std::vector<LevelId> ids;
-    ids.reserve(levels.size());
-    for (const auto& entry : levels) ids.push_back(entry.first);
-    const LevelArrays arrays = level_arrays(ids);
-    // Several levels: create the missing ones first (create_levels takes their SKUs' advisory
-    // locks), so that no row is created, and no advisory lock taken, after a level row was
-    // locked. One level: lock it, and create it only if it is missing.
-    if (levels.size() > 1) create_levels(ids);
-    if (lock_levels(arrays, levels) == levels.size()) return levels;
-    create_levels(ids);
-    if (lock_levels(arrays, levels) != levels.size()) {
-        throw Error(ErrorCode::Internal, "inventory level rows vanished after they were created");
-    }
-    return levels;
+    return lock_levels(keys);
 }
 
 // ---- step 4: writing ------------------------------------------------------------------------
@@ -397,50 +334,6 @@ void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
     }
 }
 
-using LevelEntry = std::pair<const LevelKey, LevelState>;
-
-// One UPDATE for a slice of the touched levels.
-void update_levels(std::span<const LevelEntry* const> levels) {
-    static spi::Statement update(
-        "UPDATE inventory.inventory_levels l "
-        "SET on_hand = u.on_hand, reserved = u.reserved, available_to_sell = u.available, "
-        "    version = u.version, updated_at = pg_catalog.now() "
-        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "  pg_catalog.unnest($2::pg_catalog.int4[]), "
-        "  pg_catalog.unnest($3::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($4::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($5::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($6::pg_catalog.int8[])) "
-        "  AS u(sku, wh, on_hand, reserved, available, version) "
-        "WHERE l.sku OPERATOR(pg_catalog.=) u.sku AND l.warehouse_id OPERATOR(pg_catalog.=) u.wh",
-        {TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID});
-    ArrayBuilder skus(TEXTOID), warehouses(INT4OID), on_hand(INT8OID), reserved(INT8OID),
-        available(INT8OID), versions(INT8OID);
-    for (const LevelEntry* entry : levels) {
-        const auto& [key, state] = *entry;
-        skus.add(spi::text_datum(key.first));
-        warehouses.add(Int32GetDatum(key.second));
-        on_hand.add(Int64GetDatum(state.level.on_hand));
-        reserved.add(Int64GetDatum(state.level.reserved));
-        available.add(Int64GetDatum(available_to_sell(state.level, state.policy)));
-        versions.add(Int64GetDatum(state.version));
-    }
-    static spi::Statement update_one(
-        "UPDATE inventory.inventory_levels "
-        "SET on_hand = $3, reserved = $4, available_to_sell = $5, version = $6, "
-        "    updated_at = pg_catalog.now() "
-        "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2",
-        {TEXTOID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID});
-    const ArrayBuilder* columns[] = {&skus,     &warehouses, &on_hand,
-                                     &reserved, &available,  &versions};
-    const bool one_row = levels.size() == 1;
-    Datum values[std::size(columns)];
-    bind_columns(columns, one_row, values, nullptr);
-    if ((one_row ? update_one : update).execute(values, nullptr) != levels.size()) {
-        throw Error(ErrorCode::Internal, "not every inventory level row was updated");
-    }
-}
-
 // This library writes the 0.3.0 ledger: a database whose extension is not updated yet gets one
 // clear error instead of a missing-column error from the middle of a statement.
 void require_current_schema() {
@@ -494,7 +387,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
         allowed.insert(event.request.kind);
     }
     const std::vector<Decision> decisions = decide_replays(plan);
-    std::map<LevelKey, LevelState> levels = lock_plan_levels(plan, decisions);
+    LockedLevels levels = lock_plan_levels(plan, decisions);
 
     // Reservations are read once the level rows are locked: those locks serialize them.
     ReservationBook book;
@@ -516,7 +409,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
             event.result.replayed = true;
             continue;
         }
-        LevelState& state = levels.at({event.request.sku, event.request.warehouse_id});
+        LockedLevel& state = levels.at({event.request.sku, event.request.warehouse_id});
         const Transition t = with_event_position(event.ordinal, [&] {
             // The reservation's own rules first: their errors name the order line.
             book.apply({&event.request, &event.options}, state.level.reserved);
@@ -552,14 +445,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
         }
     }
     book.write();
-    std::vector<const LevelEntry*> entries;
-    entries.reserve(levels.size());
-    for (const auto& entry : levels) entries.push_back(&entry);
-    for (std::size_t from = 0; from < entries.size(); from += kSlice) {
-        update_levels(std::span<const LevelEntry* const>(entries).subspan(
-            from, std::min(kSlice, entries.size() - from)));
-    }
-    notify_levels_changed();
+    store_levels(levels);
 }
 
 bool pre_applied_rows_expected() noexcept {

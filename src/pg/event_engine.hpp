@@ -1,7 +1,7 @@
 // The engine behind inventory_apply_event, inventory_transfer and inventory_apply_events: it
 // takes a plan of events and applies it set-wise, with a fixed number of statements whatever
 // the plan's size:
-//   0. takes ROW EXCLUSIVE on the ledger, the first lock of every writer (pg/levels.hpp);
+//   0. takes ROW EXCLUSIVE on the ledger, the first lock of every writer (pg/lock_order.hpp);
 //   1. waits for uncommitted rows with the plan's idempotency keys (sorted), then reads the
 //      stored events of all keys at once and decides which events are replays;
 //   2. locks every level row the rest touches, once, in one global order (SKU bytewise, then

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/json_text.hpp"
 #include "core/metadata.hpp"
+#include "pg/level_store.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
@@ -104,20 +105,6 @@ bool passes_recorded_sku_rules(std::string_view sku) {
     }
 }
 
-// Whether (sku, warehouse) has a level already. Only asked for SKUs that 0.3.1 refuses.
-bool level_exists(std::string_view sku, std::int32_t warehouse_id) {
-    static spi::Statement exists(
-        "SELECT EXISTS (SELECT FROM inventory.inventory_levels l "
-        "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.warehouse_id OPERATOR(pg_catalog.=) $2)",
-        {TEXTOID, INT4OID});
-    spi::connect();  // nested: the callers may or may not be connected
-    const Datum values[] = {spi::text_datum(sku), Int32GetDatum(warehouse_id)};
-    exists.execute(values, nullptr, true);
-    const bool found = spi::get_bool(0, 1);
-    spi::finish();
-    return found;
-}
-
 }  // namespace
 
 EventRequest build_request(const std::string& sku, std::int32_t warehouse_id, EventKind kind,
@@ -133,7 +120,7 @@ EventRequest build_request(const std::string& sku, std::int32_t warehouse_id, Ev
         // that its stock can be moved to the right SKU and its reservations end. No new level
         // (in another warehouse either) is created for it.
         if (sku_rules != SkuRules::Current || e.code() != ErrorCode::InvalidSku ||
-            !passes_recorded_sku_rules(sku) || !level_exists(sku, warehouse_id)) {
+            !passes_recorded_sku_rules(sku) || !level_exists({sku, warehouse_id})) {
             throw;
         }
         request = make_request(sku, warehouse_id, kind, quantity, reason, SkuRules::Recorded);

@@ -12,7 +12,7 @@
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_writer.hpp"
-#include "pg/levels.hpp"
+#include "pg/level_store.hpp"
 #include "pg/reservations.hpp"
 #include "pg/spi.hpp"
 
@@ -224,13 +224,15 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
     // own memory context, which outlives this call.
     Transition t;
     std::int64_t version = 0;
+    const LevelKey key{request.sku, request.warehouse_id};
     spi::connect();
     if (recorded) {
         require_restore_privilege(rel);
         verify_recorded(request, *recorded);
-        restore_level(request.sku, request.warehouse_id, recorded->after, *recorded_version);
+        restore_level(key, recorded->after, *recorded_version);
     } else {
-        const LockedLevel locked = lock_level(request.sku, request.warehouse_id);
+        LockedLevels levels = lock_levels({&key, 1});
+        LockedLevel& locked = levels.at(key);
         // Restored rows leave reservations alone: pg_dump carries inventory_reservations itself.
         // A schema older than 0.3.0 (no expires_at column yet) has no reservations.
         if (columns.expires_at > 0) {
@@ -241,8 +243,9 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
             book.write();
         }
         t = apply_event(locked.level, locked.policy, request);
-        version = locked.version + 1;
-        store_level(request.sku, request.warehouse_id, t.after, t.available_after, version);
+        locked.level = t.after;
+        version = ++locked.version;
+        store_levels(levels);
     }
     spi::finish();
 

@@ -1,7 +1,7 @@
 // inventory_sku_policy_trigger: after a SKU's policy changes, every level of the SKU gets the
 // new policy copies and its available_to_sell recomputed, under the level row locks. It first
 // takes the SKU's advisory lock, which a transaction creating a level of the SKU holds until it
-// ends (pg/levels.hpp), so that no level is created with the old copies meanwhile.
+// ends (pg/lock_order.hpp), so that no level is created with the old copies meanwhile.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,7 +11,7 @@
 #include "core/transition.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/change_feed.hpp"
-#include "pg/levels.hpp"
+#include "pg/lock_order.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {

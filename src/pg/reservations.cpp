@@ -41,8 +41,8 @@ void load_reservations(std::map<ReservationKey, std::optional<Reservation>>& res
     ArrayBuilder references(TEXTOID), skus(TEXTOID), warehouses(INT4OID);
     for (const auto& [key, value] : reservations) {
         references.add(spi::text_datum(key.reference_id));
-        skus.add(spi::text_datum(key.sku));
-        warehouses.add(Int32GetDatum(key.warehouse_id));
+        skus.add(spi::text_datum(key.level.sku));
+        warehouses.add(Int32GetDatum(key.level.warehouse_id));
     }
     std::uint64_t rows = 0;
     if (reservations.size() == 1) {
@@ -53,8 +53,8 @@ void load_reservations(std::map<ReservationKey, std::optional<Reservation>>& res
         rows = find.execute(values, nullptr);
     }
     for (std::uint64_t r = 0; r < rows; ++r) {
-        ReservationKey key{*spi::get_optional_text(r, 1), *spi::get_optional_text(r, 2),
-                           spi::get_int32(r, 3)};
+        ReservationKey key{*spi::get_optional_text(r, 1),
+                           {*spi::get_optional_text(r, 2), spi::get_int32(r, 3)}};
         Reservation reservation;
         reservation.quantity = spi::get_int64(r, 4);
         reservation.fulfilled = spi::get_int64(r, 5);
@@ -65,7 +65,7 @@ void load_reservations(std::map<ReservationKey, std::optional<Reservation>>& res
     }
 }
 
-void load_held(std::map<std::pair<std::string, std::int32_t>, Quantity>& held) {
+void load_held(std::map<LevelKey, Quantity>& held) {
     // A correlated subquery per level, probing the partial index on active reservations;
     // planned per call like `find` above.
     static spi::Statement sum(
@@ -81,8 +81,8 @@ void load_held(std::map<std::pair<std::string, std::int32_t>, Quantity>& held) {
         {TEXTARRAYOID, INT4ARRAYOID}, spi::Statement::Planning::PerCall);
     ArrayBuilder skus(TEXTOID), warehouses(INT4OID);
     for (const auto& [level, total] : held) {
-        skus.add(spi::text_datum(level.first));
-        warehouses.add(Int32GetDatum(level.second));
+        skus.add(spi::text_datum(level.sku));
+        warehouses.add(Int32GetDatum(level.warehouse_id));
     }
     const Datum values[] = {skus.build(), warehouses.build()};
     const std::uint64_t rows = sum.execute(values, nullptr);
@@ -99,7 +99,7 @@ void ReservationBook::load(const std::vector<ReservationTouch>& touches) {
         if (!touches_reservations(request.kind, touch.options->reference_id.has_value())) continue;
         if (touch.options->reference_id) {
             reservations_.try_emplace(
-                ReservationKey{*touch.options->reference_id, request.sku, request.warehouse_id});
+                ReservationKey{*touch.options->reference_id, {request.sku, request.warehouse_id}});
         } else {
             held_.try_emplace({request.sku, request.warehouse_id}, 0);
         }
@@ -114,7 +114,7 @@ void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserv
     const EventRequest& request = *touch.request;
     const EventOptions& options = *touch.options;
     if (!touches_reservations(request.kind, options.reference_id.has_value())) return;
-    const auto level = std::make_pair(request.sku, request.warehouse_id);
+    const LevelKey level{request.sku, request.warehouse_id};
     auto held = held_.find(level);
     if (!options.reference_id) {
         if (request.kind == EventKind::Allocate) return;  // an unnamed hold: the level's alone
@@ -122,7 +122,7 @@ void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserv
         check_unassigned_reserved(request, level_reserved, held->second);
         return;
     }
-    const ReservationKey key{*options.reference_id, request.sku, request.warehouse_id};
+    const ReservationKey key{*options.reference_id, level};
     auto entry = reservations_.find(key);
     if (entry == reservations_.end()) throw Error(ErrorCode::Internal, "reservation not loaded");
     const Quantity held_before = entry->second ? entry->second->held() : 0;
@@ -154,8 +154,8 @@ void ReservationBook::write() const {
     for (const ReservationKey& key : changed_) {
         const Reservation& r = *reservations_.at(key);
         references.add(spi::text_datum(key.reference_id));
-        skus.add(spi::text_datum(key.sku));
-        warehouses.add(Int32GetDatum(key.warehouse_id));
+        skus.add(spi::text_datum(key.level.sku));
+        warehouses.add(Int32GetDatum(key.level.warehouse_id));
         quantities.add(Int64GetDatum(r.quantity));
         fulfilled.add(Int64GetDatum(r.fulfilled));
         released.add(Int64GetDatum(r.released));

@@ -12,19 +12,19 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/event.hpp"
+#include "core/level.hpp"
 #include "core/reservation.hpp"
 #include "pg/event_writer.hpp"
 
 namespace inventory::pg {
 
+// A reservation: the reference_id of its ALLOCATE on one level.
 struct ReservationKey {
     std::string reference_id;
-    std::string sku;
-    std::int32_t warehouse_id = 0;
+    LevelKey level;
     auto operator<=>(const ReservationKey&) const = default;
 };
 
@@ -52,8 +52,8 @@ class ReservationBook {
   private:
     std::map<ReservationKey, std::optional<Reservation>> reservations_;
     std::set<ReservationKey> changed_;
-    std::map<std::pair<std::string, std::int32_t>, Quantity> held_;  // per level, if needed
-    Timestamp now_ = 0;  // clock time, microseconds since 2000, taken by load()
+    std::map<LevelKey, Quantity> held_;  // per level, if needed
+    Timestamp now_ = 0;                  // clock time, microseconds since 2000, taken by load()
 };
 
 }  // namespace inventory::pg

@@ -1,0 +1,53 @@
+// The level store: the one place that reads, locks, creates and writes inventory_levels rows
+// for the event engine, the ledger trigger and the order code. Every statement is set-wise
+// (a one-element input binds its values instead of arrays) and keeps the lock order of
+// pg/lock_order.hpp: level rows are locked in LevelKey order (SKU bytewise, then warehouse),
+// and the SKUs' advisory locks a new level needs are taken before any level row is locked.
+// (inventory_set_sku_policy's trigger, pg/policy_trigger.cpp, locks all levels of one SKU.)
+// Everything here requires an SPI connection.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+
+#include "core/level.hpp"
+#include "pg/error_bridge.hpp"
+
+namespace inventory::pg {
+
+// A level row as locked: its figures, the copy of its SKU's policy kept in the row, and its
+// version (the level_version of its last event).
+struct LockedLevel {
+    Level level;
+    Policy policy;
+    std::int64_t version = 0;
+};
+using LockedLevels = std::map<LevelKey, LockedLevel>;
+
+// Creates those of `levels` that do not exist yet, empty, each with the copies of its SKU's
+// policy (the defaults when the SKU has none), and returns how many it created. Only when one
+// is missing it takes the SKUs' advisory locks first and reads the policies after them (under
+// READ COMMITTED with a new snapshot); under REPEATABLE READ and SERIALIZABLE it throws
+// SerializationFailure when a policy of those SKUs changed after the transaction's snapshot.
+// check_warehouses: Error(UnknownWarehouse) for a missing level's warehouse that does not exist.
+std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouses = true);
+
+// Locks the level rows of `levels` FOR UPDATE in LevelKey order, creating the missing ones
+// first (create_levels; Error(UnknownWarehouse) for a warehouse that does not exist), and
+// returns each one's state. Duplicates in `levels` are fine.
+[[nodiscard]] LockedLevels lock_levels(std::span<const LevelKey> levels);
+
+// Writes each level's figures, version, allow_backorder copy and the available_to_sell they
+// give, and queues the change-feed notification. Every level must be locked (lock_levels).
+void store_levels(const LockedLevels& levels);
+
+// A restored ledger row (pg_restore, logical replication): sets its level to the row's
+// after-values and version unless the level already holds a later version, creating the level
+// without a warehouse check (a restore loads the ledger before the warehouses).
+void restore_level(const LevelKey& key, const Level& after, std::int64_t version);
+
+// Whether the level exists, without locking it.
+[[nodiscard]] bool level_exists(const LevelKey& key);
+
+}  // namespace inventory::pg

@@ -1,0 +1,37 @@
+#include "pg/lock_order.hpp"
+
+#include <cstdint>
+
+#include "core/sku_lock.hpp"
+
+namespace inventory::pg {
+
+bool changed_since_snapshot(spi::Statement& statement, const Datum* values) {
+    if (!IsolationUsesXactSnapshot()) return false;  // each statement takes a new snapshot
+    statement.execute(values, nullptr);
+    const auto seen = spi::get_optional_text(0, 1);
+    statement.execute_on_latest_snapshot(values, nullptr);
+    return spi::get_optional_text(0, 1) != seen;
+}
+
+void lock_ledger_for_writing() {
+    pg_guard([] {
+        const Oid schema = get_namespace_oid("inventory", false);
+        const Oid ledger = get_relname_relid("inventory_ledger", schema);
+        if (!OidIsValid(ledger)) elog(ERROR, "inventory: table inventory_ledger is missing");
+        LockRelationOid(ledger, RowExclusiveLock);
+    });
+}
+
+void lock_skus(std::span<const std::string> skus, SkuLockMode mode) {
+    const bool exclusive = mode == SkuLockMode::ChangePolicy;
+    for (const std::int32_t key : sku_lock_keys(skus)) {
+        pg_guard([key, exclusive] {
+            DirectFunctionCall2(
+                exclusive ? pg_advisory_xact_lock_int4 : pg_advisory_xact_lock_shared_int4,
+                Int32GetDatum(kSkuLockClass), Int32GetDatum(key));
+        });
+    }
+}
+
+}  // namespace inventory::pg

@@ -1,0 +1,30 @@
+// The lock order, the same on every path (README: Locks): ROW EXCLUSIVE on inventory_ledger
+// first (a writer's own INSERT takes it; the event engine and inventory_create_levels() take it
+// up front), then the SKUs' advisory locks (only when a level is created, and by a policy
+// change), then level rows in (sku bytewise, warehouse) order (pg/level_store.hpp), then
+// reservations. inventory_rebuild_levels() takes SHARE ROW EXCLUSIVE on the ledger (one rebuild
+// at a time), then SHARE on inventory_sku_policies, then the levels.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "pg/error_bridge.hpp"
+#include "pg/spi.hpp"
+
+namespace inventory::pg {
+
+// ROW EXCLUSIVE on inventory_ledger, the first lock of every writer.
+void lock_ledger_for_writing();
+
+// Takes the transaction-scoped advisory locks of the SKUs, in the one order (core/sku_lock.hpp):
+// SHARE to create levels, EXCLUSIVE to change their policy.
+enum class SkuLockMode { CreateLevels, ChangePolicy };
+void lock_skus(std::span<const std::string> skus, SkuLockMode mode);
+
+// Under REPEATABLE READ and SERIALIZABLE: true when `statement` (one row, one nullable text
+// column) gives another result on a snapshot taken now than on the transaction's snapshot, that
+// is, when that snapshot misses a committed change. Always false under READ COMMITTED.
+[[nodiscard]] bool changed_since_snapshot(spi::Statement& statement, const Datum* values);
+
+}  // namespace inventory::pg
