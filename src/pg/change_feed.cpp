@@ -54,7 +54,6 @@ void notify_levels_changed() {
     notified_subxid = subxid;
 }
 
-}  // namespace inventory::pg
 
 void mark_levels_changed(const std::optional<std::string>& sku,
                          std::optional<std::int32_t> warehouse_id) {
