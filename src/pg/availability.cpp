@@ -93,10 +93,12 @@ Datum ats_for_ship_to_body(FunctionCallInfo fcinfo) {
     PG_RETURN_INT64(available);
 }
 
-// inventory_availability(sku, ship_to): ship_to NULL is every warehouse.
+// inventory_availability(sku) and inventory_availability(sku, ship_to): ship_to NULL (or
+// absent) is every warehouse.
 Datum availability_body(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0)) null_argument("sku");
-    const std::optional<std::string> ship_to = text_argument(fcinfo, 1);
+    const std::optional<std::string> ship_to =
+        PG_NARGS() > 1 ? text_argument(fcinfo, 1) : std::nullopt;
     const std::optional<std::string> country =
         ship_to ? std::optional(normalize_ship_to(*ship_to)) : std::nullopt;
     static spi::Statement availability(

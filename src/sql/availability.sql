@@ -32,11 +32,9 @@ REVOKE ALL ON FUNCTION inventory.inventory_ats(sku text, ship_to text) FROM PUBL
 GRANT ALL ON FUNCTION inventory.inventory_ats(sku text, ship_to text) TO inventory_reader;
 
 CREATE OR REPLACE FUNCTION inventory.inventory_availability(sku text) RETURNS jsonb
-    LANGUAGE sql STABLE PARALLEL SAFE
+    LANGUAGE c STABLE PARALLEL SAFE
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-  SELECT inventory.inventory_availability(sku, NULL::text);
-$$;
+    AS 'MODULE_PATHNAME', 'inventory_availability';
 
 COMMENT ON FUNCTION inventory.inventory_availability(sku text) IS 'The source chapter''s availability(sku) as JSON: {"sku", "available_to_sell", "on_hand", "reserved", "in_transit", "incoming", "countries": {country: available_to_sell}, "warehouses": [per-warehouse figures]}. Only available_to_sell can be sold.';
 
