@@ -9,8 +9,8 @@
 // among them, go on meanwhile. Each statement runs on a new snapshot taken after those locks
 // (under READ COMMITTED), so it sees every committed event.
 //
-// SECURITY INVOKER: EXECUTE is granted to inventory_admin; the body runs as the extension's
-// owner (pg/roles.hpp).
+// An admin function (README: Roles): SECURITY DEFINER, gated by its EXECUTE grant to
+// inventory_admin alone, as inventory_create_warehouse and inventory_set_sku_policy.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,7 +22,6 @@
 #include "pg/error_bridge.hpp"
 #include "pg/level_store.hpp"
 #include "pg/lock_order.hpp"
-#include "pg/roles.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {
@@ -143,6 +142,5 @@ Datum rebuild_levels_body(FunctionCallInfo) {
 }  // namespace inventory::pg
 
 extern "C" Datum inventory_rebuild_levels(PG_FUNCTION_ARGS) {
-    return inventory::pg::call_cpp(
-        [&] { return inventory::pg::run_as_owner(fcinfo, inventory::pg::rebuild_levels_body); });
+    return inventory::pg::call_cpp([&] { return inventory::pg::rebuild_levels_body(fcinfo); });
 }

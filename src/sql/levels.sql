@@ -54,7 +54,7 @@ COMMENT ON FUNCTION inventory.inventory_create_levels(skus text[], warehouse_ids
 REVOKE ALL ON FUNCTION inventory.inventory_create_levels(skus text[], warehouse_ids integer[]) FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION inventory.inventory_rebuild_levels() RETURNS bigint
-    LANGUAGE c
+    LANGUAGE c SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_rebuild_levels';
 
