@@ -75,6 +75,7 @@ run_checks "reservation expiry scheduled by pg_cron" bash test/cron/run.sh
 run_checks "README.md's SQL examples, run as pasted" bash test/readme/run.sh
 run_checks "case folding under a Turkish LC_CTYPE" bash test/locale/run.sh
 run_checks "error reports: LOCATION and CONTEXT" bash test/errors/run.sh
+run_checks "plans of the readers: index probes" bash test/plans/run.sh
 
 echo
 echo "${passed} passed, ${failed} failed"
