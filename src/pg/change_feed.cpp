@@ -54,7 +54,6 @@ void notify_levels_changed() {
     notified_subxid = subxid;
 }
 
-
 void mark_levels_changed(const std::optional<std::string>& sku,
                          std::optional<std::int32_t> warehouse_id) {
     static spi::Statement insert_mark(
