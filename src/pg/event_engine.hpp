@@ -19,9 +19,23 @@
 
 #include "core/error.hpp"
 #include "core/event.hpp"
-#include "pg/event_writer.hpp"
+#include "pg/event_request.hpp"
+#include "pg/uuid.hpp"
 
 namespace inventory::pg {
+
+// An event as applied (or as first applied, for a replay): its id and the level after it.
+struct EventOutcome {
+    UuidBytes id{};
+    std::int64_t on_hand = 0;
+    std::int64_t reserved = 0;
+    std::int64_t available = 0;
+};
+
+struct AppliedEvent {
+    EventOutcome outcome;
+    bool replayed = false;
+};
 
 struct PlannedEvent {
     std::int32_t ordinal = 0;  // position shown in error messages ("event 3: ..."); 0 = none
