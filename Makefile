@@ -2,10 +2,16 @@
 # files, pg_regress tests from sql/ + expected/ and isolation specs from test/isolation/.
 EXTENSION = inventory
 MODULE_big = inventory
-# Update scripts assembled from fragments (updates/README.md); the released ones are tracked.
-GENERATED_UPDATES = inventory--0.3.0--0.3.1.sql
-DATA = $(filter-out $(GENERATED_UPDATES),$(wildcard inventory--*.sql)) $(GENERATED_UPDATES)
-EXTRA_CLEAN = $(GENERATED_UPDATES)
+# SQL scripts (src/sql/README.md): the install script of the current version and the update
+# from the last release are generated from the sources in src/sql/ (build output, not tracked);
+# the scripts of released versions are frozen in src/sql/released/.
+EXTVERSION = 0.4.0
+PREVIOUS_VERSION = 0.3.1
+SQL_SOURCES = $(foreach f,$(shell cat $(CURDIR)/src/sql/ORDER),src/sql/$(f).sql)
+SQL_CHANGE_FILE = src/sql/updates/$(PREVIOUS_VERSION)--$(EXTVERSION).sql
+GENERATED_SCRIPTS = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
+DATA = $(wildcard src/sql/released/$(EXTENSION)--*.sql) $(GENERATED_SCRIPTS)
+EXTRA_CLEAN = $(GENERATED_SCRIPTS)
 PGFILEDESC = "inventory - ledger-backed stock levels"
 
 OBJS = $(patsubst %.cpp,%.o,$(wildcard src/core/*.cpp src/pg/*.cpp))
@@ -35,9 +41,19 @@ include $(PGXS)
 
 -include $(OBJS:.o=.d)
 
-all: $(GENERATED_UPDATES)
-inventory--0.3.0--0.3.1.sql: $(sort $(wildcard updates/0.3.0--0.3.1/*.sql))
-	cat $^ > $@
+all: $(GENERATED_SCRIPTS)
+# Install: every source, CREATE OR REPLACE and IF NOT EXISTS stripped (a fresh install creates
+# each object once, and a name that is taken is an error).
+$(EXTENSION)--$(EXTVERSION).sql: src/sql/ORDER $(SQL_SOURCES)
+	{ echo '-- inventory $(EXTVERSION), generated from src/sql/ by the Makefile; do not edit.'; \
+	  printf '%s\n' '\echo Use "CREATE EXTENSION $(EXTENSION)" to load this file. \quit'; \
+	  for f in $(SQL_SOURCES); do echo; echo "-- $$f"; \
+	    sed -E 's/^CREATE OR REPLACE /CREATE /; s/^CREATE (TABLE|SEQUENCE|INDEX|UNIQUE INDEX) IF NOT EXISTS /CREATE \1 /' $$f; \
+	  done; } > $@
+# Update from the last release: the change file, then every source as written.
+$(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql: $(SQL_CHANGE_FILE) src/sql/ORDER $(SQL_SOURCES)
+	{ cat $(SQL_CHANGE_FILE); \
+	  for f in $(SQL_SOURCES); do echo; echo "-- $$f"; cat $$f; done; } > $@
 
 .PHONY: isolation-specs format
 installcheck: isolation-specs

@@ -65,6 +65,8 @@ run_checks() {  # run_checks TITLE COMMAND...
 }
 
 run_checks "fuzzing the core (libFuzzer, 30 s)" bash test/fuzz/run.sh 30
+run_checks "layout of the SQL sources" python3 test/layout/sources.py "$REPO_ROOT"
+run_checks "upgrade from 0.1.0 through every release = fresh install" bash test/upgrade/run.sh
 run_checks "dump and restore" bash test/restore/run.sh
 run_checks "crash recovery (SIGKILL mid-workload)" bash test/crash/run.sh 3
 run_checks "randomized stress against an independent model" python3 test/stress/model.py

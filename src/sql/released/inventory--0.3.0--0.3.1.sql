@@ -1,3 +1,220 @@
+-- inventory 0.3.0 -> 0.3.1: hardening. Generated into inventory--0.3.0--0.3.1.sql by the Makefile
+-- from the fragments of updates/0.3.0--0.3.1/, concatenated in file-name order. There is no full
+-- 0.3.1 script: CREATE EXTENSION runs inventory--0.2.0.sql and the update scripts after it, so a
+-- fresh install and an updated one are the same by construction.
+\echo Use "ALTER EXTENSION inventory UPDATE TO '0.3.1'" to load this file. \quit
+
+--------------------------------------------------------------------------------------------------
+-- Levels and locks (issue 10, items 1, 3 and 4): levels are created with their SKU's policy
+-- copies under the SKU's advisory lock on every path, one order of table locks, and
+-- inventory_verify() / inventory_rebuild_levels() check and repair the policy copies.
+--------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION inventory.inventory_create_levels(skus text[], warehouse_ids integer[])
+RETURNS void
+LANGUAGE c VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'inventory_create_levels';
+COMMENT ON FUNCTION inventory.inventory_create_levels(text[], integer[]) IS
+  'Internal (the order code): creates the levels (skus[i], warehouse_ids[i]) that do not exist '
+  'yet, empty, with the copies of their SKU''s policy, as the event engine does: ROW EXCLUSIVE on '
+  'the ledger first, then the SKUs'' advisory locks (only when a level is missing), then the '
+  'policies read after them; 40001 under REPEATABLE READ or SERIALIZABLE when a policy changed '
+  'after the snapshot; IV003 for an unknown warehouse. The caller validates the SKUs.';
+REVOKE ALL ON FUNCTION inventory.inventory_create_levels(text[], integer[]) FROM PUBLIC;
+
+-- inventory_verify() returns bigint sums and says what is wrong: its result type changes, so it
+-- and the view over it are dropped and created again.
+DROP VIEW inventory.inventory_reconciliation;
+DROP FUNCTION inventory.inventory_verify();
+
+CREATE FUNCTION inventory.inventory_verify()
+RETURNS TABLE (sku text, warehouse_id integer,
+               level_on_hand bigint, ledger_on_hand bigint,
+               level_reserved bigint, ledger_reserved bigint,
+               level_version bigint, ledger_events bigint,
+               level_available_to_sell bigint, expected_available_to_sell bigint,
+               problem text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH sums AS (
+    SELECT g.sku, g.warehouse_id, sum(g.on_hand_change) AS on_hand,
+           sum(g.reserved_change) AS reserved, count(*) AS events
+      FROM inventory.inventory_ledger g
+     GROUP BY g.sku, g.warehouse_id),
+  checked AS (
+    SELECT coalesce(l.sku, s.sku) AS sku, coalesce(l.warehouse_id, s.warehouse_id) AS warehouse_id,
+           l.on_hand AS level_on_hand, s.on_hand AS ledger_on_hand,
+           l.reserved AS level_reserved, s.reserved AS ledger_reserved,
+           l.version AS level_version, s.events AS ledger_events,
+           l.available_to_sell AS level_available,
+           CASE WHEN l.on_hand - l.reserved < 0 THEN l.on_hand - l.reserved
+                ELSE greatest(l.on_hand - l.reserved - coalesce(p.safety_stock, 0), 0)
+           END AS expected_available,
+           l.sku IS NULL AS no_level,
+           s.sku IS NULL AS no_ledger,
+           -- A level no event touched yet (an order creates them): empty, version 0.
+           l.version = 0 AND l.on_hand = 0 AND l.reserved = 0 AS untouched,
+           p.sku IS NOT NULL AS has_policy,
+           (l.safety_stock, l.allow_backorder, l.backorder_limit)
+             IS DISTINCT FROM (coalesce(p.safety_stock, 0), coalesce(p.allow_backorder, false),
+                               p.backorder_limit) AS policy_differs
+      FROM inventory.inventory_levels l
+      FULL JOIN sums s ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id
+      LEFT JOIN inventory.inventory_sku_policies p ON p.sku = coalesce(l.sku, s.sku)),
+  found AS (
+    SELECT c.*, array_remove(ARRAY[
+             CASE WHEN c.no_level THEN 'ledger rows without a level' END,
+             CASE WHEN c.no_ledger AND NOT c.no_level AND NOT c.untouched
+                  THEN 'level without ledger rows' END,
+             CASE WHEN NOT c.no_level AND NOT c.no_ledger AND c.ledger_on_hand IS DISTINCT FROM c.level_on_hand
+                  THEN 'on_hand differs from the ledger' END,
+             CASE WHEN NOT c.no_level AND NOT c.no_ledger AND c.ledger_reserved IS DISTINCT FROM c.level_reserved
+                  THEN 'reserved differs from the ledger' END,
+             CASE WHEN NOT c.no_level AND NOT c.no_ledger AND c.ledger_events IS DISTINCT FROM c.level_version
+                  THEN 'version differs from the number of ledger events' END,
+             CASE WHEN NOT c.no_level AND c.level_available IS DISTINCT FROM c.expected_available
+                  THEN 'available_to_sell does not follow from on_hand, reserved and safety_stock' END,
+             CASE WHEN NOT c.no_level AND c.policy_differs
+                  THEN CASE WHEN c.has_policy THEN 'policy copies differ from inventory_sku_policies'
+                            ELSE 'policy copies differ from the defaults (no policy row)' END END,
+             CASE WHEN c.ledger_on_hand NOT BETWEEN -9223372036854775808 AND 9223372036854775807
+                    OR c.ledger_reserved NOT BETWEEN -9223372036854775808 AND 9223372036854775807
+                  THEN 'ledger sum outside the bigint range' END], NULL) AS problems
+      FROM checked c)
+  SELECT f.sku, f.warehouse_id, f.level_on_hand,
+         CASE WHEN f.ledger_on_hand BETWEEN -9223372036854775808 AND 9223372036854775807
+              THEN f.ledger_on_hand::bigint END,
+         f.level_reserved,
+         CASE WHEN f.ledger_reserved BETWEEN -9223372036854775808 AND 9223372036854775807
+              THEN f.ledger_reserved::bigint END,
+         f.level_version, f.ledger_events, f.level_available, f.expected_available,
+         array_to_string(f.problems, '; ')
+    FROM found f
+   WHERE cardinality(f.problems) > 0
+   ORDER BY 1, 2;
+$$;
+COMMENT ON FUNCTION inventory.inventory_verify() IS
+  'Every (sku, warehouse) whose level differs from the sum of its ledger rows, whose '
+  'available_to_sell does not follow from its on_hand, reserved and the SKU''s safety stock, or '
+  'whose policy copies differ from inventory_sku_policies (the defaults without a row), with '
+  'what is wrong in problem; empty when the levels are true. A level no event touched yet '
+  '(version 0, empty, no ledger rows) is consistent. One set-based pass with plain reads: it '
+  'waits for no lock.';
+REVOKE ALL ON FUNCTION inventory.inventory_verify() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION inventory.inventory_verify() TO inventory_reader;
+
+CREATE VIEW inventory.inventory_reconciliation AS
+SELECT * FROM inventory.inventory_verify();
+COMMENT ON VIEW inventory.inventory_reconciliation IS
+  'Levels that differ from the ledger or from their SKU''s policy (inventory_verify()), with '
+  'the problem; empty when consistent.';
+GRANT SELECT ON inventory.inventory_reconciliation TO inventory_reader;
+
+CREATE OR REPLACE FUNCTION inventory.inventory_rebuild_levels()
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  changed bigint;
+  repaired bigint;
+  removed bigint;
+  missing_skus text[];
+  missing_warehouses integer[];
+BEGIN
+  -- The one order of locks (README: Locks): SHARE ROW EXCLUSIVE on the ledger waits for every
+  -- writer in progress and holds off new ones (each takes ROW EXCLUSIVE on the ledger before
+  -- anything else) and for another rebuild (plain SHARE would let two rebuilds in, and each
+  -- would then wait for the other's lock to create a missing level: 40P01); SHARE on the
+  -- policies does the same for policy changes; then the levels. Readers, inventory_verify()
+  -- among them, go on meanwhile.
+  LOCK TABLE inventory.inventory_ledger IN SHARE ROW EXCLUSIVE MODE;
+  LOCK TABLE inventory.inventory_sku_policies IN SHARE MODE;
+
+  -- Levels missing for ledger rows are created as every path creates them, with their SKU's
+  -- policy copies (under REPEATABLE READ, 40001 when a policy changed after the snapshot).
+  SELECT array_agg(m.sku ORDER BY m.sku COLLATE "C", m.warehouse_id),
+         array_agg(m.warehouse_id ORDER BY m.sku COLLATE "C", m.warehouse_id)
+    INTO missing_skus, missing_warehouses
+    FROM (SELECT g.sku, g.warehouse_id FROM inventory.inventory_ledger g
+           WHERE NOT EXISTS (SELECT FROM inventory.inventory_levels l
+                              WHERE l.sku = g.sku AND l.warehouse_id = g.warehouse_id)
+           GROUP BY g.sku, g.warehouse_id) m;
+  IF missing_skus IS NOT NULL THEN
+    PERFORM inventory.inventory_create_levels(missing_skus, missing_warehouses);
+  END IF;
+  LOCK TABLE inventory.inventory_levels IN SHARE ROW EXCLUSIVE MODE;
+
+  WITH sums AS (
+    SELECT g.sku, g.warehouse_id, sum(g.on_hand_change)::bigint AS on_hand,
+           sum(g.reserved_change)::bigint AS reserved, count(*) AS events
+      FROM inventory.inventory_ledger g
+     GROUP BY g.sku, g.warehouse_id),
+  computed AS (
+    SELECT s.*, coalesce(p.safety_stock, 0) AS safety_stock,
+           coalesce(p.allow_backorder, false) AS allow_backorder, p.backorder_limit
+      FROM sums s LEFT JOIN inventory.inventory_sku_policies p ON p.sku = s.sku)
+  INSERT INTO inventory.inventory_levels AS l
+         (sku, warehouse_id, on_hand, reserved, available_to_sell, safety_stock, allow_backorder,
+          backorder_limit, version, updated_at)
+  SELECT c.sku, c.warehouse_id, c.on_hand, c.reserved,
+         CASE WHEN c.on_hand - c.reserved < 0 THEN c.on_hand - c.reserved
+              ELSE greatest(c.on_hand - c.reserved - c.safety_stock, 0) END,
+         c.safety_stock, c.allow_backorder OR c.on_hand < c.reserved, c.backorder_limit,
+         c.events, now()
+    FROM computed c
+  ON CONFLICT (sku, warehouse_id) DO UPDATE
+     SET on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved,
+         available_to_sell = EXCLUDED.available_to_sell, safety_stock = EXCLUDED.safety_stock,
+         allow_backorder = EXCLUDED.allow_backorder, backorder_limit = EXCLUDED.backorder_limit,
+         version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+   WHERE (l.on_hand, l.reserved, l.available_to_sell, l.safety_stock, l.allow_backorder,
+          l.backorder_limit, l.version)
+         IS DISTINCT FROM
+         (EXCLUDED.on_hand, EXCLUDED.reserved, EXCLUDED.available_to_sell, EXCLUDED.safety_stock,
+          EXCLUDED.allow_backorder, EXCLUDED.backorder_limit, EXCLUDED.version);
+  GET DIAGNOSTICS changed = ROW_COUNT;
+
+  -- Levels without ledger rows: one no event touched yet (version 0, empty; an order creates
+  -- them) stays, with its policy copies repaired; any other is removed.
+  WITH untouched AS (
+    SELECT l.sku, l.warehouse_id, coalesce(p.safety_stock, 0) AS safety_stock,
+           coalesce(p.allow_backorder, false) AS allow_backorder, p.backorder_limit
+      FROM inventory.inventory_levels l
+      LEFT JOIN inventory.inventory_sku_policies p ON p.sku = l.sku
+     WHERE l.version = 0 AND l.on_hand = 0 AND l.reserved = 0
+       AND NOT EXISTS (SELECT FROM inventory.inventory_ledger g
+                        WHERE g.sku = l.sku AND g.warehouse_id = l.warehouse_id))
+  UPDATE inventory.inventory_levels l
+     SET safety_stock = u.safety_stock, allow_backorder = u.allow_backorder,
+         backorder_limit = u.backorder_limit, available_to_sell = 0, updated_at = now()
+    FROM untouched u
+   WHERE l.sku = u.sku AND l.warehouse_id = u.warehouse_id
+     AND (l.safety_stock, l.allow_backorder, l.backorder_limit, l.available_to_sell)
+         IS DISTINCT FROM (u.safety_stock, u.allow_backorder, u.backorder_limit, 0::bigint);
+  GET DIAGNOSTICS repaired = ROW_COUNT;
+
+  DELETE FROM inventory.inventory_levels l
+   WHERE NOT (l.version = 0 AND l.on_hand = 0 AND l.reserved = 0)
+     AND NOT EXISTS (SELECT FROM inventory.inventory_ledger g
+                      WHERE g.sku = l.sku AND g.warehouse_id = l.warehouse_id);
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  -- The change feed (40-change-feed.sql): a rebuild that changed levels changed them without
+  -- ledger rows; one mark says "every level" to the consumers. One that changed nothing, none.
+  IF changed + repaired + removed > 0 THEN
+    INSERT INTO inventory.inventory_feed_marks (sku) VALUES (NULL);
+  END IF;
+  RETURN changed + repaired + removed;
+END;
+$$;
+COMMENT ON FUNCTION inventory.inventory_rebuild_levels() IS
+  'Recomputes every level from the ledger and its policy copies from inventory_sku_policies in '
+  'one set-based pass, holding off new events and policy changes meanwhile (SHARE on the ledger, '
+  'then on the policies, then the levels), and returns how many levels it changed (0 when they '
+  'were already true). A level no event touched yet (version 0, empty) is kept.';
 
 --------------------------------------------------------------------------------------------------
 -- Orders, expiry, transfers in transit, purchase orders (issue 10: items 3, 5 and 6)
@@ -972,3 +1189,479 @@ GRANT EXECUTE ON FUNCTION
   TO inventory_app;
 GRANT EXECUTE ON PROCEDURE inventory.inventory_expire_reservations_in_batches(integer, integer)
   TO inventory_app;
+
+--------------------------------------------------------------------------------------------------
+-- 40: the change feed (issue 10, item 2: LISTEN inventory_levels).
+-- The NOTIFY carries no payload any more (src/pg/change_feed.cpp): anyone may LISTEN, so the
+-- notification only says that levels changed. A consumer in inventory_reader then asks
+-- inventory_level_changes(position) what changed. The position is a snapshot, not a sequence
+-- value or UUIDv7: those are assigned before commit, so "everything after P" skips a
+-- transaction that commits late. A row is new to a reader when the transaction that wrote it
+-- is not visible in the reader's previous snapshot; the transaction ids are kept as xid8
+-- (no wraparound) in a column DEFAULT, so no writer's statement names them.
+--------------------------------------------------------------------------------------------------
+
+-- Added without a default first, so that the existing rows are not rewritten and keep NULL
+-- (they were all committed before any position could exist), then the default for new rows.
+ALTER TABLE inventory.inventory_ledger ADD COLUMN transaction_id xid8;
+ALTER TABLE inventory.inventory_ledger
+  ALTER COLUMN transaction_id SET DEFAULT pg_catalog.pg_current_xact_id();
+COMMENT ON COLUMN inventory.inventory_ledger.transaction_id IS
+  'Top-level transaction that appended the row (pg_current_xact_id()); the change feed '
+  '(inventory_level_changes) compares it with snapshots. NULL for rows appended before 0.3.1.';
+-- The feed's lookup: rows of the transactions at or after the previous position's xmin. The
+-- xids of a busy ledger only grow, so a poll reads the index's right edge, never the ledger.
+-- Partial: the rows older than 0.3.1 are not in it, so the update builds it at once.
+CREATE INDEX inventory_ledger_transaction_id_idx
+  ON inventory.inventory_ledger (transaction_id) WHERE transaction_id IS NOT NULL;
+
+-- Level changes that come without a ledger row: a SKU policy change moves available_to_sell
+-- (all levels of the SKU), inventory_rebuild_levels() repairs levels (all levels), a level can
+-- be deleted (rebuild removes levels without ledger rows). Rare and small: not dumped, since a
+-- restored database starts a new feed.
+CREATE TABLE inventory.inventory_feed_marks (
+  sku            text,
+  warehouse_id   integer,
+  transaction_id xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+  created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  CONSTRAINT inventory_feed_marks_warehouse_needs_sku CHECK (warehouse_id IS NULL OR sku IS NOT NULL)
+);
+CREATE INDEX inventory_feed_marks_transaction_id_idx
+  ON inventory.inventory_feed_marks (transaction_id);
+COMMENT ON TABLE inventory.inventory_feed_marks IS
+  'Levels changed without a ledger row (SKU policy changes, rebuilds, deleted levels), for '
+  'inventory_level_changes(); written by the extension only.';
+COMMENT ON COLUMN inventory.inventory_feed_marks.sku IS
+  'The SKU whose levels changed; NULL: every level (a rebuild).';
+COMMENT ON COLUMN inventory.inventory_feed_marks.warehouse_id IS
+  'The one level of the SKU that changed; NULL: every level of the SKU.';
+COMMENT ON COLUMN inventory.inventory_feed_marks.transaction_id IS
+  'Top-level transaction that made the change (pg_current_xact_id()).';
+COMMENT ON COLUMN inventory.inventory_feed_marks.created_at IS 'When the mark was written.';
+
+CREATE FUNCTION inventory.inventory_feed_policy_trigger()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    INSERT INTO inventory.inventory_feed_marks (sku) VALUES (OLD.sku);
+  END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.sku IS DISTINCT FROM OLD.sku) THEN
+    INSERT INTO inventory.inventory_feed_marks (sku) VALUES (NEW.sku);
+  END IF;
+  RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION inventory.inventory_feed_policy_trigger() IS
+  'AFTER INSERT, UPDATE or DELETE on inventory_sku_policies: marks the SKU''s levels as changed '
+  'for the change feed (a policy change moves available_to_sell without a ledger row).';
+CREATE TRIGGER inventory_sku_policy_feed
+  AFTER INSERT OR UPDATE OR DELETE ON inventory.inventory_sku_policies
+  FOR EACH ROW EXECUTE FUNCTION inventory.inventory_feed_policy_trigger();
+ALTER TABLE inventory.inventory_sku_policies ENABLE ALWAYS TRIGGER inventory_sku_policy_feed;
+COMMENT ON TRIGGER inventory_sku_policy_feed ON inventory.inventory_sku_policies IS
+  'Change feed: a policy change is a change of every level of the SKU.';
+
+-- A deleted level (a rebuild removes levels without ledger rows) reads as empty to the
+-- consumers. inventory_rebuild_levels() marks every level itself when it changed any.
+CREATE FUNCTION inventory.inventory_feed_levels_trigger()
+RETURNS trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  INSERT INTO inventory.inventory_feed_marks (sku, warehouse_id)
+  VALUES (OLD.sku, OLD.warehouse_id);
+  RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION inventory.inventory_feed_levels_trigger() IS
+  'AFTER DELETE on inventory_levels: marks the deleted level as changed for the change feed.';
+CREATE TRIGGER inventory_levels_feed_delete
+  AFTER DELETE ON inventory.inventory_levels
+  FOR EACH ROW EXECUTE FUNCTION inventory.inventory_feed_levels_trigger();
+ALTER TABLE inventory.inventory_levels ENABLE ALWAYS TRIGGER inventory_levels_feed_delete;
+COMMENT ON TRIGGER inventory_levels_feed_delete ON inventory.inventory_levels IS
+  'Change feed: a deleted level reads as empty to the feed''s consumers.';
+
+-- The position: '<system identifier>/<database oid>/<pg_snapshot>'. The first two parts refuse
+-- a position of another database (a restore, a copy); the snapshot says which transactions the
+-- consumer has seen.
+CREATE FUNCTION inventory.inventory_level_changes(since text DEFAULT NULL)
+RETURNS TABLE (sku text, warehouse_id integer, on_hand bigint, reserved bigint,
+               available_to_sell bigint, version bigint, next_position text)
+LANGUAGE plpgsql VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  origin constant text := (SELECT s.system_identifier::text FROM pg_control_system() s)
+                          || '/' || (SELECT d.oid::text FROM pg_database d
+                                      WHERE d.datname = current_database());
+  seen pg_snapshot;
+BEGIN
+  IF since IS NULL THEN
+    -- The full state, and the position that goes with it (one statement: one snapshot).
+    RETURN QUERY
+      WITH snap AS MATERIALIZED (SELECT origin || '/' || pg_current_snapshot()::text AS pos),
+      state AS (
+        SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.available_to_sell, l.version
+          FROM inventory.inventory_levels l)
+      SELECT s.*, snap.pos FROM state s, snap
+      UNION ALL
+      SELECT NULL, NULL, NULL, NULL, NULL, NULL, snap.pos FROM snap
+       WHERE NOT EXISTS (SELECT FROM state);
+    RETURN;
+  END IF;
+
+  IF since !~ '^[0-9]+/[0-9]+/[0-9]+:[0-9]+:([0-9]+(,[0-9]+)*)?$' THEN
+    RAISE EXCEPTION 'invalid change feed position "%"', left(since, 100)
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass the next_position of the previous call, or NULL for the full state.';
+  END IF;
+  BEGIN
+    seen := substr(since, length(split_part(since, '/', 1)) + length(split_part(since, '/', 2)) + 3)
+            ::pg_snapshot;
+  EXCEPTION WHEN invalid_text_representation THEN
+    RAISE EXCEPTION 'invalid change feed position "%"', left(since, 100)
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Pass the next_position of the previous call, or NULL for the full state.';
+  END;
+  IF split_part(since, '/', 1) || '/' || split_part(since, '/', 2) <> origin
+     OR pg_snapshot_xmax(seen) > pg_snapshot_xmax(pg_current_snapshot()) THEN
+    RAISE EXCEPTION 'change feed position belongs to another database'
+      USING ERRCODE = 'invalid_parameter_value',
+            DETAIL = 'The database was restored or copied, or the position is from another server.',
+            HINT = 'Start again from the full state: since => NULL.';
+  END IF;
+
+  -- Changed: rows of transactions that the previous snapshot did not see (at or after its xmin,
+  -- not visible in it) and that this statement's snapshot sees (MVCC shows only those; the
+  -- upper bound keeps out transaction ids copied in by a restore).
+  RETURN QUERY
+    WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS cur),
+    marks AS MATERIALIZED (
+      SELECT m.sku, m.warehouse_id
+        FROM inventory.inventory_feed_marks m, snap
+       WHERE m.transaction_id >= pg_snapshot_xmin(seen)
+         AND m.transaction_id < pg_snapshot_xmax(snap.cur)
+         AND NOT pg_visible_in_snapshot(m.transaction_id, seen)),
+    changed AS (
+      SELECT g.sku, g.warehouse_id
+        FROM inventory.inventory_ledger g, snap
+       WHERE g.transaction_id >= pg_snapshot_xmin(seen)
+         AND g.transaction_id < pg_snapshot_xmax(snap.cur)
+         AND NOT pg_visible_in_snapshot(g.transaction_id, seen)
+      UNION
+      SELECT m.sku, m.warehouse_id FROM marks m WHERE m.warehouse_id IS NOT NULL
+      UNION
+      SELECT l.sku, l.warehouse_id
+        FROM marks m JOIN inventory.inventory_levels l ON l.sku = m.sku
+       WHERE m.warehouse_id IS NULL),
+    result AS (
+      -- Each changed level by its key (a LATERAL probe of the primary key: a poll never reads
+      -- all levels); one that no longer exists reads as empty, as inventory_ats() reads it.
+      SELECT c.sku, c.warehouse_id, coalesce(l.on_hand, 0), coalesce(l.reserved, 0),
+             coalesce(l.available_to_sell, 0), coalesce(l.version, 0)
+        FROM changed c
+        LEFT JOIN LATERAL (
+              SELECT l.on_hand, l.reserved, l.available_to_sell, l.version
+                FROM inventory.inventory_levels l
+               WHERE l.sku = c.sku AND l.warehouse_id = c.warehouse_id LIMIT 1) l ON true
+       WHERE NOT EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)
+      UNION ALL
+      -- After a rebuild: every level, and the changed ones that no longer exist.
+      SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.available_to_sell, l.version
+        FROM inventory.inventory_levels l
+       WHERE EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)
+      UNION ALL
+      SELECT c.sku, c.warehouse_id, 0, 0, 0, 0
+        FROM changed c
+       WHERE EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)
+         AND NOT EXISTS (SELECT FROM inventory.inventory_levels l
+                          WHERE l.sku = c.sku AND l.warehouse_id = c.warehouse_id))
+    SELECT r.*, origin || '/' || snap.cur::text FROM result r, snap
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, origin || '/' || snap.cur::text FROM snap
+     WHERE NOT EXISTS (SELECT FROM result);
+END;
+$$;
+COMMENT ON FUNCTION inventory.inventory_level_changes(text) IS
+  'The change feed: the current figures of every level changed since the position "since" '
+  '(NULL: every level), each row with the next_position to pass next time; one row with a '
+  'NULL sku when nothing changed. Commit-safe: a transaction that commits after the position '
+  'was taken is returned by the next call, however early it wrote.';
+
+REVOKE ALL ON TABLE inventory.inventory_feed_marks FROM PUBLIC;
+GRANT SELECT ON TABLE inventory.inventory_feed_marks TO inventory_reader;
+REVOKE ALL ON FUNCTION inventory.inventory_feed_policy_trigger(),
+                       inventory.inventory_feed_levels_trigger(),
+                       inventory.inventory_level_changes(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION inventory.inventory_level_changes(text) TO inventory_reader;
+--------------------------------------------------------------------------------------------------
+-- inventory_set_sku_policy in C++: the SKU follows the ledger's rules (IV009), a negative safety
+-- stock or limit is 22023 (was the table's 23514), and no error shows the internal INSERT as
+-- CONTEXT. Same signature, defaults, result and privileges.
+--------------------------------------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION inventory.inventory_set_sku_policy(
+  sku text,
+  allow_backorder boolean DEFAULT false,
+  safety_stock bigint DEFAULT 0,
+  backorder_limit bigint DEFAULT NULL)
+RETURNS inventory.inventory_sku_policies
+LANGUAGE c VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'inventory_set_sku_policy';
+COMMENT ON FUNCTION inventory.inventory_set_sku_policy(text, boolean, bigint, bigint) IS
+  'Sets a SKU''s safety stock and backorder policy and recomputes its levels'' available_to_sell. '
+  'Refuses (IV011) to forbid backorders while a level of the SKU is backordered; a SKU the '
+  'ledger refuses is IV009, a negative safety_stock or backorder_limit, or a limit without '
+  'backorders, 22023.';
+
+--------------------------------------------------------------------------------------------------
+-- Input that lies (issue 10, items 5 and 6): look-alike SKUs, warehouses in C
+--------------------------------------------------------------------------------------------------
+
+-- Why a SKU would be refused, without raising: h6's report of stored SKUs uses it.
+CREATE FUNCTION inventory.inventory_sku_problem(sku text)
+RETURNS text
+LANGUAGE c STABLE CALLED ON NULL INPUT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'inventory_sku_problem';
+COMMENT ON FUNCTION inventory.inventory_sku_problem(text) IS
+  'NULL when the ledger accepts the SKU, else the reason it refuses it (IV009): empty or over '
+  '255 characters, control, bidirectional or invisible characters, a space, separator or format '
+  'character at either end, or not in Unicode normalization form NFC. 22004 for NULL.';
+REVOKE ALL ON FUNCTION inventory.inventory_sku_problem(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION inventory.inventory_sku_problem(text) TO inventory_reader;
+
+-- The warehouse functions, in C: 22023 for a bad code, name or country (0.3.0 let the table's
+-- CHECK answer 23514), countries upper-cased in ASCII whatever the database's LC_CTYPE (upper()
+-- follows it: under tr_TR 'it' became 'İT'), and no internal SQL as error CONTEXT. CREATE OR
+-- REPLACE keeps their grants and comments; every attribute is restated.
+CREATE OR REPLACE FUNCTION inventory.inventory_create_warehouse(
+  code text, name text, country text, id integer DEFAULT NULL)
+RETURNS integer
+LANGUAGE c VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'inventory_create_warehouse';
+
+CREATE OR REPLACE FUNCTION inventory.inventory_serve_country(
+  warehouse_id integer, country text, priority integer DEFAULT 100)
+RETURNS void
+LANGUAGE c VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'inventory_serve_country';
+
+CREATE OR REPLACE FUNCTION inventory.inventory_stop_serving_country(warehouse_id integer,
+                                                                   country text)
+RETURNS boolean
+LANGUAGE c VOLATILE CALLED ON NULL INPUT
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'inventory_stop_serving_country';
+--------------------------------------------------------------------------------------------------
+-- Views that tell the truth, and data that needs a person (issue 10, item 4)
+--------------------------------------------------------------------------------------------------
+
+-- inventory_losses: readable whatever an old row's metadata holds (only a unit_cost that is a
+-- non-negative JSON number is valued; 0.3.1 refuses any other on write), and every COUNT
+-- shortfall is a loss whatever its free-text reason (only ADJUST's reason codes say that a
+-- decrease is no loss). Same columns and types, so CREATE OR REPLACE keeps grants and users'
+-- dependent views.
+CREATE OR REPLACE VIEW inventory.inventory_losses AS
+WITH losses AS (
+  SELECT g.created_at, g.sku, g.warehouse_id,
+         CASE WHEN g.event_type = 'COUNT' THEN 'COUNT_SHORTFALL'
+              WHEN g.event_type = 'RETURN' THEN 'DAMAGED_RETURN'
+              ELSE g.reason END AS reason,
+         CASE WHEN g.event_type = 'RETURN' THEN g.quantity ELSE -g.on_hand_change END AS units,
+         CASE WHEN jsonb_typeof(g.metadata -> 'unit_cost') = 'number' THEN
+           CASE WHEN (g.metadata ->> 'unit_cost')::numeric >= 0
+                THEN (g.metadata ->> 'unit_cost')::numeric END
+         END AS unit_cost
+    FROM inventory.inventory_ledger g
+   WHERE (g.event_type = 'COUNT' AND g.on_hand_change < 0)
+      OR (g.event_type = 'ADJUST' AND g.on_hand_change < 0
+          AND coalesce(g.reason, '') NOT IN ('OFFLINE_SALE', 'SAMPLE', 'CORRECTION'))
+      OR (g.event_type = 'RETURN' AND g.reason = 'DAMAGED'))
+SELECT l.sku, l.warehouse_id, l.reason, count(*) AS events, sum(l.units) AS units,
+       sum(l.units * l.unit_cost) AS value, min(l.created_at) AS first_at,
+       max(l.created_at) AS last_at
+  FROM losses l
+ GROUP BY 1, 2, 3;
+COMMENT ON VIEW inventory.inventory_losses IS
+  'Shrinkage and damage per SKU, warehouse and reason: ADJUST losses (DAMAGED, SHRINKAGE, '
+  'THEFT, EXPIRED, OTHER), every COUNT shortfall (whatever its reason) and damaged returns. '
+  'value sums units times the event''s metadata unit_cost where that is a non-negative number '
+  '(rows written before 0.3.1 may hold another; inventory_verify_data() lists them).';
+
+-- What 0.3.0 accepted and 0.3.1 refuses. The update keeps such rows (the ledger is append-only
+-- and history stays as it was); this lists them for a person to correct with compensating
+-- events. Empty when nothing needs attention.
+CREATE FUNCTION inventory.inventory_verify_data()
+RETURNS TABLE (kind text, sku text, warehouse_id integer, event_id uuid, problem text)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH skus AS (
+    SELECT g.sku, g.warehouse_id FROM inventory.inventory_ledger g
+    UNION SELECT l.sku, l.warehouse_id FROM inventory.inventory_levels l
+    UNION SELECT o.sku, o.warehouse_id FROM inventory.inventory_purchase_orders o
+    UNION SELECT p.sku, NULL::integer FROM inventory.inventory_sku_policies p
+  )
+  SELECT 'sku'::text, s.sku, s.warehouse_id, NULL::uuid, inventory.inventory_sku_problem(s.sku)
+    FROM skus s
+   WHERE inventory.inventory_sku_problem(s.sku) IS NOT NULL
+  UNION ALL
+  SELECT 'unit_cost', g.sku, g.warehouse_id, g.id,
+         'metadata unit_cost is ' || (g.metadata -> 'unit_cost')::text
+         || ', not a non-negative number: inventory_losses leaves it out of value'
+    FROM inventory.inventory_ledger g
+   WHERE g.metadata ? 'unit_cost'
+     AND CASE WHEN jsonb_typeof(g.metadata -> 'unit_cost') = 'number'
+              THEN (g.metadata ->> 'unit_cost')::numeric < 0 ELSE true END
+  ORDER BY 1, 2, 3, 4
+$$;
+COMMENT ON FUNCTION inventory.inventory_verify_data() IS
+  'Data written before 0.3.1 that 0.3.1 refuses: SKUs its validation rejects (kind sku, per '
+  'stock record, SKU policy or purchase order) and ledger rows whose metadata unit_cost is not '
+  'a non-negative number (kind unit_cost); empty when nothing needs a person''s attention.';
+REVOKE ALL ON FUNCTION inventory.inventory_verify_data() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION inventory.inventory_verify_data() TO inventory_reader;
+
+--------------------------------------------------------------------------------------------------
+-- Roles that fail closed and follow PostgreSQL's rules (issue 10, item 2). Runs after every
+-- other fragment: it converts the functions as the earlier fragments left them.
+--------------------------------------------------------------------------------------------------
+
+-- Who acted and who logged in. Rows written before 0.3.1 have no login (NULL).
+ALTER TABLE inventory.inventory_ledger ADD COLUMN login text;
+COMMENT ON COLUMN inventory.inventory_ledger.actor IS
+  'The role that acted: the current user of the code that called the extension, as '
+  'PostgreSQL''s own privilege checks see it (inside a SECURITY DEFINER function: its owner).';
+COMMENT ON COLUMN inventory.inventory_ledger.login IS
+  'The login that authenticated the session (not changed by SET ROLE or SET SESSION '
+  'AUTHORIZATION); NULL for rows written before 0.3.1.';
+
+CREATE FUNCTION inventory.inventory_login()
+RETURNS text
+LANGUAGE c STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'inventory_login';
+COMMENT ON FUNCTION inventory.inventory_login() IS
+  'The session''s authenticated login, as inventory_ledger.login records it; internal (the '
+  'default of inventory_orders.login).';
+
+ALTER TABLE inventory.inventory_orders ADD COLUMN login text;
+ALTER TABLE inventory.inventory_orders ALTER COLUMN login SET DEFAULT inventory.inventory_login();
+COMMENT ON COLUMN inventory.inventory_orders.actor IS
+  'The role that allocated the order, as inventory_ledger.actor records it.';
+COMMENT ON COLUMN inventory.inventory_orders.login IS
+  'The login that allocated the order, as inventory_ledger.login records it; NULL for orders '
+  'allocated before 0.3.1.';
+
+-- The writing C functions check their caller (the current user) and then run as their owner
+-- themselves: SECURITY INVOKER, so that the rights checked are those of the code that calls.
+ALTER FUNCTION inventory.inventory_apply_event(text, integer, text, bigint, text, text, text, jsonb, timestamptz)
+  SECURITY INVOKER;
+ALTER FUNCTION inventory.inventory_apply_events(jsonb) SECURITY INVOKER;
+ALTER FUNCTION inventory.inventory_transfer(text, integer, integer, bigint, text, text, text, jsonb)
+  SECURITY INVOKER;
+
+-- The PL/pgSQL writers whose behaviour depends on their caller. Each keeps its code as
+-- `<name>_body` (SECURITY DEFINER, granted to nobody); the public `<name>` becomes a thin C
+-- entry point (SECURITY INVOKER, same signature, defaults, result and comment) that checks the
+-- caller's rights (src/core/capability.cpp: the same list), records the caller and calls the
+-- body through fmgr. Signatures, defaults and results are read from the catalog, so the list
+-- holds names only. A SECURITY DEFINER function of the extension that writes events must be in
+-- it: otherwise the engine would check (and record) the function's owner instead of its caller.
+-- THE LIST OF CONVERTED FUNCTIONS, with the group role granted EXECUTE on the public name
+-- (README.md, Roles):
+DO $convert$
+DECLARE
+  converted CONSTANT text[][] := ARRAY[
+    ['inventory_adjust',                 'inventory_warehouse'],
+    ['inventory_allocate_order',         'inventory_app'],
+    ['inventory_release_order',          'inventory_app'],
+    ['inventory_expire_reservations',    'inventory_app'],
+    ['inventory_dispatch_transfer',      'inventory_warehouse'],
+    ['inventory_receive_transfer',       'inventory_warehouse'],
+    ['inventory_expect_purchase_order',  'inventory_warehouse'],
+    ['inventory_receive_purchase_order', 'inventory_warehouse'],
+    ['inventory_cancel_purchase_order',  'inventory_warehouse']];
+  i integer;
+  fn text;
+  body text;
+  f oid;
+  proc record;
+  arguments text;
+  identity text;
+  definition text;
+  grantee oid;
+BEGIN
+  FOR i IN 1 .. pg_catalog.array_length(converted, 1) LOOP
+    fn := converted[i][1];
+    body := fn || '_body';
+    SELECT p.oid INTO STRICT f  -- exactly one function of that name
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace OPERATOR(pg_catalog.=) 'inventory'::pg_catalog.regnamespace
+       AND p.proname OPERATOR(pg_catalog.=) fn AND p.prokind OPERATOR(pg_catalog.=) 'f';
+    SELECT p.proretset, p.prorows, p.prosecdef, pg_catalog.obj_description(p.oid, 'pg_proc') AS comment,
+           pg_catalog.pg_get_function_result(p.oid) AS result
+      INTO STRICT proc FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f;
+    IF NOT proc.prosecdef THEN
+      RAISE EXCEPTION 'inventory: % is not SECURITY DEFINER', fn;
+    END IF;
+    arguments := pg_catalog.pg_get_function_arguments(f);
+    identity := pg_catalog.pg_get_function_identity_arguments(f);
+
+    EXECUTE pg_catalog.format('ALTER FUNCTION inventory.%I(%s) RENAME TO %I', fn, identity, body);
+    -- PL/pgSQL names the function's outermost block after the function: qualified references
+    -- to its parameters (`fn.order_ref`) follow the new name.
+    definition := pg_catalog.pg_get_functiondef(f);
+    IF definition OPERATOR(pg_catalog.~) ('\m' || fn || '\.') THEN
+      EXECUTE pg_catalog.regexp_replace(definition, '\m' || fn || '\.', body || '.', 'g');
+    END IF;
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION inventory.%I(%s) FROM PUBLIC', body, identity);
+    FOR grantee IN
+      SELECT DISTINCT a.grantee
+        FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+       WHERE p.oid OPERATOR(pg_catalog.=) f AND a.grantee OPERATOR(pg_catalog.<>) 0
+         AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+    LOOP
+      EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION inventory.%I(%s) FROM %I', body, identity,
+                                grantee::pg_catalog.regrole::text);
+    END LOOP;
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION inventory.%I(%s) IS %L', body, identity,
+      'The code of inventory.' || fn || '(); runs as the extension''s owner and is granted to '
+      'nobody: inventory.' || fn || '() checks its caller and calls it.');
+
+    EXECUTE pg_catalog.format(
+      'CREATE FUNCTION inventory.%I(%s) RETURNS %s LANGUAGE c VOLATILE CALLED ON NULL INPUT %s '
+      'SECURITY INVOKER SET search_path = pg_catalog, pg_temp AS %L, %L',
+      fn, arguments, proc.result,
+      CASE WHEN proc.proretset THEN 'ROWS ' || proc.prorows ELSE '' END,
+      'MODULE_PATHNAME', 'inventory_owner_entry');
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION inventory.%I(%s) IS %L', fn, identity,
+                              proc.comment);
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION inventory.%I(%s) FROM PUBLIC', fn, identity);
+    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION inventory.%I(%s) TO %I', fn, identity,
+                              converted[i][2]);
+  END LOOP;
+END;
+$convert$;
+
+-- Grants exactly as README.md's Roles table: inventory_transfer is the warehouse's (0.2.0
+-- granted it, and inventory_adjust, to inventory_app too).
+REVOKE ALL ON FUNCTION inventory.inventory_login() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION
+    inventory.inventory_transfer(text, integer, integer, bigint, text, text, text, jsonb)
+  FROM inventory_app;

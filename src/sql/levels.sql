@@ -1,0 +1,223 @@
+-- inventory: Levels: on-hand, reserved and available-to-sell per SKU and warehouse, kept equal to the ledger; creating, verifying and rebuilding them.
+-- Part of the install and update scripts (src/sql/README.md); each object is defined here only.
+
+CREATE TABLE IF NOT EXISTS inventory.inventory_levels (
+    sku text NOT NULL,
+    warehouse_id integer NOT NULL,
+    on_hand bigint DEFAULT 0 NOT NULL,
+    reserved bigint DEFAULT 0 NOT NULL,
+    available_to_sell bigint DEFAULT 0 NOT NULL,
+    safety_stock bigint DEFAULT 0 NOT NULL,
+    allow_backorder boolean DEFAULT false NOT NULL,
+    backorder_limit bigint,
+    version bigint DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT inventory_levels_available_check CHECK (((available_to_sell >= 0) OR allow_backorder)),
+    CONSTRAINT inventory_levels_backorder_limit_check CHECK ((available_to_sell >= (- backorder_limit))),
+    CONSTRAINT inventory_levels_covered_check CHECK (((on_hand >= reserved) OR allow_backorder)),
+    CONSTRAINT inventory_levels_on_hand_check CHECK ((on_hand >= 0)),
+    CONSTRAINT inventory_levels_reserved_check CHECK ((reserved >= 0)),
+    CONSTRAINT inventory_levels_pkey PRIMARY KEY (sku, warehouse_id)
+);
+
+COMMENT ON TABLE inventory.inventory_levels IS 'Current stock per SKU per warehouse, maintained by the ledger trigger in the same transaction as the ledger row; never write it directly.';
+
+COMMENT ON COLUMN inventory.inventory_levels.sku IS 'The stock-keeping unit.';
+
+COMMENT ON COLUMN inventory.inventory_levels.warehouse_id IS 'The warehouse (inventory_warehouses.id).';
+
+COMMENT ON COLUMN inventory.inventory_levels.on_hand IS 'Physical, sellable units on the shelf.';
+
+COMMENT ON COLUMN inventory.inventory_levels.reserved IS 'Units bought but not yet shipped.';
+
+COMMENT ON COLUMN inventory.inventory_levels.available_to_sell IS 'on_hand - reserved - safety_stock, never below 0 unless backordered (then on_hand - reserved).';
+
+COMMENT ON COLUMN inventory.inventory_levels.safety_stock IS 'Copy of the SKU''s policy, kept by the triggers so the CHECK constraints can see it.';
+
+COMMENT ON COLUMN inventory.inventory_levels.allow_backorder IS 'Copy of the SKU''s policy, kept by the triggers so the CHECK constraints can see it.';
+
+COMMENT ON COLUMN inventory.inventory_levels.backorder_limit IS 'Copy of the SKU''s policy, kept by the triggers so the CHECK constraints can see it.';
+
+COMMENT ON COLUMN inventory.inventory_levels.version IS 'Number of ledger events applied to this level; equals level_version of its last ledger row.';
+
+COMMENT ON COLUMN inventory.inventory_levels.updated_at IS 'When the level last changed.';
+
+GRANT SELECT ON TABLE inventory.inventory_levels TO inventory_reader;
+
+CREATE OR REPLACE FUNCTION inventory.inventory_create_levels(skus text[], warehouse_ids integer[]) RETURNS void
+    LANGUAGE c
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS 'MODULE_PATHNAME', 'inventory_create_levels';
+
+COMMENT ON FUNCTION inventory.inventory_create_levels(skus text[], warehouse_ids integer[]) IS 'Internal (the order code): creates the levels (skus[i], warehouse_ids[i]) that do not exist yet, empty, with the copies of their SKU''s policy, as the event engine does: ROW EXCLUSIVE on the ledger first, then the SKUs'' advisory locks (only when a level is missing), then the policies read after them; 40001 under REPEATABLE READ or SERIALIZABLE when a policy changed after the snapshot; IV003 for an unknown warehouse. The caller validates the SKUs.';
+
+REVOKE ALL ON FUNCTION inventory.inventory_create_levels(skus text[], warehouse_ids integer[]) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION inventory.inventory_rebuild_levels() RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+  changed bigint;
+  repaired bigint;
+  removed bigint;
+  missing_skus text[];
+  missing_warehouses integer[];
+BEGIN
+  -- The one order of locks (README: Locks): SHARE ROW EXCLUSIVE on the ledger waits for every
+  -- writer in progress and holds off new ones (each takes ROW EXCLUSIVE on the ledger before
+  -- anything else) and for another rebuild (plain SHARE would let two rebuilds in, and each
+  -- would then wait for the other's lock to create a missing level: 40P01); SHARE on the
+  -- policies does the same for policy changes; then the levels. Readers, inventory_verify()
+  -- among them, go on meanwhile.
+  LOCK TABLE inventory.inventory_ledger IN SHARE ROW EXCLUSIVE MODE;
+  LOCK TABLE inventory.inventory_sku_policies IN SHARE MODE;
+
+  -- Levels missing for ledger rows are created as every path creates them, with their SKU's
+  -- policy copies (under REPEATABLE READ, 40001 when a policy changed after the snapshot).
+  SELECT array_agg(m.sku ORDER BY m.sku COLLATE "C", m.warehouse_id),
+         array_agg(m.warehouse_id ORDER BY m.sku COLLATE "C", m.warehouse_id)
+    INTO missing_skus, missing_warehouses
+    FROM (SELECT g.sku, g.warehouse_id FROM inventory.inventory_ledger g
+           WHERE NOT EXISTS (SELECT FROM inventory.inventory_levels l
+                              WHERE l.sku = g.sku AND l.warehouse_id = g.warehouse_id)
+           GROUP BY g.sku, g.warehouse_id) m;
+  IF missing_skus IS NOT NULL THEN
+    PERFORM inventory.inventory_create_levels(missing_skus, missing_warehouses);
+  END IF;
+  LOCK TABLE inventory.inventory_levels IN SHARE ROW EXCLUSIVE MODE;
+
+  WITH sums AS (
+    SELECT g.sku, g.warehouse_id, sum(g.on_hand_change)::bigint AS on_hand,
+           sum(g.reserved_change)::bigint AS reserved, count(*) AS events
+      FROM inventory.inventory_ledger g
+     GROUP BY g.sku, g.warehouse_id),
+  computed AS (
+    SELECT s.*, coalesce(p.safety_stock, 0) AS safety_stock,
+           coalesce(p.allow_backorder, false) AS allow_backorder, p.backorder_limit
+      FROM sums s LEFT JOIN inventory.inventory_sku_policies p ON p.sku = s.sku)
+  INSERT INTO inventory.inventory_levels AS l
+         (sku, warehouse_id, on_hand, reserved, available_to_sell, safety_stock, allow_backorder,
+          backorder_limit, version, updated_at)
+  SELECT c.sku, c.warehouse_id, c.on_hand, c.reserved,
+         CASE WHEN c.on_hand - c.reserved < 0 THEN c.on_hand - c.reserved
+              ELSE greatest(c.on_hand - c.reserved - c.safety_stock, 0) END,
+         c.safety_stock, c.allow_backorder OR c.on_hand < c.reserved, c.backorder_limit,
+         c.events, now()
+    FROM computed c
+  ON CONFLICT (sku, warehouse_id) DO UPDATE
+     SET on_hand = EXCLUDED.on_hand, reserved = EXCLUDED.reserved,
+         available_to_sell = EXCLUDED.available_to_sell, safety_stock = EXCLUDED.safety_stock,
+         allow_backorder = EXCLUDED.allow_backorder, backorder_limit = EXCLUDED.backorder_limit,
+         version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+   WHERE (l.on_hand, l.reserved, l.available_to_sell, l.safety_stock, l.allow_backorder,
+          l.backorder_limit, l.version)
+         IS DISTINCT FROM
+         (EXCLUDED.on_hand, EXCLUDED.reserved, EXCLUDED.available_to_sell, EXCLUDED.safety_stock,
+          EXCLUDED.allow_backorder, EXCLUDED.backorder_limit, EXCLUDED.version);
+  GET DIAGNOSTICS changed = ROW_COUNT;
+
+  -- Levels without ledger rows: one no event touched yet (version 0, empty; an order creates
+  -- them) stays, with its policy copies repaired; any other is removed.
+  WITH untouched AS (
+    SELECT l.sku, l.warehouse_id, coalesce(p.safety_stock, 0) AS safety_stock,
+           coalesce(p.allow_backorder, false) AS allow_backorder, p.backorder_limit
+      FROM inventory.inventory_levels l
+      LEFT JOIN inventory.inventory_sku_policies p ON p.sku = l.sku
+     WHERE l.version = 0 AND l.on_hand = 0 AND l.reserved = 0
+       AND NOT EXISTS (SELECT FROM inventory.inventory_ledger g
+                        WHERE g.sku = l.sku AND g.warehouse_id = l.warehouse_id))
+  UPDATE inventory.inventory_levels l
+     SET safety_stock = u.safety_stock, allow_backorder = u.allow_backorder,
+         backorder_limit = u.backorder_limit, available_to_sell = 0, updated_at = now()
+    FROM untouched u
+   WHERE l.sku = u.sku AND l.warehouse_id = u.warehouse_id
+     AND (l.safety_stock, l.allow_backorder, l.backorder_limit, l.available_to_sell)
+         IS DISTINCT FROM (u.safety_stock, u.allow_backorder, u.backorder_limit, 0::bigint);
+  GET DIAGNOSTICS repaired = ROW_COUNT;
+
+  DELETE FROM inventory.inventory_levels l
+   WHERE NOT (l.version = 0 AND l.on_hand = 0 AND l.reserved = 0)
+     AND NOT EXISTS (SELECT FROM inventory.inventory_ledger g
+                      WHERE g.sku = l.sku AND g.warehouse_id = l.warehouse_id);
+  GET DIAGNOSTICS removed = ROW_COUNT;
+  -- The change feed (40-change-feed.sql): a rebuild that changed levels changed them without
+  -- ledger rows; one mark says "every level" to the consumers. One that changed nothing, none.
+  IF changed + repaired + removed > 0 THEN
+    INSERT INTO inventory.inventory_feed_marks (sku) VALUES (NULL);
+  END IF;
+  RETURN changed + repaired + removed;
+END;
+$$;
+
+COMMENT ON FUNCTION inventory.inventory_rebuild_levels() IS 'Recomputes every level from the ledger and its policy copies from inventory_sku_policies in one set-based pass, holding off new events and policy changes meanwhile (SHARE on the ledger, then on the policies, then the levels), and returns how many levels it changed (0 when they were already true). A level no event touched yet (version 0, empty) is kept.';
+
+REVOKE ALL ON FUNCTION inventory.inventory_rebuild_levels() FROM PUBLIC;
+GRANT ALL ON FUNCTION inventory.inventory_rebuild_levels() TO inventory_admin;
+
+CREATE OR REPLACE FUNCTION inventory.inventory_verify() RETURNS TABLE(sku text, warehouse_id integer, level_on_hand bigint, ledger_on_hand bigint, level_reserved bigint, ledger_reserved bigint, level_version bigint, ledger_events bigint, level_available_to_sell bigint, expected_available_to_sell bigint, problem text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  WITH sums AS (
+    SELECT g.sku, g.warehouse_id, sum(g.on_hand_change) AS on_hand,
+           sum(g.reserved_change) AS reserved, count(*) AS events
+      FROM inventory.inventory_ledger g
+     GROUP BY g.sku, g.warehouse_id),
+  checked AS (
+    SELECT coalesce(l.sku, s.sku) AS sku, coalesce(l.warehouse_id, s.warehouse_id) AS warehouse_id,
+           l.on_hand AS level_on_hand, s.on_hand AS ledger_on_hand,
+           l.reserved AS level_reserved, s.reserved AS ledger_reserved,
+           l.version AS level_version, s.events AS ledger_events,
+           l.available_to_sell AS level_available,
+           CASE WHEN l.on_hand - l.reserved < 0 THEN l.on_hand - l.reserved
+                ELSE greatest(l.on_hand - l.reserved - coalesce(p.safety_stock, 0), 0)
+           END AS expected_available,
+           l.sku IS NULL AS no_level,
+           s.sku IS NULL AS no_ledger,
+           -- A level no event touched yet (an order creates them): empty, version 0.
+           l.version = 0 AND l.on_hand = 0 AND l.reserved = 0 AS untouched,
+           p.sku IS NOT NULL AS has_policy,
+           (l.safety_stock, l.allow_backorder, l.backorder_limit)
+             IS DISTINCT FROM (coalesce(p.safety_stock, 0), coalesce(p.allow_backorder, false),
+                               p.backorder_limit) AS policy_differs
+      FROM inventory.inventory_levels l
+      FULL JOIN sums s ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id
+      LEFT JOIN inventory.inventory_sku_policies p ON p.sku = coalesce(l.sku, s.sku)),
+  found AS (
+    SELECT c.*, array_remove(ARRAY[
+             CASE WHEN c.no_level THEN 'ledger rows without a level' END,
+             CASE WHEN c.no_ledger AND NOT c.no_level AND NOT c.untouched
+                  THEN 'level without ledger rows' END,
+             CASE WHEN NOT c.no_level AND NOT c.no_ledger AND c.ledger_on_hand IS DISTINCT FROM c.level_on_hand
+                  THEN 'on_hand differs from the ledger' END,
+             CASE WHEN NOT c.no_level AND NOT c.no_ledger AND c.ledger_reserved IS DISTINCT FROM c.level_reserved
+                  THEN 'reserved differs from the ledger' END,
+             CASE WHEN NOT c.no_level AND NOT c.no_ledger AND c.ledger_events IS DISTINCT FROM c.level_version
+                  THEN 'version differs from the number of ledger events' END,
+             CASE WHEN NOT c.no_level AND c.level_available IS DISTINCT FROM c.expected_available
+                  THEN 'available_to_sell does not follow from on_hand, reserved and safety_stock' END,
+             CASE WHEN NOT c.no_level AND c.policy_differs
+                  THEN CASE WHEN c.has_policy THEN 'policy copies differ from inventory_sku_policies'
+                            ELSE 'policy copies differ from the defaults (no policy row)' END END,
+             CASE WHEN c.ledger_on_hand NOT BETWEEN -9223372036854775808 AND 9223372036854775807
+                    OR c.ledger_reserved NOT BETWEEN -9223372036854775808 AND 9223372036854775807
+                  THEN 'ledger sum outside the bigint range' END], NULL) AS problems
+      FROM checked c)
+  SELECT f.sku, f.warehouse_id, f.level_on_hand,
+         CASE WHEN f.ledger_on_hand BETWEEN -9223372036854775808 AND 9223372036854775807
+              THEN f.ledger_on_hand::bigint END,
+         f.level_reserved,
+         CASE WHEN f.ledger_reserved BETWEEN -9223372036854775808 AND 9223372036854775807
+              THEN f.ledger_reserved::bigint END,
+         f.level_version, f.ledger_events, f.level_available, f.expected_available,
+         array_to_string(f.problems, '; ')
+    FROM found f
+   WHERE cardinality(f.problems) > 0
+   ORDER BY 1, 2;
+$$;
+
+COMMENT ON FUNCTION inventory.inventory_verify() IS 'Every (sku, warehouse) whose level differs from the sum of its ledger rows, whose available_to_sell does not follow from its on_hand, reserved and the SKU''s safety stock, or whose policy copies differ from inventory_sku_policies (the defaults without a row), with what is wrong in problem; empty when the levels are true. A level no event touched yet (version 0, empty, no ledger rows) is consistent. One set-based pass with plain reads: it waits for no lock.';
+
+REVOKE ALL ON FUNCTION inventory.inventory_verify() FROM PUBLIC;
+GRANT ALL ON FUNCTION inventory.inventory_verify() TO inventory_reader;
