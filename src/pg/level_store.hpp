@@ -3,7 +3,7 @@
 // (a one-element input binds its values instead of arrays) and keeps the lock order of
 // pg/lock_order.hpp: level rows are locked in LevelKey order (SKU bytewise, then warehouse),
 // and the SKUs' advisory locks a new level needs are taken before any level row is locked.
-// Everything here requires an SPI connection.
+// Everything here but level_exists requires an SPI connection.
 #pragma once
 
 #include <cstdint>
@@ -52,7 +52,8 @@ void store_levels(const LockedLevels& levels);
 // without a warehouse check (a restore loads the ledger before the warehouses).
 void restore_level(const LevelKey& key, const Level& after, std::int64_t version);
 
-// Whether the level exists, without locking it.
+// Whether the level exists, without locking it. Connects to SPI itself (nested), so that it
+// serves callers with and without a connection (build_request).
 [[nodiscard]] bool level_exists(const LevelKey& key);
 
 }  // namespace inventory::pg
