@@ -47,7 +47,8 @@ enum class SkuRules { Current, Recorded };
 // the same (SkuRules::Current): no bidirectional control and no invisible character anywhere
 // (zero-width characters, the byte-order mark, the soft hyphen, line and paragraph separators),
 // no format character (Cf), separator or space other than U+0020 at either end. Throws
-// Error(InvalidSku). Unicode normalization (NFC) is checked in the database (pg/event_writer).
+// Error(InvalidSku). Unicode normalization (NFC) is checked in the database (pg/event_request.hpp,
+// check_sku).
 void validate_sku(std::string_view sku, SkuRules rules = SkuRules::Current);
 
 // reference_id and idempotency_key: 1..255 characters, no control characters.

@@ -66,7 +66,7 @@ struct Reservation {
 
 // A FULFILL or DEALLOCATE without a reference_id may take only the level's reserved units that
 // no reservation holds. Throws Error(InsufficientReserved) naming the held units otherwise (a
-// quantity beyond all of the level's reserved units is left to apply_event's own error).
+// quantity beyond all of the level's reserved units is left to compute_transition's own error).
 void check_unassigned_reserved(const EventRequest& request, Quantity level_reserved,
                                Quantity held_by_reservations);
 

@@ -80,7 +80,8 @@ void validate_policy(const Policy& policy) {
     }
 }
 
-Transition apply_event(const Level& before, const Policy& policy, const EventRequest& request) {
+Transition compute_transition(const Level& before, const Policy& policy,
+                              const EventRequest& request) {
     const Quantity q = request.quantity;
     const Quantity available = available_to_sell(before, policy);
     Transition t;
@@ -198,7 +199,7 @@ void verify_recorded(const EventRequest& request, const RecordedEvent& recorded)
     permissive.allow_backorder = true;
     Transition expected;
     try {
-        expected = apply_event(before, permissive, request);
+        expected = compute_transition(before, permissive, request);
     } catch (const Error& e) {
         refuse(e.what());
     }

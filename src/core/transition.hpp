@@ -22,7 +22,8 @@ struct Transition {
     Quantity available_after = 0;
 };
 
-// Applies the lifecycle rules to one level. Throws Error with
+// What one event does to a level under its policy (the lifecycle rules), computed in memory:
+// the callers lock the level and write the result. Throws Error with
 //  InsufficientStock    ALLOCATE beyond available_to_sell (with backorders: beyond the sellable
 //                       units plus the backorder_limit less what is already backordered),
 //                       TRANSFER_OUT beyond unreserved stock, FULFILL beyond on_hand,
@@ -30,8 +31,8 @@ struct Transition {
 //  InsufficientReserved DEALLOCATE or FULFILL beyond reserved;
 //  OutOfRange           any level that would leave bigint.
 // The request must come from make_request (validated quantity and reason).
-[[nodiscard]] Transition apply_event(const Level& before, const Policy& policy,
-                                     const EventRequest& request);
+[[nodiscard]] Transition compute_transition(const Level& before, const Policy& policy,
+                                            const EventRequest& request);
 
 // A ledger row that arrives with its computed columns already filled (a restore): its recorded
 // changes and after-values.

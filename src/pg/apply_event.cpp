@@ -1,5 +1,7 @@
-// inventory_apply_event, inventory_transfer and the transfer legs: validate the request, resolve
-// its idempotency key, and append the ledger rows (the ledger trigger does the level arithmetic).
+// inventory_apply_event, inventory_transfer and the transfer legs: read and validate the
+// request, then hand it to the event engine (pg/event_engine.hpp) as a plan of one event, or
+// two for a transfer, which resolves its idempotency key, applies the rules to the locked
+// levels and writes the ledger rows, the levels and the reservations.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,9 +13,10 @@
 #include "pg/arguments.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
-#include "pg/event_writer.hpp"
+#include "pg/event_request.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
+#include "pg/uuid.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(inventory_apply_event);
@@ -72,31 +75,34 @@ Datum apply_single(FunctionCallInfo fcinfo, PlannedEvent event) {
     return result_row(fcinfo, values, 5);
 }
 
-// Which event types a single-event entry point takes.
-enum class Accepts { ApplicationEvents, TransferLegs };
+// The two single-event entry points, and so what each takes:
+//   ApplicationEvent (inventory_apply_event): the application's event types, expires_at as
+//     ninth argument, the caller's idempotency key;
+//   TransferLeg (inventory_append_transfer_leg): TRANSFER_OUT or TRANSFER_IN only, no
+//     expires_at (the ninth argument is the related event), a key the extension derived.
+enum class SingleEvent { ApplicationEvent, TransferLeg };
 
 // The event of a function whose arguments start (sku, warehouse_id, event_type, quantity,
 // reference_id, idempotency_key, reason, metadata[, expires_at]).
-PlannedEvent single_event(FunctionCallInfo fcinfo, Accepts accepts, bool with_expiry,
-                          KeyOrigin origin) {
+PlannedEvent single_event(FunctionCallInfo fcinfo, SingleEvent entry) {
+    const bool leg = entry == SingleEvent::TransferLeg;
     const std::string sku = required_text(fcinfo, 0, "sku");
     const std::int32_t warehouse_id = required_int32(fcinfo, 1, "warehouse_id");
     const std::string event_type = required_text(fcinfo, 2, "event_type");
     const std::int64_t quantity = required_int64(fcinfo, 3, "quantity");
-    const EventKind kind = parse_event_kind(event_type, accepts == Accepts::TransferLegs);
-    if (accepts == Accepts::TransferLegs && kind != EventKind::TransferOut &&
-        kind != EventKind::TransferIn) {
+    const EventKind kind = parse_event_kind(event_type, /*allow_transfer_legs=*/leg);
+    if (leg && kind != EventKind::TransferOut && kind != EventKind::TransferIn) {
         throw Error(ErrorCode::InvalidParameter, "a transfer leg is TRANSFER_OUT or TRANSFER_IN");
     }
     PlannedEvent event;
-    event.options = common_arguments(fcinfo, 4, with_expiry, origin);
+    event.options = common_arguments(fcinfo, 4, /*with_expiry=*/!leg,
+                                     leg ? KeyOrigin::Extension : KeyOrigin::Caller);
     event.request = build_request(sku, warehouse_id, kind, quantity, event.options);
     return event;
 }
 
 Datum apply_event_body(FunctionCallInfo fcinfo) {
-    return apply_single(fcinfo, single_event(fcinfo, Accepts::ApplicationEvents,
-                                             /*with_expiry=*/true, KeyOrigin::Caller));
+    return apply_single(fcinfo, single_event(fcinfo, SingleEvent::ApplicationEvent));
 }
 
 Datum transfer_body(FunctionCallInfo fcinfo) {
@@ -139,8 +145,7 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
 // TRANSFER_OUT) at receipt. The SQL wrappers keep inventory_transfers.
 Datum transfer_leg_body(FunctionCallInfo fcinfo) {
     // Internal: its callers pass their own derived keys.
-    PlannedEvent event =
-        single_event(fcinfo, Accepts::TransferLegs, /*with_expiry=*/false, KeyOrigin::Extension);
+    PlannedEvent event = single_event(fcinfo, SingleEvent::TransferLeg);
     if (!PG_ARGISNULL(8)) event.related_event = uuid_bytes(PG_GETARG_DATUM(8));
     return apply_single(fcinfo, std::move(event));
 }

@@ -15,9 +15,10 @@
 #include "core/json_text.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
-#include "pg/event_writer.hpp"
+#include "pg/event_request.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
+#include "pg/uuid.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(inventory_apply_events);

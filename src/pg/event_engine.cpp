@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
+#include "pg/idempotency.hpp"
 #include "pg/level_store.hpp"
 #include "pg/lock_order.hpp"
 #include "pg/reservations.hpp"
@@ -43,10 +44,6 @@ class PreAppliedScope {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-Datum uuid_value(const UuidBytes& bytes) {
-    return uuid_datum(bytes);
-}
-
 bool same_jsonb(const std::optional<Datum>& a, const std::optional<Datum>& b) {
     if (!a || !b) return !a && !b;
     return pg_guard([&] { return DatumGetBool(DirectFunctionCall2(jsonb_eq, *a, *b)); });
@@ -56,6 +53,7 @@ bool same_jsonb(const std::optional<Datum>& a, const std::optional<Datum>& b) {
 
 struct StoredKey {
     StoredEvent event;
+    EventOutcome outcome;
     std::optional<Datum> metadata;
     std::optional<std::int32_t> in_warehouse;  // for a stored TRANSFER_OUT: its TRANSFER_IN
     EventOutcome in_outcome;
@@ -89,7 +87,7 @@ std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& k
     for (std::uint64_t r = 0; r < rows; ++r) {
         StoredKey entry;
         StoredEvent& event = entry.event;
-        event.outcome.id = uuid_bytes(spi::get_datum(r, 2));
+        entry.outcome.id = uuid_bytes(spi::get_datum(r, 2));
         event.sku = *spi::get_optional_text(r, 3);
         event.warehouse_id = spi::get_int32(r, 4);
         event.event_type = *spi::get_optional_text(r, 5);
@@ -97,17 +95,17 @@ std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& k
         event.reference_id = spi::get_optional_text(r, 7);
         event.reason = spi::get_optional_text(r, 8);
         if (!spi::is_null(r, 9)) entry.metadata = spi::get_datum(r, 9);
-        event.outcome.on_hand = spi::get_int64(r, 10);
-        event.outcome.reserved = spi::get_int64(r, 11);
-        event.outcome.available = spi::get_int64(r, 12);
+        entry.outcome.on_hand = spi::get_int64(r, 10);
+        entry.outcome.reserved = spi::get_int64(r, 11);
+        entry.outcome.available = spi::get_int64(r, 12);
         std::string key = *spi::get_optional_text(r, 1);
-        if (event.event_type == "TRANSFER_OUT") transfers.emplace(event.outcome.id, key);
+        if (event.event_type == "TRANSFER_OUT") transfers.emplace(entry.outcome.id, key);
         stored.emplace(std::move(key), std::move(entry));
     }
     if (transfers.empty()) return stored;
 
     ArrayBuilder out_ids(UUIDOID);
-    for (const auto& [id, key] : transfers) out_ids.add(uuid_value(id));
+    for (const auto& [id, key] : transfers) out_ids.add(uuid_datum(id));
     const Datum leg_values[] = {out_ids.build()};
     const std::uint64_t legs = find_in_legs.execute(leg_values, nullptr);
     for (std::uint64_t r = 0; r < legs; ++r) {
@@ -189,7 +187,7 @@ std::vector<Decision> decide_replays(std::vector<PlannedEvent>& plan) {
                 require_same_payload(key, previous, event.request, event.options,
                                      stored_destination, event.destination);
                 decisions[i] = {Disposition::ReplayStored, 0};
-                event.result.outcome = previous.outcome;
+                event.result.outcome = found->second.outcome;
                 event.result.replayed = true;
             }
         });
@@ -257,7 +255,7 @@ void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
     for (const NewRow& row : rows) {
         const PlannedEvent& event = *row.event;
         const Transition& t = row.transition;
-        ids.add(uuid_value(event.result.outcome.id));
+        ids.add(uuid_datum(event.result.outcome.id));
         skus.add(text(event.request.sku));
         warehouses.add(Int32GetDatum(event.request.warehouse_id));
         types.add(spi::text_datum(to_string(event.request.kind)));
@@ -276,7 +274,7 @@ void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
         }
         reasons.add_optional(event.request.reason, text);
         metadata.add_optional(event.options.metadata, [](Datum d) { return d; });
-        related.add_optional(row.related, uuid_value);
+        related.add_optional(row.related, uuid_datum);
         expiries.add_optional(event.options.expires_at,
                               [](std::int64_t t) { return TimestampTzGetDatum(t); });
     }
@@ -413,7 +411,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
         const Transition t = with_event_position(event.ordinal, [&] {
             // The reservation's own rules first: their errors name the order line.
             book.apply({&event.request, &event.options}, state.level.reserved);
-            return apply_event(state.level, state.policy, event.request);
+            return compute_transition(state.level, state.policy, event.request);
         });
         state.level = t.after;
         state.version += 1;

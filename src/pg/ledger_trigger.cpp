@@ -1,6 +1,12 @@
-// Triggers on inventory_ledger: every appended row goes through the same validation, locking and
-// arithmetic (inventory_ledger_apply_trigger), and no row is ever changed or removed
-// (inventory_ledger_immutable_trigger).
+// Triggers on inventory_ledger. inventory_ledger_apply_trigger sees every appended row:
+//  - a row of the event engine's INSERT (pg/event_engine.hpp) was checked, locked and computed
+//    by the engine, which writes its levels and reservations itself: the trigger only lets the
+//    rows it announced through;
+//  - a row inserted directly (INSERT INTO inventory_ledger) is one event: validated, applied to
+//    its level (locked or created through pg/level_store.hpp) and its reservation with the
+//    core's rules, its computed columns filled in;
+//  - a row that arrives with its computed columns (a restore) is verified and sets its level.
+// inventory_ledger_immutable_trigger refuses every UPDATE, DELETE and TRUNCATE.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -11,10 +17,12 @@
 #include "core/transition.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
-#include "pg/event_writer.hpp"
+#include "pg/event_request.hpp"
 #include "pg/level_store.hpp"
 #include "pg/reservations.hpp"
+#include "pg/roles.hpp"
 #include "pg/spi.hpp"
+#include "pg/uuid.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(inventory_ledger_apply_trigger);
@@ -242,7 +250,7 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
             book.apply(touch, locked.level.reserved);
             book.write();
         }
-        t = apply_event(locked.level, locked.policy, request);
+        t = compute_transition(locked.level, locked.policy, request);
         locked.level = t.after;
         version = ++locked.version;
         store_levels(levels);

@@ -10,7 +10,6 @@
 
 #include "core/error.hpp"
 #include "pg/error_bridge.hpp"
-#include "pg/event_writer.hpp"
 #include "pg/roles.hpp"
 
 extern "C" {

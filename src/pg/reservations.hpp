@@ -17,7 +17,7 @@
 #include "core/event.hpp"
 #include "core/level.hpp"
 #include "core/reservation.hpp"
-#include "pg/event_writer.hpp"
+#include "pg/event_request.hpp"
 
 namespace inventory::pg {
 

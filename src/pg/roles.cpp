@@ -99,4 +99,20 @@ void require_function_rights(std::string_view function) {
     require_rights(*roles, what, std::string(function));
 }
 
+namespace {
+
+Datum user_name_datum(Oid role) {
+    return pg_guard([role] { return CStringGetTextDatum(GetUserNameFromId(role, false)); });
+}
+
+}  // namespace
+
+Datum actor_name() {
+    return user_name_datum(current_caller().role);
+}
+
+Datum login_name() {
+    return user_name_datum(current_caller().login);
+}
+
 }  // namespace inventory::pg

@@ -40,6 +40,14 @@ class CallerScope {
 // current user and the login.
 [[nodiscard]] Caller current_caller() noexcept;
 
+// The ledger's actor: the role whose code called the extension (current_caller().role), as a
+// text Datum.
+[[nodiscard]] Datum actor_name();
+
+// The ledger's login: the session's authenticated login (not changed by SET ROLE or SET
+// SESSION AUTHORIZATION), as a text Datum.
+[[nodiscard]] Datum login_name();
+
 // Runs as the owner of the called function (fcinfo->flinfo->fn_oid) until destroyed, like a
 // SECURITY DEFINER function: SetUserIdAndSecContext with SECURITY_LOCAL_USERID_CHANGE. The
 // restore cannot fail; a transaction or subtransaction abort restores the user id too. Open a

@@ -8,7 +8,7 @@
 #include "core/transition.hpp"
 #include "pg/arguments.hpp"
 #include "pg/error_bridge.hpp"
-#include "pg/event_writer.hpp"
+#include "pg/event_request.hpp"
 #include "pg/spi.hpp"
 
 extern "C" {

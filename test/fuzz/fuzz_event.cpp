@@ -1,10 +1,10 @@
 // libFuzzer target for the event rules: decodes a level, a policy, an event type, a quantity, a
-// reason and a SKU from the input, runs them through make_request + validate_policy + apply_event
-// and checks the invariants of every accepted event. inventory::Error is the only exception the
-// core may throw; anything else escapes and is reported by libFuzzer, and an invariant violation
-// traps. On levels the database can hold, the outcome (refusal code or changes) is also compared
-// with an independent 128-bit model of the rules.
-// Build: cmake -DINVENTORY_FUZZ=ON -DINVENTORY_UNIT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++
+// reason and a SKU from the input, runs them through make_request + validate_policy +
+// compute_transition and checks the invariants of every accepted event. inventory::Error is the
+// only exception the core may throw; anything else escapes and is reported by libFuzzer, and an
+// invariant violation traps. On levels the database can hold, the outcome (refusal code or changes)
+// is also compared with an independent 128-bit model of the rules. Build: cmake -DINVENTORY_FUZZ=ON
+// -DINVENTORY_UNIT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -213,7 +213,7 @@ void CheckChangeShape(const EventRequest& request, const Level& before, const Tr
 }
 
 // An independent model of the rules in 128-bit arithmetic, for levels the database can hold:
-// what apply_event must do with `request`. Either a refusal code or the two changes.
+// what compute_transition must do with `request`. Either a refusal code or the two changes.
 struct Outcome {
     std::optional<ErrorCode> refusal;
     Quantity on_hand_change = 0;
@@ -376,7 +376,7 @@ void Run(Reader& in) {
 
     Transition t;
     try {
-        t = inventory::apply_event(before, policy, request);
+        t = inventory::compute_transition(before, policy, request);
     } catch (const Error& e) {
         FUZZ_CHECK(e.code() == ErrorCode::InsufficientStock ||
                    e.code() == ErrorCode::InsufficientReserved ||
@@ -431,7 +431,7 @@ void Run(Reader& in) {
     try {
         inventory::verify_recorded(request, recorded);
     } catch (const Error&) {
-        Violation("verify_recorded refused a row apply_event produced");
+        Violation("verify_recorded refused a row compute_transition produced");
     }
 }
 

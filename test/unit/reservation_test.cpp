@@ -131,7 +131,8 @@ TEST(Reservation, UnreferencedEventsTakeOnlyUnheldReservedUnits) {
     EXPECT_ERROR_CODE(ErrorCode::InsufficientReserved, check_unassigned_reserved(fulfill, 10, 8));
     EXPECT_ERROR_CODE(ErrorCode::InsufficientReserved,
                       check_unassigned_reserved(Request(EventKind::Deallocate, 1), 5, 5));
-    // More than the level reserves at all: apply_event reports that, with the level's figures.
+    // More than the level reserves at all: compute_transition reports that, with the level's
+    // figures.
     EXPECT_NO_THROW(check_unassigned_reserved(Request(EventKind::Fulfill, 6), 5, 5));
 }
 

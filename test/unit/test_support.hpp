@@ -71,7 +71,7 @@ inline EventRequest Request(EventKind kind, Quantity quantity,
 inline Transition Apply(Level before, EventKind kind, Quantity quantity, Policy policy = {},
                         std::optional<std::string_view> reason = std::nullopt) {
     if (kind == EventKind::Adjust && !reason) reason = "CORRECTION";
-    return apply_event(before, policy, Request(kind, quantity, reason));
+    return compute_transition(before, policy, Request(kind, quantity, reason));
 }
 
 inline Policy Backorders(std::optional<Quantity> limit = std::nullopt, Quantity safety = 0) {

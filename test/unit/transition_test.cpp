@@ -439,7 +439,7 @@ RecordedEvent Recorded(Quantity on_hand_change, Quantity reserved_change, Level 
     return recorded;
 }
 
-TEST(VerifyRecorded, AcceptsWhatApplyEventProduces) {
+TEST(VerifyRecorded, AcceptsWhatComputeTransitionProduces) {
     EXPECT_NO_THROW(verify_recorded(Request(EventKind::Receive, 5), Recorded(5, 0, {15, 2})));
     EXPECT_NO_THROW(verify_recorded(Request(EventKind::Fulfill, 2), Recorded(-2, -2, {8, 0})));
     EXPECT_NO_THROW(verify_recorded(Request(EventKind::Count, 4), Recorded(-6, 0, {4, 0})));
