@@ -85,8 +85,8 @@ def tf(flag):
     return "t" if flag else "f"
 
 
-def ms(seconds):
-    return None if seconds is None else round(seconds * 1000)
+def micros(seconds):
+    return None if seconds is None else round(seconds * 1000000)
 
 
 # ---- the model --------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ class Res:
                    self.order_ref)
 
     def row(self):
-        return (self.quantity, self.fulfilled, self.released, self.status, ms(self.expires),
+        return (self.quantity, self.fulfilled, self.released, self.status, micros(self.expires),
                 self.order_ref)
 
     def ended(self, now):
@@ -622,8 +622,8 @@ class PhaseOne:
         if x < 0.8:
             return end, ts(end)
         if x < 0.97:
-            return now + LONG_HOLD, ts(now + LONG_HOLD)
-        return now - 3600, ts(now - 3600)  # not in the future: 22023
+            return round(now + LONG_HOLD, 3), ts(now + LONG_HOLD)
+        return round(now - 3600, 3), ts(now - 3600)  # not in the future: 22023
 
     def outcome(self, fn):
         snap = self.m.snapshot()
@@ -868,7 +868,7 @@ def run_epochs(db, seed, count, epochs):
     per_epoch = count // epochs
     for epoch in range(epochs):
         now = time.time()
-        end = now + budget  # this epoch's short holds end here, after the epoch
+        end = round(now + budget, 3)  # this epoch's short holds end here, after the epoch
         steps = []
         while len(steps) < per_epoch:
             steps.extend(gen.request(now, end))
@@ -917,11 +917,11 @@ def phase_one(db, seed, count, epochs=4):
 def actual_reservations(db):
     actual = {}
     for row in psql(db, "SELECT reference_id, sku, warehouse_id, quantity, fulfilled, released, "
-                        "status, round(extract(epoch FROM expires_at) * 1000), order_ref "
+                        "status, (extract(epoch FROM expires_at) * 1000000)::bigint, order_ref "
                         "FROM inventory.inventory_reservations;"):
         ref, sku, wh, quantity, fulfilled, released, status, expires, order_ref = row.split("|")
         actual[(ref, sku, int(wh))] = (int(quantity), int(fulfilled), int(released), status,
-                                       int(float(expires)) if expires else None,
+                                       int(expires) if expires else None,
                                        order_ref or None)
     return actual
 
@@ -1146,12 +1146,25 @@ def phase_two(db, seed, clients, per_client):
     check(f"{title} every refusal a business rule's (no deadlock, no serialization failure)",
           not odd, f"unexpected SQLSTATEs {odd}")
 
+    keyed = {"p2-c": 0, "p2-rt-": 0, "p2-pr-": 0}
+    for tag, kind, args in steps:
+        if answers.get(tag, "").startswith("OK:"):
+            if kind in ("EVENT", "TRANSFER"):
+                keyed["p2-c"] += 1
+            elif kind in ("RECEIVE_T", "PO_RECEIVE") and args[3] is not None:
+                keyed["p2-rt-" if kind == "RECEIVE_T" else "p2-pr-"] += 1
+    stored = {prefix: int(psql(db, "SELECT count(*) FROM inventory.inventory_ledger "
+                                   f"WHERE idempotency_key LIKE '{prefix}%';")[0])
+              for prefix in keyed}
+    check(f"{title} one ledger event per applied keyed request", stored == keyed,
+          f"ledger {stored}, applied {keyed}")
+
     ledger = []
     for row in psql(db, """SELECT id, sku, warehouse_id, event_type, quantity, coalesce(reason, ''),
                                   coalesce(reference_id, ''), on_hand_after, reserved_after,
                                   available_after, level_version,
                                   extract(epoch FROM created_at),
-                                  coalesce(extract(epoch FROM expires_at)::text, ''),
+                                  coalesce(((extract(epoch FROM expires_at) * 1000000)::bigint)::text, ''),
                                   coalesce(related_event_id::text, ''),
                                   coalesce(idempotency_key, '')
                              FROM inventory.inventory_ledger
@@ -1161,7 +1174,7 @@ def phase_two(db, seed, clients, per_client):
         ledger.append(dict(id=eid, sku=sku, wh=int(wh), kind=kind, qty=int(qty),
                            reason=reason or None, ref=ref or None, after=(int(on_hand), int(reserved)),
                            available=int(available), version=int(version), at=float(created),
-                           expires=float(expires) if expires else None, related=related or None,
+                           expires=int(expires) / 1000000 if expires else None, related=related or None,
                            key=key or None))
     by_id = {e["id"]: e for e in ledger}
 
