@@ -19,17 +19,6 @@ std::string level_detail(const Level& level, const Policy& policy, Quantity avai
     return detail + ".";
 }
 
-// How many units ALLOCATE may take beyond available_to_sell: 0 without backorders, the limit
-// less what is already backordered with one, unbounded (nullopt) without a limit.
-std::optional<Quantity> backorder_allowance(const Level& level, const Policy& policy) {
-    if (!policy.allow_backorder) return Quantity{0};
-    if (!policy.backorder_limit) return std::nullopt;
-    const Quantity free = checked_sub(level.on_hand, level.reserved, "free stock");
-    const Quantity backordered = free < 0 ? checked_neg(free, "backordered units") : 0;
-    const Quantity left = checked_sub(*policy.backorder_limit, backordered, "backorder allowance");
-    return left > 0 ? left : 0;
-}
-
 void require_on_hand_covers_reservations(const Level& after, const Policy& policy,
                                          const Level& before, const EventRequest& request) {
     if (after.on_hand < 0) {
@@ -59,6 +48,15 @@ void require_on_hand_covers_reservations(const Level& after, const Policy& polic
 }
 
 }  // namespace
+
+std::optional<Quantity> backorder_allowance(const Level& level, const Policy& policy) {
+    if (!policy.allow_backorder) return Quantity{0};
+    if (!policy.backorder_limit) return std::nullopt;
+    const Quantity free = checked_sub(level.on_hand, level.reserved, "free stock");
+    const Quantity backordered = free < 0 ? checked_neg(free, "backordered units") : 0;
+    const Quantity left = checked_sub(*policy.backorder_limit, backordered, "backorder allowance");
+    return left > 0 ? left : 0;
+}
 
 Quantity available_to_sell(const Level& level, const Policy& policy) {
     const Quantity free = checked_sub(level.on_hand, level.reserved, "available_to_sell");

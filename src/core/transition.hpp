@@ -14,6 +14,10 @@ namespace inventory {
 // When free < 0 (only possible with backorders) it is free itself: the backordered units.
 [[nodiscard]] Quantity available_to_sell(const Level& level, const Policy& policy);
 
+// How many units ALLOCATE may take beyond available_to_sell: 0 without backorders, the limit
+// less what is already backordered with one, unbounded (nullopt) without a limit.
+[[nodiscard]] std::optional<Quantity> backorder_allowance(const Level& level, const Policy& policy);
+
 // The effect of one event: the changes written to the ledger and the level afterwards.
 struct Transition {
     Quantity on_hand_change = 0;
