@@ -42,6 +42,8 @@ std::string_view sqlstate(ErrorCode code) noexcept {
             return "IV015";
         case ErrorCode::NoServingWarehouse:
             return "IV016";
+        case ErrorCode::ProgramLimitExceeded:
+            return "54000";
         case ErrorCode::UpgradeRequired:
             return "55000";
         case ErrorCode::StockRecordsExist:
@@ -94,6 +96,8 @@ std::string_view condition_name(ErrorCode code) noexcept {
             return "reference_closed";
         case ErrorCode::NoServingWarehouse:
             return "no_serving_warehouse";
+        case ErrorCode::ProgramLimitExceeded:
+            return "program_limit_exceeded";
         case ErrorCode::UpgradeRequired:
             return "object_not_in_prerequisite_state";
         case ErrorCode::StockRecordsExist:

@@ -14,6 +14,7 @@
 #include "core/json_field.hpp"
 #include "core/json_text.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/json_input.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_request.hpp"
 #include "pg/roles.hpp"
@@ -61,44 +62,6 @@ Jsonb* event_array(Datum events) {
 void require_event_array(Datum events) {
     Jsonb* root = event_array(events);
     if (!JB_ROOT_IS_ARRAY(root) || JB_ROOT_IS_SCALAR(root)) not_an_event_array();
-}
-
-JsonbIteratorToken next_token(JsonbIterator** iterator, JsonbValue* value) {
-    return pg_guard([iterator, value] { return JsonbIteratorNext(iterator, value, true); });
-}
-
-// A JSON value of the batch as the core's JsonField: its type and, for a string or a number,
-// its text (a number's as numeric_out writes it: 1.0 stays "1.0", 1e3 is "1000").
-JsonField json_field(const JsonbValue& value) {
-    JsonField field;
-    switch (value.type) {
-        case jbvNull:
-            field.type = JsonType::Null;
-            break;
-        case jbvString:
-            field.type = JsonType::String;
-            field.text.assign(value.val.string.val, static_cast<std::size_t>(value.val.string.len));
-            break;
-        case jbvNumeric: {
-            field.type = JsonType::Number;
-            Numeric number = value.val.numeric;
-            field.text = pg_guard([number] {
-                return DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(number)));
-            });
-            break;
-        }
-        case jbvBool:
-            field.type = JsonType::Boolean;
-            break;
-        case jbvBinary:
-            field.type =
-                JsonContainerIsArray(value.val.binary.data) ? JsonType::Array : JsonType::Object;
-            break;
-        default:
-            field.type = JsonType::Object;
-            break;
-    }
-    return field;
 }
 
 // One element of the batch, walked once: every key is one of kKeys, each field of the JSON type

@@ -165,32 +165,37 @@ std::vector<Decision> decide_replays(std::vector<PlannedEvent>& plan) {
         }
         if (!event.options.idempotency_key) continue;
         const std::string& key = *event.options.idempotency_key;
-        with_event_position(event.ordinal, [&] {
-            if (auto earlier = first_with_key.find(key); earlier != first_with_key.end()) {
-                const PlannedEvent& first = plan[earlier->second];
-                StoredEvent previous = as_stored(first);
-                previous.same_metadata = same_jsonb(first.options.metadata, event.options.metadata);
-                require_same_payload(key, previous, event.request, event.options, first.destination,
-                                     event.destination);
-                decisions[i] = {Disposition::ReplayPlanned, earlier->second};
-                return;
-            }
-            first_with_key.emplace(key, i);
-            if (auto found = stored.find(key); found != stored.end()) {
-                StoredEvent previous = found->second.event;
-                previous.same_metadata = same_jsonb(found->second.metadata, event.options.metadata);
-                // Only a two-leg transfer names its destination; a dispatched TRANSFER_OUT's
-                // receipts arrive later, in parts, and are not part of its payload.
-                std::optional<std::int32_t> stored_destination;
-                if (previous.event_type == "TRANSFER_OUT" && event.destination)
-                    stored_destination = found->second.in_warehouse;
-                require_same_payload(key, previous, event.request, event.options,
-                                     stored_destination, event.destination);
-                decisions[i] = {Disposition::ReplayStored, 0};
-                event.result.outcome = found->second.outcome;
-                event.result.replayed = true;
-            }
-        });
+        with_event_position(
+            event.ordinal,
+            [&] {
+                if (auto earlier = first_with_key.find(key); earlier != first_with_key.end()) {
+                    const PlannedEvent& first = plan[earlier->second];
+                    StoredEvent previous = as_stored(first);
+                    previous.same_metadata =
+                        same_jsonb(first.options.metadata, event.options.metadata);
+                    require_same_payload(key, previous, event.request, event.options,
+                                         first.destination, event.destination);
+                    decisions[i] = {Disposition::ReplayPlanned, earlier->second};
+                    return;
+                }
+                first_with_key.emplace(key, i);
+                if (auto found = stored.find(key); found != stored.end()) {
+                    StoredEvent previous = found->second.event;
+                    previous.same_metadata =
+                        same_jsonb(found->second.metadata, event.options.metadata);
+                    // Only a two-leg transfer names its destination; a dispatched TRANSFER_OUT's
+                    // receipts arrive later, in parts, and are not part of its payload.
+                    std::optional<std::int32_t> stored_destination;
+                    if (previous.event_type == "TRANSFER_OUT" && event.destination)
+                        stored_destination = found->second.in_warehouse;
+                    require_same_payload(key, previous, event.request, event.options,
+                                         stored_destination, event.destination);
+                    decisions[i] = {Disposition::ReplayStored, 0};
+                    event.result.outcome = found->second.outcome;
+                    event.result.replayed = true;
+                }
+            },
+            event.position);
     }
     return decisions;
 }
@@ -381,7 +386,8 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     std::set<EventKind> allowed;
     for (const PlannedEvent& event : plan) {
         if (allowed.contains(event.request.kind)) continue;
-        with_event_position(event.ordinal, [&] { require_capability(event.request.kind); });
+        with_event_position(
+            event.ordinal, [&] { require_capability(event.request.kind); }, event.position);
         allowed.insert(event.request.kind);
     }
     const std::vector<Decision> decisions = decide_replays(plan);
@@ -408,11 +414,14 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
             continue;
         }
         LockedLevel& state = levels.at({event.request.sku, event.request.warehouse_id});
-        const Transition t = with_event_position(event.ordinal, [&] {
-            // The reservation's own rules first: their errors name the order line.
-            book.apply({&event.request, &event.options}, state.level.reserved);
-            return compute_transition(state.level, state.policy, event.request);
-        });
+        const Transition t = with_event_position(
+            event.ordinal,
+            [&] {
+                // The reservation's own rules first: their errors name the order line.
+                book.apply({&event.request, &event.options}, state.level.reserved);
+                return compute_transition(state.level, state.policy, event.request);
+            },
+            event.position);
         state.level = t.after;
         state.version += 1;
         event.result.outcome = {next_uuidv7(), t.after.on_hand, t.after.reserved,

@@ -40,7 +40,8 @@ struct AppliedEvent {
 };
 
 struct PlannedEvent {
-    std::int32_t ordinal = 0;  // position shown in error messages ("event 3: ..."); 0 = none
+    std::int32_t ordinal = 0;        // position shown in error messages ("event 3: ..."); 0 = none
+    const char* position = "event";  // what the ordinal counts: "line" for an order's lines
     EventRequest request;
     EventOptions options;  // a transfer's key and reference are on both legs; the key is stored
                            // on the TRANSFER_OUT row only
@@ -51,19 +52,21 @@ struct PlannedEvent {
     AppliedEvent result;                      // filled by execute_plan
 };
 
-// Runs fn; an error it raises gets "event N: " in front of its message (N > 0 only), with its
-// SQLSTATE, detail and hint unchanged.
+// Runs fn; an error it raises gets "<position> N: " in front of its message (N > 0 only; "event
+// N: " by default, "line N: " for an order), with its SQLSTATE, detail and hint unchanged.
 template <typename Fn>
-auto with_event_position(std::int32_t ordinal, Fn&& fn) {
+auto with_event_position(std::int32_t ordinal, Fn&& fn, const char* position = "event") {
     if (ordinal <= 0) return fn();
     try {
         return fn();
     } catch (const Error& e) {
-        throw Error(e.code(), "event " + std::to_string(ordinal) + ": " + e.what(), e.detail(),
-                    e.hint(), e.where());
+        throw Error(e.code(),
+                    std::string(position) + " " + std::to_string(ordinal) + ": " + e.what(),
+                    e.detail(), e.hint(), e.where());
     } catch (const PgError& e) {
         ErrorData* data = e.data();
-        data->message = pg_guard([&] { return psprintf("event %d: %s", ordinal, data->message); });
+        data->message =
+            pg_guard([&] { return psprintf("%s %d: %s", position, ordinal, data->message); });
         throw;
     }
 }

@@ -20,6 +20,8 @@ struct EventOptions {
     std::optional<std::string> reason;
     std::optional<Datum> metadata;           // jsonb
     std::optional<std::int64_t> expires_at;  // timestamptz; ALLOCATE with a reference_id only
+    std::optional<std::string> order_ref;    // ALLOCATE of an order line (pg/orders.cpp): the
+                                             // order, recorded on the reservation it creates
 };
 
 // Who chose an idempotency key. Keys that start with kInternalKeyPrefix belong to the extension

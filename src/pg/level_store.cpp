@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <ranges>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,22 +88,27 @@ LockedLevel locked_level(std::uint64_t row, int first) {
     return state;
 }
 
-// Locks the rows of `levels` that exist, in LevelKey order, and reads them into `levels`;
-// returns how many it found.
-std::size_t lock_existing(LockedLevels& levels) {
-    // The arrays are in LevelKey order, and each element is an index probe (the LATERAL
-    // subquery, which a generic plan cannot turn into a hash join over the whole table) that
-    // locks the row it finds: the rows are locked in array order.
-    static spi::Statement lock(
-        "SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.version, l.safety_stock, "
-        "       l.allow_backorder, l.backorder_limit "
-        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
-        "CROSS JOIN LATERAL (SELECT x.* FROM inventory.inventory_levels x "
-        "                    WHERE x.sku OPERATOR(pg_catalog.=) u.sku "
-        "                      AND x.warehouse_id OPERATOR(pg_catalog.=) u.wh "
-        "                    FOR UPDATE) l",
-        {TEXTARRAYOID, INT4ARRAYOID});
+// The columns of the rows of `levels` that exist, in LevelKey order: the arrays are in LevelKey
+// order, and each element is an index probe (the LATERAL subquery, which a generic plan cannot
+// turn into a hash join over the whole table); with FOR UPDATE it locks the row it finds, so
+// the rows are locked in array order.
+#define INVENTORY_LEVELS_OF_ARRAYS(LOCKING)                                            \
+    "SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.version, l.safety_stock, " \
+    "       l.allow_backorder, l.backorder_limit "                                     \
+    "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "                       \
+    "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "          \
+    "CROSS JOIN LATERAL (SELECT x.* FROM inventory.inventory_levels x "                \
+    "                    WHERE x.sku OPERATOR(pg_catalog.=) u.sku "                    \
+    "                      AND x.warehouse_id OPERATOR(pg_catalog.=) u.wh " LOCKING ") l"
+
+// Locks the rows of `levels` that exist, in LevelKey order, and reads them into `levels`
+// (Peek: reads them without locks); returns how many it found. `found`, if given, collects
+// their keys.
+std::size_t lock_existing(LockedLevels& levels, LevelRead mode = LevelRead::Lock,
+                          std::set<LevelKey>* found = nullptr) {
+    static spi::Statement lock(INVENTORY_LEVELS_OF_ARRAYS("FOR UPDATE"),
+                               {TEXTARRAYOID, INT4ARRAYOID});
+    static spi::Statement peek(INVENTORY_LEVELS_OF_ARRAYS(""), {TEXTARRAYOID, INT4ARRAYOID});
     static spi::Statement lock_one(
         "SELECT sku, warehouse_id, on_hand, reserved, version, safety_stock, allow_backorder, "
         "       backorder_limit "
@@ -111,20 +117,24 @@ std::size_t lock_existing(LockedLevels& levels) {
         "FOR UPDATE",
         {TEXTOID, INT4OID});
     std::uint64_t rows = 0;
-    if (levels.size() == 1) {
+    if (levels.size() == 1 && mode == LevelRead::Lock) {
         const LevelKey& key = levels.begin()->first;
         const Datum values[] = {spi::text_datum(key.sku), Int32GetDatum(key.warehouse_id)};
         rows = lock_one.execute(values, nullptr);
     } else {
         const LevelArrays arrays = level_arrays(std::views::keys(levels));
         const Datum values[] = {arrays.skus, arrays.warehouses};
-        rows = lock.execute(values, nullptr);
+        rows = (mode == LevelRead::Lock ? lock : peek).execute(values, nullptr);
     }
     for (std::uint64_t r = 0; r < rows; ++r) {
-        levels.at({*spi::get_optional_text(r, 1), spi::get_int32(r, 2)}) = locked_level(r, 3);
+        LevelKey key{*spi::get_optional_text(r, 1), spi::get_int32(r, 2)};
+        levels.at(key) = locked_level(r, 3);
+        if (found != nullptr) found->insert(std::move(key));
     }
     return static_cast<std::size_t>(rows);
 }
+
+#undef INVENTORY_LEVELS_OF_ARRAYS
 
 LockedLevels lock_levels(std::span<const LevelKey> keys, bool check_warehouses) {
     LockedLevels levels;
@@ -210,6 +220,16 @@ void update_levels(std::span<const LevelEntry* const> levels) {
 }
 
 }  // namespace
+
+LockedLevels read_existing_levels(std::span<const LevelKey> keys, LevelRead mode) {
+    LockedLevels levels;
+    for (const LevelKey& key : keys) levels.try_emplace(key);
+    if (levels.empty()) return levels;
+    std::set<LevelKey> found;
+    (void)lock_existing(levels, mode, &found);
+    std::erase_if(levels, [&](const auto& entry) { return !found.contains(entry.first); });
+    return levels;
+}
 
 std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouses) {
     if (levels.empty()) return 0;

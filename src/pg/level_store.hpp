@@ -42,6 +42,13 @@ std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouse
 // the SKU's EXCLUSIVE advisory lock: no level of the SKU can be created meanwhile).
 [[nodiscard]] LockedLevels lock_sku_levels(const std::string& sku);
 
+// The rows that exist among `levels` (absent ones are not created), for a caller that plans
+// events on them before it writes them (pg/orders.cpp): Lock locks them FOR UPDATE in LevelKey
+// order, as lock_levels does; Peek reads them without locks, to find which levels a plan needs
+// created before any row is locked.
+enum class LevelRead { Lock, Peek };
+[[nodiscard]] LockedLevels read_existing_levels(std::span<const LevelKey> levels, LevelRead mode);
+
 // Writes each level's figures, version and policy copies and the available_to_sell they give,
 // and queues the change-feed notification (nothing for no levels). Every level must be locked
 // (lock_levels, lock_sku_levels).

@@ -1,5 +1,5 @@
 // inventory_owner_entry: the one C function behind the public names of the PL/pgSQL writers
-// whose behaviour depends on their caller (inventory_adjust, inventory_allocate_order, ...).
+// whose behaviour depends on their caller (inventory_adjust, inventory_dispatch_transfer, ...).
 // Each public `<name>` is SECURITY INVOKER with the signature of its `<name>_body`, the
 // SECURITY DEFINER PL/pgSQL function that holds the code and is granted to nobody. The entry
 // point checks the caller's rights for `<name>` (core/capability.hpp), opens the caller scope

@@ -126,6 +126,7 @@ void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserv
     auto entry = reservations_.find(key);
     if (entry == reservations_.end()) throw Error(ErrorCode::Internal, "reservation not loaded");
     const Quantity held_before = entry->second ? entry->second->held() : 0;
+    if (!entry->second && options.order_ref) order_refs_.try_emplace(key, *options.order_ref);
     entry->second =
         apply_to_reservation(entry->second, request, key.reference_id, options.expires_at, now_);
     if (held != held_.end()) held->second += entry->second->held() - held_before;
@@ -136,21 +137,23 @@ void ReservationBook::write() const {
     if (changed_.empty()) return;
     static spi::Statement upsert(
         "INSERT INTO inventory.inventory_reservations AS r "
-        "  (reference_id, sku, warehouse_id, quantity, fulfilled, released, expires_at, status) "
+        "  (reference_id, sku, warehouse_id, quantity, fulfilled, released, expires_at, status, "
+        "   order_ref) "
         "SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "  pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.int4[]), "
         "  pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.int8[]), "
         "  pg_catalog.unnest($6::pg_catalog.int8[]), "
         "  pg_catalog.unnest($7::pg_catalog.timestamptz[]), "
-        "  pg_catalog.unnest($8::pg_catalog.text[])) "
+        "  pg_catalog.unnest($8::pg_catalog.text[]), pg_catalog.unnest($9::pg_catalog.text[])) "
         "ON CONFLICT (reference_id, sku, warehouse_id) DO UPDATE "
         "SET quantity = EXCLUDED.quantity, fulfilled = EXCLUDED.fulfilled, "
         "    released = EXCLUDED.released, expires_at = EXCLUDED.expires_at, "
         "    status = EXCLUDED.status, updated_at = pg_catalog.now()",
         {TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-         TIMESTAMPTZARRAYOID, TEXTARRAYOID});
+         TIMESTAMPTZARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
     ArrayBuilder references(TEXTOID), skus(TEXTOID), warehouses(INT4OID), quantities(INT8OID),
-        fulfilled(INT8OID), released(INT8OID), expiries(TIMESTAMPTZOID), statuses(TEXTOID);
+        fulfilled(INT8OID), released(INT8OID), expiries(TIMESTAMPTZOID), statuses(TEXTOID),
+        orders(TEXTOID);
     for (const ReservationKey& key : changed_) {
         const Reservation& r = *reservations_.at(key);
         references.add(spi::text_datum(key.reference_id));
@@ -161,20 +164,27 @@ void ReservationBook::write() const {
         released.add(Int64GetDatum(r.released));
         expiries.add_optional(r.expires_at, [](Timestamp t) { return TimestampTzGetDatum(t); });
         statuses.add(spi::text_datum(to_string(r.status)));
+        const auto order = order_refs_.find(key);
+        if (order == order_refs_.end()) {
+            orders.add_null();
+        } else {
+            orders.add(spi::text_datum(order->second));
+        }
     }
     // One reservation (one event): bind the values themselves, as the ledger INSERT does.
     static spi::Statement upsert_one(
         "INSERT INTO inventory.inventory_reservations AS r "
-        "  (reference_id, sku, warehouse_id, quantity, fulfilled, released, expires_at, status) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "  (reference_id, sku, warehouse_id, quantity, fulfilled, released, expires_at, status, "
+        "   order_ref) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
         "ON CONFLICT (reference_id, sku, warehouse_id) DO UPDATE "
         "SET quantity = EXCLUDED.quantity, fulfilled = EXCLUDED.fulfilled, "
         "    released = EXCLUDED.released, expires_at = EXCLUDED.expires_at, "
         "    status = EXCLUDED.status, updated_at = pg_catalog.now()",
-        {TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID});
-    const ArrayBuilder* columns[] = {&references, &skus,     &warehouses, &quantities,
-                                     &fulfilled,  &released, &expiries,   &statuses};
-    constexpr int kColumns = 8;
+        {TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID});
+    const ArrayBuilder* columns[] = {&references, &skus,     &warehouses, &quantities, &fulfilled,
+                                     &released,   &expiries, &statuses,   &orders};
+    constexpr int kColumns = 9;
     Datum values[kColumns];
     char nulls[kColumns];
     const bool one_row = changed_.size() == 1;

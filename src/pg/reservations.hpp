@@ -47,13 +47,16 @@ class ReservationBook {
     void apply(const ReservationTouch& touch, Quantity level_reserved);
 
     // Writes every reservation apply() changed with one statement.
+    // A reservation created by an event with an order_ref (an order's ALLOCATE) records that
+    // order; a reservation's order is never changed afterwards.
     void write() const;
 
   private:
     std::map<ReservationKey, std::optional<Reservation>> reservations_;
     std::set<ReservationKey> changed_;
-    std::map<LevelKey, Quantity> held_;  // per level, if needed
-    Timestamp now_ = 0;                  // clock time, microseconds since 2000, taken by load()
+    std::map<ReservationKey, std::string> order_refs_;  // the order of a reservation it creates
+    std::map<LevelKey, Quantity> held_;                 // per level, if needed
+    Timestamp now_ = 0;  // clock time, microseconds since 2000, taken by load()
 };
 
 }  // namespace inventory::pg

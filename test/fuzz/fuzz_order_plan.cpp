@@ -5,8 +5,8 @@
 //    README's Orders section, in 128-bit arithmetic, without the core's helpers): the same
 //    ALLOCATEs, the same short lines with the same figures, the same levels to create, or the same
 //    IV001 for the same line;
-//  * that the event engine's own rule (core/transition.hpp compute_transition) accepts every planned
-//    ALLOCATE in plan order on the levels (an absent level: empty, under the SKU's policy);
+//  * that the event engine's own rule (core/transition.hpp compute_transition) accepts every
+//    planned ALLOCATE in plan order on the levels (an absent level: empty, under the SKU's policy);
 //  * that every line is reserved whole, without a split from one warehouse (plus its backorder).
 // inventory::Error is the only exception the core may throw. A mismatch traps.
 // Build: cmake -DINVENTORY_FUZZ=ON -DINVENTORY_UNIT_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++

@@ -42,6 +42,7 @@ const std::vector<Documented>& AllCodes() {
         {ErrorCode::ReservationExpired, "IV014", "reservation_expired"},
         {ErrorCode::ReferenceClosed, "IV015", "reference_closed"},
         {ErrorCode::NoServingWarehouse, "IV016", "no_serving_warehouse"},
+        {ErrorCode::ProgramLimitExceeded, "54000", "program_limit_exceeded"},
         {ErrorCode::UpgradeRequired, "55000", "object_not_in_prerequisite_state"},
         {ErrorCode::StockRecordsExist, "23503", "foreign_key_violation"},
         {ErrorCode::SerializationFailure, "40001", "serialization_failure"},

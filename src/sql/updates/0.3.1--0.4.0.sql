@@ -4,3 +4,7 @@
 -- columns, argument names or defaults; a view that loses columns), and table changes. What it
 -- drops, the sources re-create with its comment and grants.
 \echo Use "ALTER EXTENSION inventory UPDATE TO '0.4.0'" to load this file. \quit
+
+-- h1: orders and releases are C++ (src/pg/orders.cpp); their PL/pgSQL bodies go.
+DROP FUNCTION inventory.inventory_allocate_order_body(text, jsonb, text, integer, timestamptz, boolean, text, jsonb, text);
+DROP FUNCTION inventory.inventory_release_order_body(text, text);
