@@ -90,6 +90,16 @@ SELECT line, warehouse_id, quantity, requested
 SELECT on_hand, reserved, available_to_sell FROM inventory.inventory_levels WHERE sku = 'H4-LIM';
 SELECT count(*) AS released FROM inventory.inventory_release_order('H4-L1');
 
+-- 0.4.0: an order's errors name its line, not the event the engine writes for it; the order's
+-- metadata is checked before anything is locked; each reservation records its order.
+SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('H4-E1', '[{"sku": "H4-CAP", "quantity": 1}]', fixed_warehouse_id => 61, expires_at => now() - interval '1 minute')$$);
+SELECT regress.error_of($$SELECT inventory.inventory_allocate_order('H4-E1', '[{"sku": "H4-CAP", "quantity": 1}]', fixed_warehouse_id => 61, metadata => '{"unit_cost": -1}')$$);
+SELECT count(*) AS orders FROM inventory.inventory_orders WHERE order_ref = 'H4-E1';
+SELECT reference_id FROM inventory.inventory_allocate_order('H4-E2', '[{"line": "a", "sku": "H4-CAP", "quantity": 2}]', fixed_warehouse_id => 61);
+SELECT reference_id, order_ref, held FROM inventory.inventory_reservations WHERE reference_id = 'H4-E2/a';
+SELECT reference_id, released FROM inventory.inventory_release_order('H4-E2', reason => NULL);
+SELECT reason FROM inventory.inventory_ledger WHERE reference_id = 'H4-E2/a' AND event_type = 'DEALLOCATE';
+
 -- Idempotency keys starting with "inventory:" are the extension's on every public entry point.
 SELECT on_hand FROM inventory.inventory_apply_event('H4-TR', 60, 'RECEIVE', 5);
 SELECT in_transit FROM inventory.inventory_dispatch_transfer('H4-T1', 'H4-TR', 60, 61, 3);
