@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "fuzz_check.hpp"
 #include "core/event.hpp"
 #include "core/json_field.hpp"
 #include "core/quantity.hpp"
@@ -35,15 +36,7 @@ using inventory::Transition;
 constexpr Quantity kMax = std::numeric_limits<Quantity>::max();
 constexpr Quantity kMin = std::numeric_limits<Quantity>::min();
 
-[[noreturn]] void Violation(const char* what) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    __builtin_trap();
-}
-
-#define FUZZ_CHECK(condition)                    \
-    do {                                         \
-        if (!(condition)) Violation(#condition); \
-    } while (false)
+using inventory::fuzz::Violation;
 
 // Consumes the input front to back; once it is exhausted every read returns zeros.
 class Reader {

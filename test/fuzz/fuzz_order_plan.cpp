@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "fuzz_check.hpp"
 #include "core/event.hpp"
 #include "core/order_plan.hpp"
 #include "core/transition.hpp"
@@ -31,15 +32,7 @@ namespace {
 using namespace inventory;
 using Wide = __int128;
 
-[[noreturn]] void Violation(const char* what) {
-    std::fprintf(stderr, "invariant violated: %s\n", what);
-    __builtin_trap();
-}
-
-#define FUZZ_CHECK(condition)                    \
-    do {                                         \
-        if (!(condition)) Violation(#condition); \
-    } while (false)
+using inventory::fuzz::Violation;
 
 class Reader {
   public:
