@@ -232,19 +232,21 @@ bool record_order(const OrderRecord& order) {
 std::vector<OrderRow> replay_order(const OrderRecord& order, const std::string& order_ref) {
     // Planned per call: inventory_orders starts empty and grows with every order.
     static spi::Statement stored(
-        "SELECT (o.ship_to, o.warehouse_id, o.strategy, o.allow_split, o.lines, o.metadata) "
-        "         IS NOT DISTINCT FROM ($2::pg_catalog.text, $3::pg_catalog.int4, "
-        "           $4::pg_catalog.text, $5::pg_catalog.bool, $6::pg_catalog.jsonb, "
-        "           $7::pg_catalog.jsonb), "
-        "       a.v OPERATOR(pg_catalog.->>) 'line', a.v OPERATOR(pg_catalog.->>) 'sku', "
+        // The comparison once (OFFSET 0 keeps it out of the per-row select list).
+        "SELECT o.same, a.v OPERATOR(pg_catalog.->>) 'line', a.v OPERATOR(pg_catalog.->>) 'sku', "
         "       (a.v OPERATOR(pg_catalog.->>) 'warehouse_id')::pg_catalog.int4, "
         "       (a.v OPERATOR(pg_catalog.->>) 'quantity')::pg_catalog.int8, "
         "       a.v OPERATOR(pg_catalog.->>) 'reference_id', "
         "       (a.v OPERATOR(pg_catalog.->>) 'event_id')::pg_catalog.uuid "
-        "FROM inventory.inventory_orders o "
+        "FROM (SELECT (s.ship_to, s.warehouse_id, s.strategy, s.allow_split, s.lines, "
+        "              s.metadata) "
+        "               IS NOT DISTINCT FROM ($2::pg_catalog.text, $3::pg_catalog.int4, "
+        "                 $4::pg_catalog.text, $5::pg_catalog.bool, $6::pg_catalog.jsonb, "
+        "                 $7::pg_catalog.jsonb) AS same, s.allocation "
+        "      FROM inventory.inventory_orders s "
+        "      WHERE s.order_ref OPERATOR(pg_catalog.=) $1 OFFSET 0) o "
         "LEFT JOIN LATERAL pg_catalog.jsonb_array_elements(o.allocation) WITH ORDINALITY "
         "     AS a(v, n) ON true "
-        "WHERE o.order_ref OPERATOR(pg_catalog.=) $1 "
         "ORDER BY a.n",
         {TEXTOID, TEXTOID, INT4OID, TEXTOID, BOOLOID, JSONBOID, JSONBOID},
         spi::Statement::Planning::PerCall);
