@@ -151,6 +151,10 @@ std::vector<OrderLine> read_lines(Datum lines) {
 }
 
 // ---- the order's rows ---------------------------------------------------------------------------
+//
+// Every lookup below is planned per call (spi::Statement::Planning::PerCall): inventory_orders,
+// inventory_reservations and inventory_sku_policies start empty and grow, and a generic plan
+// made while a table was tiny would keep scanning it whole.
 
 // One row of inventory_allocate_order's result.
 struct OrderRow {
@@ -296,7 +300,7 @@ std::vector<OrderRow> replay_order(const OrderRecord& order, const std::string& 
 void forget_order(Datum order_ref) {
     static spi::Statement remove(
         "DELETE FROM inventory.inventory_orders o WHERE o.order_ref OPERATOR(pg_catalog.=) $1",
-        {TEXTOID});
+        {TEXTOID}, spi::Statement::Planning::PerCall);
     const Datum values[] = {order_ref};
     remove.execute(values, nullptr);
 }
@@ -317,7 +321,8 @@ void store_allocation(Datum order_ref, const std::vector<OrderRow>& rows) {
         "       WITH ORDINALITY AS u(line, sku, wh, quantity, reference_id, event_id, n)) "
         "WHERE o.order_ref OPERATOR(pg_catalog.=) $1",
         {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-         UUIDARRAYOID});
+         UUIDARRAYOID},
+        spi::Statement::Planning::PerCall);
     ArrayBuilder lines(TEXTOID), skus(TEXTOID), warehouses(INT4OID), quantities(INT8OID),
         references(TEXTOID), events(UUIDOID);
     for (const OrderRow& row : rows) {
@@ -343,11 +348,11 @@ std::vector<CandidateWarehouse> candidate_warehouses(const std::optional<std::st
     static spi::Statement serving(
         "SELECT c.warehouse_id, c.priority FROM inventory.inventory_warehouse_countries c "
         "WHERE c.country OPERATOR(pg_catalog.=) $1 ORDER BY c.priority, c.warehouse_id",
-        {TEXTOID});
+        {TEXTOID}, spi::Statement::Planning::PerCall);
     static spi::Statement warehouse(
         "SELECT w.id, 0 FROM inventory.inventory_warehouses w "
         "WHERE w.id OPERATOR(pg_catalog.=) $1",
-        {INT4OID});
+        {INT4OID}, spi::Statement::Planning::PerCall);
     std::uint64_t rows = 0;
     if (fixed) {
         const Datum values[] = {Int32GetDatum(*fixed)};
@@ -371,7 +376,7 @@ std::map<std::string, Policy> sku_policies(const std::set<std::string>& skus) {
     static spi::Statement read(
         "SELECT p.sku, p.safety_stock, p.allow_backorder, p.backorder_limit "
         "FROM inventory.inventory_sku_policies p WHERE p.sku OPERATOR(pg_catalog.=) ANY ($1)",
-        {TEXTARRAYOID});
+        {TEXTARRAYOID}, spi::Statement::Planning::PerCall);
     std::map<std::string, Policy> out;
     for (const std::string& sku : skus) out.emplace(sku, Policy{});
     ArrayBuilder names(TEXTOID);
@@ -650,11 +655,14 @@ Datum release_order_body(FunctionCallInfo fcinfo) {
         "SELECT DISTINCT r.sku, r.warehouse_id FROM inventory.inventory_reservations r "
         "WHERE r.order_ref OPERATOR(pg_catalog.=) $1",
         {TEXTOID}, spi::Statement::Planning::PerCall);
+    // Every reservation of the order, open or not (the open ones are picked below): a condition
+    // on status would let the planner walk the partial index of all open reservations instead
+    // of the order's index.
     static spi::Statement holding(
-        "SELECT r.reference_id, r.sku, r.warehouse_id, r.held "
+        "SELECT r.reference_id, r.sku, r.warehouse_id, r.held, "
+        "       r.status OPERATOR(pg_catalog.=) 'ACTIVE' "
         "FROM inventory.inventory_reservations r "
         "WHERE r.order_ref OPERATOR(pg_catalog.=) $1 "
-        "  AND r.status OPERATOR(pg_catalog.=) 'ACTIVE' "
         "ORDER BY r.sku COLLATE pg_catalog.\"C\", r.warehouse_id, "
         "         r.reference_id COLLATE pg_catalog.\"C\"",
         {TEXTOID}, spi::Statement::Planning::PerCall);
@@ -675,6 +683,7 @@ Datum release_order_body(FunctionCallInfo fcinfo) {
     const std::uint64_t count = holding.execute(values, nullptr);
     std::vector<Release> releases;
     for (std::uint64_t r = 0; r < count; ++r) {
+        if (!spi::get_bool(r, 5)) continue;  // closed: nothing left to release
         releases.push_back({*spi::get_optional_text(r, 1), *spi::get_optional_text(r, 2),
                             spi::get_int32(r, 3), spi::get_int64(r, 4)});
     }
