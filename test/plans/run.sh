@@ -57,6 +57,32 @@ level_changes_uses_xid_index() {
   grep -q 'Index Scan using inventory_ledger_transaction_id_idx on inventory_ledger' <<<"$plans"
 }
 check level-changes-by-transaction-id level_changes_uses_xid_index
+# Orders (h1): allocate, replay, a shortage report and a release, with the session forcing
+# generic plans, after the order tables grew from the size they had when first planned: no
+# sequential scan of levels, ledger, orders or reservations.
+q >/dev/null <<'SQL' || { echo "plan check order setup ... FAILED"; exit 1; }
+SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-0', '[{"sku": "PLAN-8", "quantity": 1}]', ship_to => 'US');  -- warehouse 1
+ANALYZE inventory.inventory_orders, inventory.inventory_reservations;
+INSERT INTO inventory.inventory_orders (order_ref, ship_to, strategy, allow_split, lines, actor)
+SELECT 'PLAN-O-' || i, 'US', 'PRIORITY', false, '[]', 'plan' FROM generate_series(1, 5000) i;
+INSERT INTO inventory.inventory_reservations (reference_id, sku, warehouse_id, order_ref, quantity)
+SELECT 'PLAN-O-' || i || '/' || n, 'PLAN-' || (i % 2500), 1, 'PLAN-O-' || i, 1
+  FROM generate_series(1, 5000) i, generate_series(1, 2) n;
+SQL
+order_tables='inventory_(levels|ledger|orders|reservations)'
+generic() { PGOPTIONS="-c plan_cache_mode=force_generic_plan" index_probe "$@"; }
+order_lines='[{"sku": "PLAN-7", "quantity": 1}, {"sku": "PLAN-9", "quantity": 1}]'  # warehouse 2
+check order-allocate generic \
+  "SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-A', '$order_lines', ship_to => 'DE', allow_split => true)" \
+  "$order_tables"
+check order-replay generic \
+  "SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-A', '$order_lines', ship_to => 'DE', allow_split => true)" \
+  "$order_tables"
+check order-shortage-report generic \
+  "SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-B', '[{\"sku\": \"PLAN-7\", \"quantity\": 1000}]', ship_to => 'DE', on_shortage => 'report')" \
+  "$order_tables"
+check order-release generic "SELECT count(*) FROM inventory.inventory_release_order('PLAN-O-A')" \
+  "$order_tables"
 # The check sees a sequential scan (the planner forbidden index scans).
 seq_scan_seen() {
   ! PGOPTIONS="-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off" \
