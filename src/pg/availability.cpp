@@ -78,7 +78,7 @@ Datum ats_for_ship_to_body(FunctionCallInfo fcinfo) {
         });
         PG_RETURN_INT64(ats_in_warehouse(PG_GETARG_DATUM(0), warehouse_id));
     }
-    const std::string country = normalize_ship_to(ship_to);
+    const std::string country = normalize_country(ship_to, "ship_to");
     static spi::Statement sum_levels(
         "SELECT coalesce(sum(greatest(l.available_to_sell, 0)), 0)::bigint "
         "FROM inventory.inventory_levels l "
@@ -100,7 +100,7 @@ Datum availability_body(FunctionCallInfo fcinfo) {
     const std::optional<std::string> ship_to =
         PG_NARGS() > 1 ? text_argument(fcinfo, 1) : std::nullopt;
     const std::optional<std::string> country =
-        ship_to ? std::optional(normalize_ship_to(*ship_to)) : std::nullopt;
+        ship_to ? std::optional(normalize_country(*ship_to, "ship_to")) : std::nullopt;
     static spi::Statement availability(
         "WITH positions AS ("
         "  SELECT p.*, w.code, w.country,"

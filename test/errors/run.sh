@@ -54,7 +54,7 @@ out=$(report "SELECT inventory.inventory_ats(NULL)")
 check ats-null-sqlstate matches "$out" '^ERROR:  22004: sku must not be NULL$'
 check ats-null-no-context lacks "$out" '^CONTEXT:'
 out=$(report "SELECT inventory.inventory_ats('LOC-1', 'USA')")
-check ats-ship-to-location matches "$out" '^LOCATION:  normalize_ship_to, warehouse\.cpp:[1-9][0-9]*$'
+check ats-ship-to-location matches "$out" '^LOCATION:  normalize_country, warehouse\.cpp:[1-9][0-9]*$'
 out=$(report "SELECT * FROM inventory.inventory_level_changes('garbage')")
 check feed-position-location matches "$out" '^LOCATION:  parse_feed_position, feed_position\.cpp:[1-9][0-9]*$'
 check feed-position-no-context lacks "$out" '^CONTEXT:'
