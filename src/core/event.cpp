@@ -32,19 +32,6 @@ constexpr std::array<std::string_view, 9> kAdjustmentReasons{
     "EXPIRED", "FOUND",     "SAMPLE", "OTHER",
 };
 
-// C0 controls, DEL, and the C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F).
-bool has_control_character(std::string_view text) noexcept {
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x20 || c == 0x7f) return true;
-        if (c == 0xC2 && i + 1 < text.size()) {
-            const auto next = static_cast<unsigned char>(text[i + 1]);
-            if (next >= 0x80 && next <= 0x9F) return true;
-        }
-    }
-    return false;
-}
-
 struct CodePoint {
     char32_t value;      // U+FFFD for a byte that does not start a valid UTF-8 sequence
     std::size_t length;  // bytes
@@ -164,6 +151,18 @@ std::string quoted_prefix(std::string_view text) {
 }
 
 }  // namespace
+
+bool has_control_character(std::string_view text) noexcept {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7f) return true;
+        if (c == 0xC2 && i + 1 < text.size()) {
+            const auto next = static_cast<unsigned char>(text[i + 1]);
+            if (next >= 0x80 && next <= 0x9F) return true;
+        }
+    }
+    return false;
+}
 
 std::string_view to_string(EventKind kind) noexcept {
     for (const auto& entry : kKindNames) {

@@ -34,6 +34,9 @@ inline constexpr std::size_t kMaxSkuLength = 255;
 inline constexpr std::size_t kMaxIdentifierLength = 255;
 inline constexpr std::size_t kMaxReasonLength = 255;
 
+// Whether text has a C0 control, DEL, or a C1 control (U+0080..U+009F).
+[[nodiscard]] bool has_control_character(std::string_view text) noexcept;
+
 // Number of characters in a UTF-8 string (continuation bytes are not counted).
 [[nodiscard]] std::size_t utf8_length(std::string_view text) noexcept;
 
