@@ -25,8 +25,10 @@ TransferStatus parse_transfer_status(std::string_view text) {
 
 void check_transfer_route(std::int32_t from_warehouse_id, std::int32_t to_warehouse_id) {
     if (from_warehouse_id == to_warehouse_id) {
-        throw Error(ErrorCode::InvalidParameter, "cannot transfer within one warehouse (" +
-                                                     std::to_string(from_warehouse_id) + ")");
+        throw Error(
+            ErrorCode::InvalidParameter,
+            "cannot transfer within one warehouse (" + std::to_string(from_warehouse_id) + ")", "",
+            "from_warehouse_id and to_warehouse_id must differ.");
     }
 }
 
