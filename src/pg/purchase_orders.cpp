@@ -31,17 +31,21 @@ PG_FUNCTION_INFO_V1(inventory_cancel_purchase_order);
 namespace inventory::pg {
 namespace {
 
+// The tables start empty and grow: planned per call, so that a plan made while one was tiny never
+// keeps scanning it whole (pg/spi.hpp).
+constexpr auto kGrowing = spi::Statement::Planning::PerCall;
+
 // The line (po_ref, sku), locked FOR UPDATE when `lock`.
 std::optional<PurchaseOrderLine> find_line(const std::string& po_ref, const std::string& sku,
                                            bool lock) {
     static spi::Statement read(
         "SELECT warehouse_id, ordered, received, status FROM inventory.inventory_purchase_orders "
         "WHERE po_ref OPERATOR(pg_catalog.=) $1 AND sku OPERATOR(pg_catalog.=) $2",
-        {TEXTOID, TEXTOID});
+        {TEXTOID, TEXTOID}, kGrowing);
     static spi::Statement read_locked(
         "SELECT warehouse_id, ordered, received, status FROM inventory.inventory_purchase_orders "
         "WHERE po_ref OPERATOR(pg_catalog.=) $1 AND sku OPERATOR(pg_catalog.=) $2 FOR UPDATE",
-        {TEXTOID, TEXTOID});
+        {TEXTOID, TEXTOID}, kGrowing);
     const Datum values[] = {spi::text_datum(po_ref), spi::text_datum(sku)};
     if ((lock ? read_locked : read).execute(values, nullptr) == 0) return std::nullopt;
     PurchaseOrderLine line;
@@ -84,7 +88,7 @@ Datum expect_purchase_order_body(FunctionCallInfo fcinfo) {
             "INSERT INTO inventory.inventory_purchase_orders AS p "
             "  (po_ref, sku, warehouse_id, ordered, expected_at) "
             "VALUES ($1, $2, $3, $4, $5) RETURNING p",
-            {TEXTOID, TEXTOID, INT4OID, INT8OID, TIMESTAMPTZOID});
+            {TEXTOID, TEXTOID, INT4OID, INT8OID, TIMESTAMPTZOID}, kGrowing);
         const Datum values[] = {spi::text_datum(po_ref), spi::text_datum(sku),
                                 Int32GetDatum(warehouse_id), Int64GetDatum(quantity), expected_at};
         insert.execute(values, nulls);
@@ -96,7 +100,7 @@ Datum expect_purchase_order_body(FunctionCallInfo fcinfo) {
             "    status = $5, updated_at = pg_catalog.now() "
             "WHERE p.po_ref OPERATOR(pg_catalog.=) $1 AND p.sku OPERATOR(pg_catalog.=) $2 "
             "RETURNING p",
-            {TEXTOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TEXTOID});
+            {TEXTOID, TEXTOID, INT8OID, TIMESTAMPTZOID, TEXTOID}, kGrowing);
         const Datum values[] = {spi::text_datum(po_ref), spi::text_datum(sku),
                                 Int64GetDatum(after.ordered), expected_at,
                                 spi::text_datum(to_string(after.status))};
@@ -136,7 +140,7 @@ Datum receive_purchase_order_body(FunctionCallInfo fcinfo) {
         static spi::Statement used(
             "SELECT EXISTS (SELECT FROM inventory.inventory_ledger g "
             "               WHERE g.idempotency_key OPERATOR(pg_catalog.=) $1)",
-            {TEXTOID});
+            {TEXTOID}, kGrowing);
         const Datum key[] = {spi::text_datum(*event.options.idempotency_key)};
         used.execute(key, nullptr);
         retry = spi::get_bool(0, 1);
@@ -154,7 +158,7 @@ Datum receive_purchase_order_body(FunctionCallInfo fcinfo) {
         static spi::Statement read(
             "SELECT incoming FROM inventory.inventory_purchase_orders "
             "WHERE po_ref OPERATOR(pg_catalog.=) $1 AND sku OPERATOR(pg_catalog.=) $2",
-            {TEXTOID, TEXTOID});
+            {TEXTOID, TEXTOID}, kGrowing);
         const Datum values[] = {spi::text_datum(po_ref), spi::text_datum(sku)};
         read.execute(values, nullptr);
     } else {
@@ -164,7 +168,7 @@ Datum receive_purchase_order_body(FunctionCallInfo fcinfo) {
             "SET received = $3, status = $4, updated_at = pg_catalog.now() "
             "WHERE po_ref OPERATOR(pg_catalog.=) $1 AND sku OPERATOR(pg_catalog.=) $2 "
             "RETURNING incoming",
-            {TEXTOID, TEXTOID, INT8OID, TEXTOID});
+            {TEXTOID, TEXTOID, INT8OID, TEXTOID}, kGrowing);
         const Datum values[] = {spi::text_datum(po_ref), spi::text_datum(sku),
                                 Int64GetDatum(after.received),
                                 spi::text_datum(to_string(after.status))};
@@ -188,14 +192,14 @@ Datum cancel_purchase_order_body(FunctionCallInfo fcinfo) {
         "SELECT EXISTS (SELECT FROM inventory.inventory_purchase_orders p "
         "               WHERE p.po_ref OPERATOR(pg_catalog.=) $1 "
         "                 AND ($2 IS NULL OR p.sku OPERATOR(pg_catalog.=) $2))",
-        {TEXTOID, TEXTOID});
+        {TEXTOID, TEXTOID}, kGrowing);
     static spi::Statement cancel(
         "UPDATE inventory.inventory_purchase_orders p "
         "SET status = 'CANCELLED', updated_at = pg_catalog.now() "
         "WHERE p.po_ref OPERATOR(pg_catalog.=) $1 "
         "  AND ($2 IS NULL OR p.sku OPERATOR(pg_catalog.=) $2) "
         "  AND p.status OPERATOR(pg_catalog.=) 'OPEN'",
-        {TEXTOID, TEXTOID});
+        {TEXTOID, TEXTOID}, kGrowing);
     spi::connect();
     const Datum values[] = {spi::text_datum(po_ref), sku ? spi::text_datum(*sku) : Datum{0}};
     const char nulls[] = {' ', sku ? ' ' : 'n', '\0'};

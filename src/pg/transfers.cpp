@@ -32,6 +32,10 @@ PG_FUNCTION_INFO_V1(inventory_receive_transfer);
 namespace inventory::pg {
 namespace {
 
+// The tables start empty and grow: planned per call, so that a plan made while one was tiny never
+// keeps scanning it whole (pg/spi.hpp).
+constexpr auto kGrowing = spi::Statement::Planning::PerCall;
+
 struct StoredTransfer {
     Transfer line;
     UuidBytes out_event_id{};
@@ -44,13 +48,13 @@ std::optional<StoredTransfer> find_transfer(const std::string& transfer_ref, con
         "SELECT from_warehouse_id, to_warehouse_id, quantity, received, status, out_event_id "
         "FROM inventory.inventory_transfers "
         "WHERE transfer_ref OPERATOR(pg_catalog.=) $1 AND sku OPERATOR(pg_catalog.=) $2",
-        {TEXTOID, TEXTOID});
+        {TEXTOID, TEXTOID}, kGrowing);
     static spi::Statement read_locked(
         "SELECT from_warehouse_id, to_warehouse_id, quantity, received, status, out_event_id "
         "FROM inventory.inventory_transfers "
         "WHERE transfer_ref OPERATOR(pg_catalog.=) $1 AND sku OPERATOR(pg_catalog.=) $2 "
         "FOR UPDATE",
-        {TEXTOID, TEXTOID});
+        {TEXTOID, TEXTOID}, kGrowing);
     const Datum values[] = {spi::text_datum(transfer_ref), spi::text_datum(sku)};
     if ((lock ? read_locked : read).execute(values, nullptr) == 0) return std::nullopt;
     StoredTransfer stored;
@@ -67,7 +71,7 @@ std::optional<std::int64_t> in_transit_of(const std::string& transfer_ref, const
     static spi::Statement read(
         "SELECT in_transit FROM inventory.inventory_transfers "
         "WHERE transfer_ref OPERATOR(pg_catalog.=) $1 AND sku OPERATOR(pg_catalog.=) $2",
-        {TEXTOID, TEXTOID});
+        {TEXTOID, TEXTOID}, kGrowing);
     const Datum values[] = {spi::text_datum(transfer_ref), spi::text_datum(sku)};
     if (read.execute(values, nullptr) == 0) return std::nullopt;
     return spi::get_optional_int64(0, 1);
@@ -79,7 +83,7 @@ std::optional<std::int64_t> quantity_of_key(const std::optional<std::string>& ke
     static spi::Statement read(
         "SELECT quantity FROM inventory.inventory_ledger "
         "WHERE idempotency_key OPERATOR(pg_catalog.=) $1",
-        {TEXTOID});
+        {TEXTOID}, kGrowing);
     const Datum values[] = {spi::text_datum(*key)};
     if (read.execute(values, nullptr) == 0) return std::nullopt;
     return spi::get_int64(0, 1);
@@ -133,7 +137,7 @@ Datum dispatch_transfer_body(FunctionCallInfo fcinfo) {
             "VALUES ($1, $2, $3, $4, $5, $6) "
             "ON CONFLICT ON CONSTRAINT inventory_transfers_pkey DO NOTHING "
             "RETURNING t.in_transit",
-            {TEXTOID, TEXTOID, INT4OID, INT4OID, INT8OID, UUIDOID});
+            {TEXTOID, TEXTOID, INT4OID, INT4OID, INT8OID, UUIDOID}, kGrowing);
         const Datum values[] = {spi::text_datum(transfer_ref), spi::text_datum(sku),
                                 Int32GetDatum(from_id),        Int32GetDatum(to_id),
                                 Int64GetDatum(quantity),       uuid_datum(applied.outcome.id)};
@@ -199,7 +203,7 @@ Datum receive_transfer_body(FunctionCallInfo fcinfo) {
             "    received_at = CASE WHEN $5 THEN pg_catalog.now() END "
             "WHERE transfer_ref OPERATOR(pg_catalog.=) $1 AND sku OPERATOR(pg_catalog.=) $2 "
             "RETURNING in_transit",
-            {TEXTOID, TEXTOID, INT8OID, TEXTOID, BOOLOID});
+            {TEXTOID, TEXTOID, INT8OID, TEXTOID, BOOLOID}, kGrowing);
         const bool complete = after.status == TransferStatus::Received;
         const Datum values[] = {spi::text_datum(transfer_ref), spi::text_datum(sku),
                                 Int64GetDatum(after.received),
