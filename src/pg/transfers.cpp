@@ -95,6 +95,18 @@ void read_reason_and_metadata(FunctionCallInfo fcinfo, int first, EventOptions& 
     if (!PG_ARGISNULL(first + 1)) options.metadata = PG_GETARG_DATUM(first + 1);
 }
 
+// Both functions' result: (event id, replayed, on_hand, available_to_sell) of their leg's level,
+// and what is still in transit (NULL without a transfer line).
+Datum leg_result(FunctionCallInfo fcinfo, const AppliedEvent& applied,
+                 std::optional<std::int64_t> in_transit) {
+    const Datum values[] = {uuid_datum(applied.outcome.id), BoolGetDatum(applied.replayed),
+                            Int64GetDatum(applied.outcome.on_hand),
+                            Int64GetDatum(applied.outcome.available),
+                            Int64GetDatum(in_transit.value_or(0))};
+    const bool nulls[] = {false, false, false, false, !in_transit.has_value()};
+    return result_row(fcinfo, values, nulls, 5);
+}
+
 // (transfer_ref, sku, from_warehouse_id, to_warehouse_id, quantity, reason, metadata) ->
 // (out_event_id, replayed, from_on_hand, from_available_to_sell, in_transit)
 Datum dispatch_transfer_body(FunctionCallInfo fcinfo) {
@@ -146,12 +158,7 @@ Datum dispatch_transfer_body(FunctionCallInfo fcinfo) {
     }
     spi::finish();
 
-    const Datum values[] = {uuid_datum(applied.outcome.id), BoolGetDatum(applied.replayed),
-                            Int64GetDatum(applied.outcome.on_hand),
-                            Int64GetDatum(applied.outcome.available),
-                            Int64GetDatum(in_transit.value_or(0))};
-    const bool nulls[] = {false, false, false, false, !in_transit.has_value()};
-    return result_row(fcinfo, values, nulls, 5);
+    return leg_result(fcinfo, applied, in_transit);
 }
 
 // (transfer_ref, sku, quantity, idempotency_key, reason, metadata) ->
@@ -213,12 +220,7 @@ Datum receive_transfer_body(FunctionCallInfo fcinfo) {
     }
     spi::finish();
 
-    const Datum values[] = {uuid_datum(applied.outcome.id), BoolGetDatum(applied.replayed),
-                            Int64GetDatum(applied.outcome.on_hand),
-                            Int64GetDatum(applied.outcome.available),
-                            Int64GetDatum(in_transit.value_or(0))};
-    const bool nulls[] = {false, false, false, false, !in_transit.has_value()};
-    return result_row(fcinfo, values, nulls, 5);
+    return leg_result(fcinfo, applied, in_transit);
 }
 
 }  // namespace
