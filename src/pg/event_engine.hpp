@@ -5,10 +5,12 @@
 //   1. waits for uncommitted rows with the plan's idempotency keys (sorted), then reads the
 //      stored events of all keys at once and decides which events are replays;
 //   2. locks every level row the rest touches, once, in one global order (SKU bytewise, then
-//      warehouse id), creating missing rows with the SKU's policy first (create_levels);
+//      warehouse id), creating missing rows with the SKU's policy first (pg/level_store.hpp,
+//      lock_levels), then reads the reservations the events touch (pg/reservations.hpp);
 //   3. applies the core's rules event by event in plan order, in memory;
 //   4. writes all new ledger rows with one INSERT (the ledger trigger recognizes them as already
-//      applied) and every touched level with one UPDATE.
+//      applied), the changed reservations with one upsert and every touched level with one
+//      UPDATE (store_levels).
 // Requires an SPI connection. All or nothing: any error aborts the caller's statement.
 #pragma once
 

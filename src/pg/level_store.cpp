@@ -74,6 +74,19 @@ void require_policies_unchanged(Datum skus) {
                 "Retry the transaction.");
 }
 
+// A level row's on_hand, reserved, version, safety_stock, allow_backorder, backorder_limit,
+// from column `first` of SPI result row `row`.
+LockedLevel locked_level(std::uint64_t row, int first) {
+    LockedLevel state;
+    state.level.on_hand = spi::get_int64(row, first);
+    state.level.reserved = spi::get_int64(row, first + 1);
+    state.version = spi::get_int64(row, first + 2);
+    state.policy.safety_stock = spi::get_int64(row, first + 3);
+    state.policy.allow_backorder = spi::get_bool(row, first + 4);
+    state.policy.backorder_limit = spi::get_optional_int64(row, first + 5);
+    return state;
+}
+
 // Locks the rows of `levels` that exist, in LevelKey order, and reads them into `levels`;
 // returns how many it found.
 std::size_t lock_existing(LockedLevels& levels) {
@@ -108,13 +121,7 @@ std::size_t lock_existing(LockedLevels& levels) {
         rows = lock.execute(values, nullptr);
     }
     for (std::uint64_t r = 0; r < rows; ++r) {
-        LockedLevel& state = levels.at({*spi::get_optional_text(r, 1), spi::get_int32(r, 2)});
-        state.level.on_hand = spi::get_int64(r, 3);
-        state.level.reserved = spi::get_int64(r, 4);
-        state.version = spi::get_int64(r, 5);
-        state.policy.safety_stock = spi::get_int64(r, 6);
-        state.policy.allow_backorder = spi::get_bool(r, 7);
-        state.policy.backorder_limit = spi::get_optional_int64(r, 8);
+        levels.at({*spi::get_optional_text(r, 1), spi::get_int32(r, 2)}) = locked_level(r, 3);
     }
     return static_cast<std::size_t>(rows);
 }
@@ -147,7 +154,8 @@ void update_levels(std::span<const LevelEntry* const> levels) {
     static spi::Statement update(
         "UPDATE inventory.inventory_levels l "
         "SET on_hand = u.on_hand, reserved = u.reserved, available_to_sell = u.available, "
-        "    version = u.version, allow_backorder = u.allow_backorder, "
+        "    version = u.version, safety_stock = u.safety_stock, "
+        "    allow_backorder = u.allow_backorder, backorder_limit = u.backorder_limit, "
         "    updated_at = pg_catalog.now() "
         "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "  pg_catalog.unnest($2::pg_catalog.int4[]), "
@@ -155,22 +163,27 @@ void update_levels(std::span<const LevelEntry* const> levels) {
         "  pg_catalog.unnest($4::pg_catalog.int8[]), "
         "  pg_catalog.unnest($5::pg_catalog.int8[]), "
         "  pg_catalog.unnest($6::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($7::pg_catalog.bool[])) "
-        "  AS u(sku, wh, on_hand, reserved, available, version, allow_backorder) "
+        "  pg_catalog.unnest($7::pg_catalog.int8[]), "
+        "  pg_catalog.unnest($8::pg_catalog.bool[]), "
+        "  pg_catalog.unnest($9::pg_catalog.int8[])) "
+        "  AS u(sku, wh, on_hand, reserved, available, version, safety_stock, allow_backorder, "
+        "       backorder_limit) "
         "CROSS JOIN LATERAL (SELECT x.ctid AS row_id FROM inventory.inventory_levels x "
         "                    WHERE x.sku OPERATOR(pg_catalog.=) u.sku "
         "                      AND x.warehouse_id OPERATOR(pg_catalog.=) u.wh LIMIT 1) x "
         "WHERE l.ctid OPERATOR(pg_catalog.=) x.row_id",
         {TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-         BOOLARRAYOID});
+         INT8ARRAYOID, BOOLARRAYOID, INT8ARRAYOID});
     static spi::Statement update_one(
         "UPDATE inventory.inventory_levels "
         "SET on_hand = $3, reserved = $4, available_to_sell = $5, version = $6, "
-        "    allow_backorder = $7, updated_at = pg_catalog.now() "
+        "    safety_stock = $7, allow_backorder = $8, backorder_limit = $9, "
+        "    updated_at = pg_catalog.now() "
         "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2",
-        {TEXTOID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID, BOOLOID});
+        {TEXTOID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, BOOLOID, INT8OID});
     ArrayBuilder skus(TEXTOID), warehouses(INT4OID), on_hand(INT8OID), reserved(INT8OID),
-        available(INT8OID), versions(INT8OID), allow_backorder(BOOLOID);
+        available(INT8OID), versions(INT8OID), safety_stock(INT8OID), allow_backorder(BOOLOID),
+        backorder_limit(INT8OID);
     for (const LevelEntry* entry : levels) {
         const auto& [key, state] = *entry;
         skus.add(spi::text_datum(key.sku));
@@ -179,14 +192,19 @@ void update_levels(std::span<const LevelEntry* const> levels) {
         reserved.add(Int64GetDatum(state.level.reserved));
         available.add(Int64GetDatum(available_to_sell(state.level, state.policy)));
         versions.add(Int64GetDatum(state.version));
+        safety_stock.add(Int64GetDatum(state.policy.safety_stock));
         allow_backorder.add(BoolGetDatum(state.policy.allow_backorder));
+        backorder_limit.add_optional(state.policy.backorder_limit,
+                                     [](Quantity limit) { return Int64GetDatum(limit); });
     }
-    const ArrayBuilder* columns[] = {&skus,      &warehouses, &on_hand,        &reserved,
-                                     &available, &versions,   &allow_backorder};
+    const ArrayBuilder* columns[] = {&skus,         &warehouses,      &on_hand,
+                                     &reserved,     &available,       &versions,
+                                     &safety_stock, &allow_backorder, &backorder_limit};
     const bool one_row = levels.size() == 1;
     Datum values[std::size(columns)];
-    bind_columns(columns, one_row, values, nullptr);
-    if ((one_row ? update_one : update).execute(values, nullptr) != levels.size()) {
+    char nulls[std::size(columns)];
+    bind_columns(columns, one_row, values, nulls);
+    if ((one_row ? update_one : update).execute(values, nulls) != levels.size()) {
         throw Error(ErrorCode::Internal, "not every inventory level row was updated");
     }
 }
@@ -248,6 +266,22 @@ std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouse
 
 LockedLevels lock_levels(std::span<const LevelKey> levels) {
     return lock_levels(levels, /*check_warehouses=*/true);
+}
+
+LockedLevels lock_sku_levels(const std::string& sku) {
+    static spi::Statement lock(
+        "SELECT warehouse_id, on_hand, reserved, version, safety_stock, allow_backorder, "
+        "       backorder_limit "
+        "FROM inventory.inventory_levels "
+        "WHERE sku OPERATOR(pg_catalog.=) $1 ORDER BY warehouse_id FOR UPDATE",
+        {TEXTOID});
+    const Datum values[] = {spi::text_datum(sku)};
+    const std::uint64_t rows = lock.execute(values, nullptr);
+    LockedLevels levels;
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        levels.emplace(LevelKey{sku, spi::get_int32(r, 1)}, locked_level(r, 2));
+    }
+    return levels;
 }
 
 void store_levels(const LockedLevels& levels) {

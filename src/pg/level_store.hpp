@@ -3,13 +3,13 @@
 // (a one-element input binds its values instead of arrays) and keeps the lock order of
 // pg/lock_order.hpp: level rows are locked in LevelKey order (SKU bytewise, then warehouse),
 // and the SKUs' advisory locks a new level needs are taken before any level row is locked.
-// (inventory_set_sku_policy's trigger, pg/policy_trigger.cpp, locks all levels of one SKU.)
-// Everything here requires an SPI connection.
+// Everything here but level_exists requires an SPI connection.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <span>
+#include <string>
 
 #include "core/level.hpp"
 #include "pg/error_bridge.hpp"
@@ -38,8 +38,13 @@ std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouse
 // returns each one's state. Duplicates in `levels` are fine.
 [[nodiscard]] LockedLevels lock_levels(std::span<const LevelKey> levels);
 
-// Writes each level's figures, version, allow_backorder copy and the available_to_sell they
-// give, and queues the change-feed notification. Every level must be locked (lock_levels).
+// Locks every level of one SKU FOR UPDATE, in warehouse order (the policy trigger, which holds
+// the SKU's EXCLUSIVE advisory lock: no level of the SKU can be created meanwhile).
+[[nodiscard]] LockedLevels lock_sku_levels(const std::string& sku);
+
+// Writes each level's figures, version and policy copies and the available_to_sell they give,
+// and queues the change-feed notification (nothing for no levels). Every level must be locked
+// (lock_levels, lock_sku_levels).
 void store_levels(const LockedLevels& levels);
 
 // A restored ledger row (pg_restore, logical replication): sets its level to the row's
@@ -47,7 +52,8 @@ void store_levels(const LockedLevels& levels);
 // without a warehouse check (a restore loads the ledger before the warehouses).
 void restore_level(const LevelKey& key, const Level& after, std::int64_t version);
 
-// Whether the level exists, without locking it.
+// Whether the level exists, without locking it. Connects to SPI itself (nested), so that it
+// serves callers with and without a connection (build_request).
 [[nodiscard]] bool level_exists(const LevelKey& key);
 
 }  // namespace inventory::pg

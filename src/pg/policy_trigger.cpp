@@ -10,7 +10,7 @@
 #include "core/error.hpp"
 #include "core/transition.hpp"
 #include "pg/error_bridge.hpp"
-#include "pg/change_feed.hpp"
+#include "pg/level_store.hpp"
 #include "pg/lock_order.hpp"
 #include "pg/spi.hpp"
 
@@ -72,28 +72,10 @@ void require_no_new_levels(const std::string& sku) {
 void refresh_levels(const std::string& sku, const Policy& policy) {
     validate_policy(policy);
     require_no_new_levels(sku);
-    static spi::Statement lock_levels(
-        "SELECT warehouse_id, on_hand, reserved FROM inventory.inventory_levels "
-        "WHERE sku OPERATOR(pg_catalog.=) $1 ORDER BY warehouse_id FOR UPDATE",
-        {TEXTOID});
-    static spi::Statement update_level(
-        "UPDATE inventory.inventory_levels "
-        "SET safety_stock = $3, allow_backorder = $4, backorder_limit = $5, "
-        "    available_to_sell = $6, updated_at = pg_catalog.now() "
-        "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2",
-        {TEXTOID, INT4OID, INT8OID, BOOLOID, INT8OID, INT8OID});
-
-    const Datum sku_datum = spi::text_datum(sku);
-    const Datum lock_values[] = {sku_datum};
-    const std::uint64_t count = lock_levels.execute(lock_values, nullptr);
-    SPITupleTable* levels = SPI_tuptable;  // the UPDATEs below replace SPI_tuptable
-
-    for (std::uint64_t i = 0; i < count; ++i) {
-        SPI_tuptable = levels;
-        const std::int32_t warehouse_id = spi::get_int32(i, 1);
-        Level level;
-        level.on_hand = spi::get_int64(i, 2);
-        level.reserved = spi::get_int64(i, 3);
+    LockedLevels levels = lock_sku_levels(sku);
+    for (auto& [key, state] : levels) {
+        const Level& level = state.level;
+        const std::int32_t warehouse_id = key.warehouse_id;
         const Quantity available = available_to_sell(level, policy);
         const bool backordered = level.on_hand < level.reserved;
         if (backordered && !policy.allow_backorder) {
@@ -111,17 +93,11 @@ void refresh_levels(const std::string& sku, const Policy& policy) {
                             ", more than the backorder_limit " +
                             std::to_string(*policy.backorder_limit));
         }
-        const Datum values[] = {sku_datum,
-                                Int32GetDatum(warehouse_id),
-                                Int64GetDatum(policy.safety_stock),
-                                BoolGetDatum(policy.allow_backorder),
-                                Int64GetDatum(policy.backorder_limit.value_or(0)),
-                                Int64GetDatum(available)};
-        const char nulls[] = {' ', ' ', ' ', ' ', policy.backorder_limit ? ' ' : 'n', ' '};
-        update_level.execute(values, nulls);
+        state.policy = policy;
     }
-    // A policy change moves available_to_sell under the same version (README: change feed).
-    if (count > 0) notify_levels_changed();
+    // Same figures and version, new policy copies and available_to_sell; the change feed is
+    // notified: a policy change moves available_to_sell under the same version (README).
+    store_levels(levels);
 }
 
 Datum policy_trigger(FunctionCallInfo fcinfo) {

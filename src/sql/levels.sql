@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS inventory.inventory_levels (
     CONSTRAINT inventory_levels_pkey PRIMARY KEY (sku, warehouse_id)
 );
 
-COMMENT ON TABLE inventory.inventory_levels IS 'Current stock per SKU per warehouse, maintained by the ledger trigger in the same transaction as the ledger row; never write it directly.';
+COMMENT ON TABLE inventory.inventory_levels IS 'Current stock per SKU per warehouse, written in the same transaction as each ledger row (by the event engine, or by the ledger trigger for a row inserted directly); never write it directly.';
 
 COMMENT ON COLUMN inventory.inventory_levels.sku IS 'The stock-keeping unit.';
 
@@ -32,11 +32,11 @@ COMMENT ON COLUMN inventory.inventory_levels.reserved IS 'Units bought but not y
 
 COMMENT ON COLUMN inventory.inventory_levels.available_to_sell IS 'on_hand - reserved - safety_stock, never below 0 unless backordered (then on_hand - reserved).';
 
-COMMENT ON COLUMN inventory.inventory_levels.safety_stock IS 'Copy of the SKU''s policy, kept by the triggers so the CHECK constraints can see it.';
+COMMENT ON COLUMN inventory.inventory_levels.safety_stock IS 'Copy of the SKU''s policy, taken when the level is created and updated by the policy trigger, so that the CHECK constraints can see it.';
 
-COMMENT ON COLUMN inventory.inventory_levels.allow_backorder IS 'Copy of the SKU''s policy, kept by the triggers so the CHECK constraints can see it.';
+COMMENT ON COLUMN inventory.inventory_levels.allow_backorder IS 'Copy of the SKU''s policy, taken when the level is created and updated by the policy trigger, so that the CHECK constraints can see it.';
 
-COMMENT ON COLUMN inventory.inventory_levels.backorder_limit IS 'Copy of the SKU''s policy, kept by the triggers so the CHECK constraints can see it.';
+COMMENT ON COLUMN inventory.inventory_levels.backorder_limit IS 'Copy of the SKU''s policy, taken when the level is created and updated by the policy trigger, so that the CHECK constraints can see it.';
 
 COMMENT ON COLUMN inventory.inventory_levels.version IS 'Number of ledger events applied to this level; equals level_version of its last ledger row.';
 

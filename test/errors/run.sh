@@ -28,7 +28,7 @@ SQL
 
 # A C++ error: the rule that refused it, not the bridge (0.3.0: "raise_report, error_bridge.cpp:1").
 out=$(report "SELECT * FROM inventory.inventory_apply_event('LOC-1', 1, 'ALLOCATE', 50)")
-check stock-error-location matches "$out" '^LOCATION:  apply_event, transition\.cpp:[1-9][0-9]*$'
+check stock-error-location matches "$out" '^LOCATION:  compute_transition, transition\.cpp:[1-9][0-9]*$'
 check stock-error-not-the-bridge lacks "$out" 'error_bridge'
 out=$(report "SELECT * FROM inventory.inventory_apply_events('[{\"sku\": 5, \"warehouse_id\": 1, \"event_type\": \"RECEIVE\", \"quantity\": 1}]')")
 check batch-field-error-location matches "$out" '^LOCATION:  string_field, json_field\.cpp:[1-9][0-9]*$'
