@@ -66,6 +66,7 @@ run_checks() {  # run_checks TITLE COMMAND...
 
 run_checks "fuzzing the core (libFuzzer, 30 s)" bash test/fuzz/run.sh 30
 run_checks "layout of the SQL sources" python3 test/layout/sources.py "$REPO_ROOT"
+run_checks "layout: at most 100 lines of PL/pgSQL in a fresh install" bash test/layout/plpgsql.sh
 run_checks "upgrade from 0.1.0 through every release = fresh install" bash test/upgrade/run.sh
 run_checks "dump and restore" bash test/restore/run.sh
 run_checks "crash recovery (SIGKILL mid-workload)" bash test/crash/run.sh 3
@@ -74,6 +75,7 @@ run_checks "reservation expiry scheduled by pg_cron" bash test/cron/run.sh
 run_checks "README.md's SQL examples, run as pasted" bash test/readme/run.sh
 run_checks "case folding under a Turkish LC_CTYPE" bash test/locale/run.sh
 run_checks "error reports: LOCATION and CONTEXT" bash test/errors/run.sh
+run_checks "plans of the readers: index probes" bash test/plans/run.sh
 
 echo
 echo "${passed} passed, ${failed} failed"

@@ -44,6 +44,8 @@ std::string_view sqlstate(ErrorCode code) noexcept {
             return "IV016";
         case ErrorCode::UpgradeRequired:
             return "55000";
+        case ErrorCode::StockRecordsExist:
+            return "23503";
         case ErrorCode::SerializationFailure:
             return "40001";
         case ErrorCode::Internal:
@@ -94,6 +96,8 @@ std::string_view condition_name(ErrorCode code) noexcept {
             return "no_serving_warehouse";
         case ErrorCode::UpgradeRequired:
             return "object_not_in_prerequisite_state";
+        case ErrorCode::StockRecordsExist:
+            return "foreign_key_violation";
         case ErrorCode::SerializationFailure:
             return "serialization_failure";
         case ErrorCode::Internal:

@@ -29,6 +29,7 @@ enum class ErrorCode {
     ReferenceClosed,       // IV015: the reservation, transfer or purchase order is closed
     NoServingWarehouse,    // IV016: no warehouse serves the ship-to country
     UpgradeRequired,       // 55000: the database's extension schema is older than the library
+    StockRecordsExist,     // 23503: a warehouse with stock records cannot go or be renumbered
     SerializationFailure,  // 40001: retry the transaction
     Internal,              // XX000
 };

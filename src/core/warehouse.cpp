@@ -34,6 +34,20 @@ std::string normalize_country(std::string_view country, std::string_view field) 
     return to_upper_ascii(country);
 }
 
+std::string normalize_ship_to(std::string_view ship_to) {
+    if (ship_to.size() != 2 || !is_ascii_letter(ship_to[0]) || !is_ascii_letter(ship_to[1])) {
+        throw Error(
+            ErrorCode::InvalidParameter,
+            "ship_to must be an ISO 3166-1 alpha-2 code, not \"" + std::string(ship_to) + "\"");
+    }
+    return to_upper_ascii(ship_to);
+}
+
+bool ship_to_is_warehouse_id(std::string_view ship_to) noexcept {
+    return !ship_to.empty() && ship_to.size() <= 10 &&
+           std::all_of(ship_to.begin(), ship_to.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 void validate_warehouse_code(std::string_view code) {
     const bool valid = !code.empty() && code.size() <= 32 && is_ascii_alnum(code.front()) &&
                        std::all_of(code.begin(), code.end(), [](char c) {

@@ -14,6 +14,16 @@ namespace inventory {
 [[nodiscard]] std::string normalize_country(std::string_view country,
                                             std::string_view field = "country");
 
+// The ship-to country of the readers (inventory_ats, inventory_availability): two ASCII letters,
+// upper-cased whatever the locale; anything else is Error(InvalidParameter), the argument shown
+// as given.
+[[nodiscard]] std::string normalize_ship_to(std::string_view ship_to);
+
+// True when a ship-to argument is 1 to 10 ASCII digits: a warehouse id, never a country. A client
+// that sends both arguments of inventory_ats untyped reaches its (sku, ship_to text) form even
+// when it means inventory_ats(sku, warehouse_id).
+[[nodiscard]] bool ship_to_is_warehouse_id(std::string_view ship_to) noexcept;
+
 // A warehouse code: 1 to 32 ASCII letters, digits, "_", "." or "-", starting with a letter or a
 // digit. Error(InvalidParameter) otherwise.
 void validate_warehouse_code(std::string_view code);

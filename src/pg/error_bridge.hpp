@@ -14,9 +14,9 @@
 //    (the caller's PL/pgSQL line, say), never the extension's internal SQL;
 //  * a C++ Error reports the place it was constructed (SourceLocation) as its LOCATION.
 // The PL/pgSQL code of the writers runs inside pg_guard too (pg/owner_entry.cpp), so its
-// statements never show as CONTEXT. The few PL/pgSQL readers left (inventory_ats, ...) raise
-// only on bad arguments, with PL/pgSQL's own "line N at RAISE" context. No fmgr hook: a hook
-// must not raise, or the hooks of other extensions chained after it miss their abort event.
+// statements never show as CONTEXT. The readers (inventory_ats, inventory_level_changes, ...),
+// the feed and guard triggers and inventory_rebuild_levels are C++ entry points too. No fmgr hook:
+// a hook must not raise, or the hooks of other extensions chained after it miss their abort event.
 // The lambda given to pg_guard() must hold no object with a destructor: it calls C only.
 #pragma once
 

@@ -14,13 +14,17 @@ bool changed_since_snapshot(spi::Statement& statement, const Datum* values) {
     return spi::get_optional_text(0, 1) != seen;
 }
 
-void lock_ledger_for_writing() {
-    pg_guard([] {
+void lock_table(const char* table, LOCKMODE mode) {
+    pg_guard([table, mode] {
         const Oid schema = get_namespace_oid("inventory", false);
-        const Oid ledger = get_relname_relid("inventory_ledger", schema);
-        if (!OidIsValid(ledger)) elog(ERROR, "inventory: table inventory_ledger is missing");
-        LockRelationOid(ledger, RowExclusiveLock);
+        const Oid relation = get_relname_relid(table, schema);
+        if (!OidIsValid(relation)) elog(ERROR, "inventory: table %s is missing", table);
+        LockRelationOid(relation, mode);
     });
+}
+
+void lock_ledger_for_writing() {
+    lock_table("inventory_ledger", RowExclusiveLock);
 }
 
 void lock_skus(std::span<const std::string> skus, SkuLockMode mode) {

@@ -17,6 +17,11 @@ namespace inventory::pg {
 // ROW EXCLUSIVE on inventory_ledger, the first lock of every writer.
 void lock_ledger_for_writing();
 
+// `mode` on the extension's table `table` (inventory_rebuild_levels: SHARE ROW EXCLUSIVE on
+// inventory_ledger, then SHARE on inventory_sku_policies, then SHARE ROW EXCLUSIVE on
+// inventory_levels). No privilege check: the caller runs as the extension's owner.
+void lock_table(const char* table, LOCKMODE mode);
+
 // Takes the transaction-scoped advisory locks of the SKUs, in the one order (core/sku_lock.hpp):
 // SHARE to create levels, EXCLUSIVE to change their policy.
 enum class SkuLockMode { CreateLevels, ChangePolicy };

@@ -102,6 +102,32 @@ std::optional<std::string> get_optional_text(std::uint64_t row, int column) {
     return text_value(get_datum(row, column));
 }
 
+void return_rows(FunctionCallInfo fcinfo, std::uint64_t rows) {
+    pg_guard([fcinfo, rows] {
+        InitMaterializedSRF(fcinfo, 0);
+        auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+        const TupleDesc result = rsinfo->setDesc;
+        const TupleDesc source = SPI_tuptable->tupdesc;
+        if (source->natts != result->natts) {
+            elog(ERROR, "inventory: a query gave %d columns for a result of %d", source->natts,
+                 result->natts);
+        }
+        for (int i = 0; i < result->natts; ++i) {
+            if (TupleDescAttr(source, i)->atttypid != TupleDescAttr(result, i)->atttypid) {
+                elog(ERROR, "inventory: column %d of a query has type %u, its result column %u",
+                     i + 1, TupleDescAttr(source, i)->atttypid, TupleDescAttr(result, i)->atttypid);
+            }
+        }
+        for (std::uint64_t r = 0; r < rows; ++r) {
+            tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[r]);
+        }
+    });
+}
+
+Datum copy_out(Datum value, bool by_value, int length) {
+    return pg_guard([=] { return SPI_datumTransfer(value, by_value, length); });
+}
+
 Datum text_datum(std::string_view value) {
     return pg_guard([value] {
         return PointerGetDatum(

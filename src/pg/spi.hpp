@@ -55,6 +55,15 @@ class Statement {
 [[nodiscard]] std::optional<std::string> get_optional_text(std::uint64_t row, int column);
 [[nodiscard]] Datum get_datum(std::uint64_t row, int column);
 
+// Returns the first `rows` rows of SPI_tuptable as the result set of the calling set-returning
+// function (materialize mode), copied out of SPI's memory. The rows' columns must have the types
+// of the function's result columns (checked: XX000 otherwise).
+void return_rows(FunctionCallInfo fcinfo, std::uint64_t rows);
+
+// A copy of `value` (of a column of SPI_tuptable) in the caller's memory context, which
+// survives spi::finish().
+[[nodiscard]] Datum copy_out(Datum value, bool by_value, int length);
+
 // A text Datum in the current memory context.
 [[nodiscard]] Datum text_datum(std::string_view value);
 // The contents of a (possibly toasted) text Datum.

@@ -3,6 +3,8 @@
 // instead of a table's CHECK violation, countries upper-cased in ASCII whatever the locale) and
 // their errors show none of their internal SQL as CONTEXT (pg/error_bridge.hpp). A duplicate
 // code or id stays the unique index's own 23505, with its constraint name.
+// inventory_warehouse_guard_trigger keeps a warehouse that holds stock records from going away
+// or being renumbered; the countries it serves follow it.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +21,7 @@ extern "C" {
 PG_FUNCTION_INFO_V1(inventory_create_warehouse);
 PG_FUNCTION_INFO_V1(inventory_serve_country);
 PG_FUNCTION_INFO_V1(inventory_stop_serving_country);
+PG_FUNCTION_INFO_V1(inventory_warehouse_guard_trigger);
 }
 
 namespace inventory::pg {
@@ -110,6 +113,65 @@ Datum stop_serving_country_body(FunctionCallInfo fcinfo) {
     PG_RETURN_BOOL(removed);
 }
 
+// BEFORE DELETE OR UPDATE OF id ON inventory_warehouses, FOR EACH ROW. Runs as the caller (who
+// may change warehouses): its ledger is permanent, so a warehouse that levels, ledger rows,
+// incoming transfers, purchase orders or orders name keeps its id (23503). Otherwise the
+// countries it serves are deleted with it or follow its new id.
+Datum warehouse_guard_trigger(FunctionCallInfo fcinfo) {
+    if (!CALLED_AS_TRIGGER(fcinfo)) {
+        throw Error(ErrorCode::Internal,
+                    "inventory_warehouse_guard_trigger: not called as trigger");
+    }
+    auto* data = reinterpret_cast<TriggerData*>(fcinfo->context);
+    const bool deleting = TRIGGER_FIRED_BY_DELETE(data->tg_event);
+    if (!TRIGGER_FIRED_BEFORE(data->tg_event) || !TRIGGER_FIRED_FOR_ROW(data->tg_event) ||
+        !(deleting || TRIGGER_FIRED_BY_UPDATE(data->tg_event))) {
+        throw Error(ErrorCode::Internal,
+                    "inventory_warehouse_guard_trigger must fire BEFORE UPDATE OR DELETE ... ROW");
+    }
+    const TupleDesc desc = RelationGetDescr(data->tg_relation);
+    const auto id_of = [desc](HeapTuple tuple) {
+        return pg_guard([desc, tuple] {
+            bool null = false;
+            const Datum id = heap_getattr(tuple, SPI_fnumber(desc, "id"), desc, &null);
+            if (null) elog(ERROR, "inventory: a warehouse without id");
+            return DatumGetInt32(id);
+        });
+    };
+    const std::int32_t old_id = id_of(data->tg_trigtuple);
+    const Datum keep = PointerGetDatum(deleting ? data->tg_trigtuple : data->tg_newtuple);
+    if (!deleting && id_of(data->tg_newtuple) == old_id) return keep;
+
+    static spi::Statement has_stock_records(
+        "SELECT EXISTS (SELECT FROM inventory.inventory_levels l WHERE l.warehouse_id = $1)"
+        "    OR EXISTS (SELECT FROM inventory.inventory_ledger g WHERE g.warehouse_id = $1)"
+        "    OR EXISTS (SELECT FROM inventory.inventory_transfers t WHERE t.to_warehouse_id = $1)"
+        "    OR EXISTS (SELECT FROM inventory.inventory_purchase_orders p "
+        "                WHERE p.warehouse_id = $1)"
+        "    OR EXISTS (SELECT FROM inventory.inventory_orders o WHERE o.warehouse_id = $1)",
+        {INT4OID});
+    static spi::Statement delete_countries(
+        "DELETE FROM inventory.inventory_warehouse_countries c WHERE c.warehouse_id = $1",
+        {INT4OID});
+    static spi::Statement move_countries(
+        "UPDATE inventory.inventory_warehouse_countries c SET warehouse_id = $2 "
+        "WHERE c.warehouse_id = $1",
+        {INT4OID, INT4OID});
+    spi::connect();
+    const Datum values[] = {Int32GetDatum(old_id),
+                            Int32GetDatum(deleting ? 0 : id_of(data->tg_newtuple))};
+    has_stock_records.execute(values, nullptr);
+    if (spi::get_bool(0, 1)) {
+        throw Error(ErrorCode::StockRecordsExist,
+                    "warehouse " + std::to_string(old_id) + " has stock records and cannot be " +
+                        (deleting ? "deleted" : "renumbered"),
+                    "", "Its ledger is permanent; leave the warehouse in place.");
+    }
+    (deleting ? delete_countries : move_countries).execute(values, nullptr);
+    spi::finish();
+    return keep;
+}
+
 }  // namespace
 }  // namespace inventory::pg
 
@@ -124,4 +186,8 @@ extern "C" Datum inventory_serve_country(PG_FUNCTION_ARGS) {
 extern "C" Datum inventory_stop_serving_country(PG_FUNCTION_ARGS) {
     return inventory::pg::call_cpp(
         [&] { return inventory::pg::stop_serving_country_body(fcinfo); });
+}
+
+extern "C" Datum inventory_warehouse_guard_trigger(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp([&] { return inventory::pg::warehouse_guard_trigger(fcinfo); });
 }

@@ -102,32 +102,9 @@ REVOKE ALL ON FUNCTION inventory.inventory_stop_serving_country(warehouse_id int
 GRANT ALL ON FUNCTION inventory.inventory_stop_serving_country(warehouse_id integer, country text) TO inventory_admin;
 
 CREATE OR REPLACE FUNCTION inventory.inventory_warehouse_guard_trigger() RETURNS trigger
-    LANGUAGE plpgsql
+    LANGUAGE c
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-BEGIN
-  IF TG_OP = 'UPDATE' AND NEW.id = OLD.id THEN
-    RETURN NEW;
-  END IF;
-  IF EXISTS (SELECT FROM inventory.inventory_levels l WHERE l.warehouse_id = OLD.id)
-     OR EXISTS (SELECT FROM inventory.inventory_ledger g WHERE g.warehouse_id = OLD.id)
-     OR EXISTS (SELECT FROM inventory.inventory_transfers t WHERE t.to_warehouse_id = OLD.id)
-     OR EXISTS (SELECT FROM inventory.inventory_purchase_orders p WHERE p.warehouse_id = OLD.id)
-     OR EXISTS (SELECT FROM inventory.inventory_orders o WHERE o.warehouse_id = OLD.id) THEN
-    RAISE EXCEPTION 'warehouse % has stock records and cannot be %', OLD.id,
-                    CASE TG_OP WHEN 'DELETE' THEN 'deleted' ELSE 'renumbered' END
-      USING ERRCODE = 'foreign_key_violation',
-            HINT = 'Its ledger is permanent; leave the warehouse in place.';
-  END IF;
-  IF TG_OP = 'DELETE' THEN
-    DELETE FROM inventory.inventory_warehouse_countries c WHERE c.warehouse_id = OLD.id;
-    RETURN OLD;
-  END IF;
-  UPDATE inventory.inventory_warehouse_countries c SET warehouse_id = NEW.id
-   WHERE c.warehouse_id = OLD.id;
-  RETURN NEW;
-END;
-$$;
+    AS 'MODULE_PATHNAME', 'inventory_warehouse_guard_trigger';
 
 COMMENT ON FUNCTION inventory.inventory_warehouse_guard_trigger() IS 'BEFORE UPDATE OR DELETE on inventory_warehouses: a warehouse with levels, ledger rows, incoming transfers, purchase orders or orders keeps its id and cannot be deleted (SQLSTATE 23503); the countries it serves follow it.';
 

@@ -48,6 +48,21 @@ check unique-violation-location matches "$out" '^LOCATION:  _bt_check_unique, nb
 check unique-violation-constraint matches "$out" '^CONSTRAINT NAME:  inventory_warehouses_code_key$'
 check unique-violation-no-context lacks "$out" '^CONTEXT:'
 
+# The readers, the change feed and the warehouse guard are C++ (0.3.1: PL/pgSQL, with its
+# "PL/pgSQL function ... line N at RAISE" as CONTEXT).
+out=$(report "SELECT inventory.inventory_ats(NULL)")
+check ats-null-sqlstate matches "$out" '^ERROR:  22004: sku must not be NULL$'
+check ats-null-no-context lacks "$out" '^CONTEXT:'
+out=$(report "SELECT inventory.inventory_ats('LOC-1', 'USA')")
+check ats-ship-to-location matches "$out" '^LOCATION:  normalize_ship_to, warehouse\.cpp:[1-9][0-9]*$'
+out=$(report "SELECT * FROM inventory.inventory_level_changes('garbage')")
+check feed-position-location matches "$out" '^LOCATION:  parse_feed_position, feed_position\.cpp:[1-9][0-9]*$'
+check feed-position-no-context lacks "$out" '^CONTEXT:'
+out=$(report "DELETE FROM inventory.inventory_warehouses WHERE id = 1")
+check warehouse-guard-sqlstate matches "$out" '^ERROR:  23503: warehouse 1 has stock records and cannot be deleted$'
+check warehouse-guard-location matches "$out" '^LOCATION:  warehouse_guard_trigger, warehouses\.cpp:[1-9][0-9]*$'
+check warehouse-guard-no-context lacks "$out" '^CONTEXT:'
+
 # 40001: a REPEATABLE READ transaction whose level row was updated by a commit after its
 # snapshot. 0.3.0 showed the internal UPDATE/SELECT of the levels as CONTEXT.
 fifo=$(mktemp -u)

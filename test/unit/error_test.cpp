@@ -43,6 +43,7 @@ const std::vector<Documented>& AllCodes() {
         {ErrorCode::ReferenceClosed, "IV015", "reference_closed"},
         {ErrorCode::NoServingWarehouse, "IV016", "no_serving_warehouse"},
         {ErrorCode::UpgradeRequired, "55000", "object_not_in_prerequisite_state"},
+        {ErrorCode::StockRecordsExist, "23503", "foreign_key_violation"},
         {ErrorCode::SerializationFailure, "40001", "serialization_failure"},
         {ErrorCode::Internal, "XX000", "internal_error"},
     };
@@ -100,7 +101,8 @@ TEST(ErrorCodes, ExtensionCodesUseTheIvClass) {
     for (const auto& entry : AllCodes()) {
         const std::string_view state = sqlstate(entry.code);
         const bool builtin = state == "22004" || state == "22023" || state == "22003" ||
-                             state == "40001" || state == "55000" || state == "XX000";
+                             state == "23503" || state == "40001" || state == "55000" ||
+                             state == "XX000";
         EXPECT_TRUE(builtin || state.substr(0, 2) == "IV") << state;
     }
 }

@@ -267,6 +267,24 @@ TEST(Warehouse, CountryIsTwoAsciiLettersUpperCased) {
     }
 }
 
+TEST(Warehouse, ShipToIsTwoAsciiLettersOrAWarehouseId) {
+    EXPECT_EQ(normalize_ship_to("us"), "US");
+    EXPECT_EQ(normalize_ship_to("De"), "DE");
+    for (std::string_view bad : {"USA", "U", "", "U1", "\xC3\x9CS", "u s", "12"}) {
+        EXPECT_ERROR_CODE(ErrorCode::InvalidParameter, (void)normalize_ship_to(bad))
+            << '"' << bad << '"';
+    }
+    const auto error = test::CatchError([] { (void)normalize_ship_to("Mexico"); });
+    ASSERT_TRUE(error);
+    EXPECT_STREQ(error->what(), "ship_to must be an ISO 3166-1 alpha-2 code, not \"Mexico\"");
+    EXPECT_TRUE(ship_to_is_warehouse_id("7"));
+    EXPECT_TRUE(ship_to_is_warehouse_id("9999999999"));  // the cast to integer then refuses it
+    EXPECT_FALSE(ship_to_is_warehouse_id("12345678901"));
+    EXPECT_FALSE(ship_to_is_warehouse_id(""));
+    EXPECT_FALSE(ship_to_is_warehouse_id("1a"));
+    EXPECT_FALSE(ship_to_is_warehouse_id("-1"));
+}
+
 TEST(Warehouse, CodeAndName) {
     EXPECT_NO_THROW(validate_warehouse_code("NYC-1"));
     EXPECT_NO_THROW(validate_warehouse_code("a.b_c-9"));

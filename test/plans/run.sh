@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The plans the readers run (issue 11): inventory_ats, inventory_availability,
+# inventory_levels_at and inventory_level_changes are C functions whose queries are prepared once
+# per backend with a generic plan (pg/spi.hpp). On tables of some size that plan must stay an
+# index probe: no sequential scan of inventory_levels or inventory_ledger, which grow without
+# bound. auto_explain (log_nested_statements, at NOTICE) shows the plan each call really runs.
+# Starts its own throw-away cluster. Prints one "... ok" / "... FAILED" line per check.
+set -uo pipefail
+source "$(dirname "$0")/../../scripts/common.sh"
+failures=0
+CHECK_PREFIX="plan check"
+q() { psql -X -q -v ON_ERROR_STOP=1 -At -d postgres "$@"; }
+# The plans auto_explain reports for SQL, the statements run inside the functions among them.
+nested_plans() {
+  psql -X -q -d postgres -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+    -c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_level = notice" \
+    -c "$1" 2>&1 >/dev/null
+}
+# index_probe SQL [TABLES]: the plans use an index and scan none of TABLES (an extended regular
+# expression; default inventory_levels and inventory_ledger) sequentially.
+index_probe() {
+  local plans tables=${2:-inventory_(levels|ledger)}
+  plans=$(nested_plans "$1")
+  if grep -qE '^ERROR' <<<"$plans" || ! grep -qE 'Index (Only )?Scan|Bitmap Index Scan' <<<"$plans" ||
+    grep -qE "Seq Scan on $tables( |\$)" <<<"$plans"; then
+    echo "    plans of $1:" >&2
+    sed 's/^/      /' <<<"$plans" >&2
+    return 1
+  fi
+}
+
+trap stop_cluster EXIT
+start_cluster >/dev/null 2>&1 || { echo "plan check cluster-starts ... FAILED"; exit 1; }
+# 5000 levels in two warehouses, four ledger rows each, and a fresh position of the change feed.
+q >/dev/null <<'SQL' || { echo "plan check setup ... FAILED"; exit 1; }
+CREATE EXTENSION inventory;
+SELECT inventory.inventory_create_warehouse('P1', 'One', 'US'), inventory.inventory_create_warehouse('P2', 'Two', 'DE');
+INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity)
+SELECT 'PLAN-' || (i % 2500), 1 + i % 2, 'RECEIVE', 1 FROM generate_series(1, 20000) i;
+ANALYZE;
+SQL
+position=$(q -c "SELECT next_position FROM inventory.inventory_level_changes() LIMIT 1")
+q -c "SELECT count(*) FROM inventory.inventory_apply_event('PLAN-7', 1, 'RECEIVE', 1)" >/dev/null
+
+check ats-per-sku index_probe "SELECT inventory.inventory_ats('PLAN-7')"
+check ats-per-warehouse index_probe "SELECT inventory.inventory_ats('PLAN-7', 2)"
+check ats-per-ship-to index_probe "SELECT inventory.inventory_ats('PLAN-7', 'us')"
+check availability index_probe "SELECT inventory.inventory_availability('PLAN-7', 'DE')"
+check levels-at-per-sku index_probe "SELECT count(*) FROM inventory.inventory_levels_at('PLAN-7', now())"
+# A poll reads the ledger's right edge (transaction_id index); the levels are read whole only
+# after a rebuild (a one-time filter), else probed by key.
+check level-changes index_probe \
+  "SELECT count(*) FROM inventory.inventory_level_changes('$position')" inventory_ledger
+level_changes_uses_xid_index() {
+  local plans
+  plans=$(nested_plans "SELECT count(*) FROM inventory.inventory_level_changes('$position')")
+  grep -q 'Index Scan using inventory_ledger_transaction_id_idx on inventory_ledger' <<<"$plans"
+}
+check level-changes-by-transaction-id level_changes_uses_xid_index
+# The check sees a sequential scan (the planner forbidden index scans).
+seq_scan_seen() {
+  ! PGOPTIONS="-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off" \
+    index_probe "SELECT inventory.inventory_ats('PLAN-7')" 2>/dev/null
+}
+check sees-a-sequential-scan seq_scan_seen
+
+exit $((failures > 0))
