@@ -17,6 +17,10 @@ SELECT transfer_ref, sku, from_warehouse_id, to_warehouse_id, quantity, received
 -- A retried dispatch replays; the same reference with another route or quantity is refused.
 SELECT replayed, from_on_hand, in_transit FROM inventory.inventory_dispatch_transfer('T-1', 'BOX', 30, 31, 6);
 SELECT regress.error_of($$SELECT inventory.inventory_dispatch_transfer('T-1', 'BOX', 30, 31, 5)$$);
+-- The dispatch's key is the extension's, derived as 0.3.x derived it in SQL, so that a dispatch
+-- retried across the upgrade replays.
+SELECT idempotency_key = 'inventory:dispatch:' || md5('T-1' || chr(31) || 'BOX' || chr(31) || '31') AS key_as_0_3
+  FROM inventory.inventory_ledger WHERE reference_id = 'T-1' AND event_type = 'TRANSFER_OUT';
 -- Reserved units cannot leave; bad requests change nothing.
 SELECT regress.error_of($$SELECT inventory.inventory_dispatch_transfer('T-2', 'BOX', 30, 31, 3)$$);
 SELECT regress.error_of($$SELECT inventory.inventory_dispatch_transfer('T-2', 'BOX', 30, 30, 1)$$);

@@ -87,8 +87,8 @@ GRANT EXECUTE ON FUNCTION inventory.inventory_adjust(text, bigint, text, integer
   TO regress_granted;
 \c - regress_granted
 SELECT regress.error_of($$SELECT inventory.inventory_adjust('R20-SKU', 1, 'FOUND', 1)$$);
--- The bodies are granted to nobody.
-SELECT regress.error_of($$SELECT inventory.inventory_adjust_body('R20-SKU', 1, 'FOUND', 1)$$);
+-- Its code is the C++ entry point itself (0.4.0): no PL/pgSQL body to call around the check.
+SELECT to_regprocedure('inventory.inventory_adjust_body(text,bigint,text,integer,text,text,jsonb)') IS NULL AS no_body;
 \c - :superuser
 REVOKE ALL ON FUNCTION inventory.inventory_adjust(text, bigint, text, integer, text, text, jsonb)
   FROM regress_granted;

@@ -10,10 +10,12 @@
 
 #include "core/error.hpp"
 #include "core/event.hpp"
+#include "core/transfer.hpp"
 #include "pg/arguments.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_request.hpp"
+#include "pg/results.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/uuid.hpp"
@@ -46,20 +48,6 @@ EventOptions common_arguments(FunctionCallInfo fcinfo, int first, bool with_expi
     return args;
 }
 
-// Forms the function's result row (its OUT parameters) in the caller's memory context.
-Datum result_row(FunctionCallInfo fcinfo, const Datum* values, int count) {
-    return pg_guard([&] {
-        TupleDesc desc;
-        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
-            elog(ERROR, "inventory: function must return a composite type");
-        }
-        desc = BlessTupleDesc(desc);
-        if (desc->natts != count) elog(ERROR, "inventory: unexpected result column count");
-        bool nulls[8] = {};
-        return HeapTupleGetDatum(heap_form_tuple(desc, const_cast<Datum*>(values), nulls));
-    });
-}
-
 // Applies one event and returns (event_id, replayed, on_hand, reserved, available_to_sell).
 Datum apply_single(FunctionCallInfo fcinfo, PlannedEvent event) {
     std::vector<PlannedEvent> plan{std::move(event)};
@@ -72,7 +60,7 @@ Datum apply_single(FunctionCallInfo fcinfo, PlannedEvent event) {
     const Datum values[] = {uuid_datum(outcome.id), BoolGetDatum(applied.replayed),
                             Int64GetDatum(outcome.on_hand), Int64GetDatum(outcome.reserved),
                             Int64GetDatum(outcome.available)};
-    return result_row(fcinfo, values, 5);
+    return result_row(fcinfo, values, nullptr, 5);
 }
 
 // The two single-event entry points, and so what each takes:
@@ -111,11 +99,7 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
     const std::int32_t to_id = required_int32(fcinfo, 2, "to_warehouse_id");
     const std::int64_t quantity = required_int64(fcinfo, 3, "quantity");
     const EventOptions args = common_arguments(fcinfo, 4, /*with_expiry=*/false);
-    if (from_id == to_id) {
-        throw Error(ErrorCode::InvalidParameter,
-                    "cannot transfer within one warehouse (" + std::to_string(from_id) + ")", "",
-                    "from_warehouse_id and to_warehouse_id must differ.");
-    }
+    check_transfer_route(from_id, to_id);
     const EventRequest out_request =
         build_request(sku, from_id, EventKind::TransferOut, quantity, args);
     const EventRequest in_request =
@@ -138,11 +122,13 @@ Datum transfer_body(FunctionCallInfo fcinfo) {
                             Int64GetDatum(out.available),
                             Int64GetDatum(in.on_hand),
                             Int64GetDatum(in.available)};
-    return result_row(fcinfo, values, 7);
+    return result_row(fcinfo, values, nullptr, 7);
 }
 
 // One leg of a transfer that travels: TRANSFER_OUT at dispatch, TRANSFER_IN (naming its
-// TRANSFER_OUT) at receipt. The SQL wrappers keep inventory_transfers.
+// TRANSFER_OUT) at receipt, as 0.3.x's PL/pgSQL transfer functions wrote them. 0.4.0 has no SQL
+// function for it (pg/transfers.cpp plans the legs itself); the symbol stays for the upgrade
+// path (inventory--0.2.0--0.3.0.sql declares it) and for a 0.3.x database not yet updated.
 Datum transfer_leg_body(FunctionCallInfo fcinfo) {
     // Internal: its callers pass their own derived keys.
     PlannedEvent event = single_event(fcinfo, SingleEvent::TransferLeg);
@@ -155,8 +141,8 @@ Datum validate_sku_body(FunctionCallInfo fcinfo) {
     PG_RETURN_VOID();
 }
 
-// For the SQL functions that take a caller's key and hand it on with the extension's privilege
-// (inventory_receive_transfer's TRANSFER_IN leg): the caller's rules, reserved prefix included.
+// The caller's rules for an idempotency key, reserved prefix included (0.3.x's PL/pgSQL writers
+// checked their callers' keys with it; the C++ writers call validate_options themselves).
 Datum validate_idempotency_key_body(FunctionCallInfo fcinfo) {
     EventOptions options;
     options.idempotency_key = text_argument(fcinfo, 0);

@@ -17,6 +17,7 @@
 #include "pg/json_input.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_request.hpp"
+#include "pg/results.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/uuid.hpp"
@@ -157,16 +158,10 @@ Datum apply_events_body(FunctionCallInfo fcinfo) {
             Int32GetDatum(event.ordinal),        uuid_datum(outcome.id),
             BoolGetDatum(event.result.replayed), Int64GetDatum(outcome.on_hand),
             Int64GetDatum(outcome.reserved),     Int64GetDatum(outcome.available)};
-        pg_guard([&] {
-            auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-            if (rsinfo->setResult == nullptr) InitMaterializedSRF(fcinfo, 0);
-            bool nulls[6] = {};
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, const_cast<Datum*>(values),
-                                 nulls);
-        });
+        const bool nulls[6] = {};
+        append_result_row(fcinfo, values, nulls);
     }
-    if (plan.empty()) pg_guard([&] { InitMaterializedSRF(fcinfo, 0); });
-    return Datum{0};
+    return end_result_rows(fcinfo);
 }
 
 }  // namespace

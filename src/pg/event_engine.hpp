@@ -79,6 +79,13 @@ void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
 // Applies the plan; each event's `result` holds its outcome afterwards.
 void execute_plan(std::vector<PlannedEvent>& plan);
 
+// Applies a plan of one event and returns its outcome.
+inline AppliedEvent execute_one(PlannedEvent event) {
+    std::vector<PlannedEvent> plan{std::move(event)};
+    execute_plan(plan);
+    return plan[0].result;
+}
+
 // The ledger trigger's side of step 4: true when `id` is the next row the running plan inserts,
 // whose columns the engine has already computed.
 [[nodiscard]] bool consume_pre_applied_row(const UuidBytes& id) noexcept;

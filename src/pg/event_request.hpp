@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/event.hpp"
+#include "core/internal_key.hpp"
 #include "pg/error_bridge.hpp"
 
 namespace inventory::pg {
@@ -24,10 +25,9 @@ struct EventOptions {
                                              // order, recorded on the reservation it creates
 };
 
-// Who chose an idempotency key. Keys that start with kInternalKeyPrefix belong to the extension
-// (inventory_dispatch_transfer derives its own); a caller may not use them.
+// Who chose an idempotency key. Keys that start with kInternalKeyPrefix (core/internal_key.hpp)
+// belong to the extension (inventory_dispatch_transfer derives its own); a caller may not use them.
 enum class KeyOrigin { Caller, Extension };
-inline constexpr std::string_view kInternalKeyPrefix = "inventory:";
 
 // What a row is: a new event, held to every rule, or restored history (a ledger row arriving
 // with its computed columns), held to the rules of the release that wrote it: 0.3.1's unit_cost

@@ -80,4 +80,12 @@ void require_capability(EventKind kind);
 // The same for a function of core/capability.hpp's table; a function not in it is refused.
 void require_function_rights(std::string_view function);
 
+// The entry point of a function in core/capability.hpp's table: checks the caller's rights for
+// `function` (require_function_rights), then runs the body as run_as_owner does.
+template <typename Body>
+Datum run_function_as_owner(FunctionCallInfo fcinfo, std::string_view function, Body&& body) {
+    require_function_rights(function);
+    return run_as_owner(fcinfo, body);
+}
+
 }  // namespace inventory::pg

@@ -15,6 +15,7 @@
 #include "pg/arguments.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/spi.hpp"
+#include "pg/warehouses.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(inventory_create_warehouse);
@@ -24,6 +25,20 @@ PG_FUNCTION_INFO_V1(inventory_warehouse_guard_trigger);
 }
 
 namespace inventory::pg {
+
+void require_warehouse(std::int32_t warehouse_id) {
+    static spi::Statement exists(
+        "SELECT EXISTS (SELECT FROM inventory.inventory_warehouses w "
+        "               WHERE w.id OPERATOR(pg_catalog.=) $1)",
+        {INT4OID});
+    const Datum id[] = {Int32GetDatum(warehouse_id)};
+    exists.execute(id, nullptr, true);
+    if (!spi::get_bool(0, 1)) {
+        throw Error(ErrorCode::UnknownWarehouse,
+                    "unknown warehouse " + std::to_string(warehouse_id));
+    }
+}
+
 namespace {
 
 Datum create_warehouse_body(FunctionCallInfo fcinfo) {
@@ -66,10 +81,6 @@ Datum serve_country_body(FunctionCallInfo fcinfo) {
     const std::string country = normalize_country(*text_argument(fcinfo, 1));
     const std::int32_t priority = PG_GETARG_INT32(2);
     validate_serving_priority(priority);
-    static spi::Statement exists(
-        "SELECT EXISTS (SELECT FROM inventory.inventory_warehouses w "
-        "               WHERE w.id OPERATOR(pg_catalog.=) $1)",
-        {INT4OID});
     static spi::Statement upsert(
         "INSERT INTO inventory.inventory_warehouse_countries AS c (warehouse_id, country, "
         "priority) "
@@ -78,12 +89,7 @@ Datum serve_country_body(FunctionCallInfo fcinfo) {
         "DO UPDATE SET priority = EXCLUDED.priority",
         {INT4OID, TEXTOID, INT4OID});
     spi::connect();
-    const Datum id[] = {Int32GetDatum(warehouse_id)};
-    exists.execute(id, nullptr, true);
-    if (!spi::get_bool(0, 1)) {
-        throw Error(ErrorCode::UnknownWarehouse,
-                    "unknown warehouse " + std::to_string(warehouse_id));
-    }
+    require_warehouse(warehouse_id);
     const Datum values[] = {Int32GetDatum(warehouse_id), spi::text_datum(country),
                             Int32GetDatum(priority)};
     upsert.execute(values, nullptr);

@@ -4,33 +4,7 @@
 CREATE OR REPLACE FUNCTION inventory.inventory_adjust(sku text, change bigint, reason text, warehouse_id integer DEFAULT NULL::integer, reference_id text DEFAULT NULL::text, idempotency_key text DEFAULT NULL::text, metadata jsonb DEFAULT NULL::jsonb, OUT event_id uuid, OUT replayed boolean, OUT on_hand bigint, OUT reserved bigint, OUT available_to_sell bigint) RETURNS record
     LANGUAGE c
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS 'MODULE_PATHNAME', 'inventory_owner_entry';
-
-CREATE OR REPLACE FUNCTION inventory.inventory_adjust_body(sku text, change bigint, reason text, warehouse_id integer DEFAULT NULL::integer, reference_id text DEFAULT NULL::text, idempotency_key text DEFAULT NULL::text, metadata jsonb DEFAULT NULL::jsonb, OUT event_id uuid, OUT replayed boolean, OUT on_hand bigint, OUT reserved bigint, OUT available_to_sell bigint) RETURNS record
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-DECLARE
-  target integer := warehouse_id;
-  warehouses integer;
-BEGIN
-  IF change IS NULL THEN
-    RAISE EXCEPTION 'change must not be NULL' USING ERRCODE = 'null_value_not_allowed';
-  END IF;
-  IF target IS NULL THEN
-    SELECT count(*), min(w.id) INTO warehouses, target FROM inventory.inventory_warehouses w;
-    IF warehouses <> 1 THEN
-      RAISE EXCEPTION 'warehouse_id is required when there are % warehouses', warehouses
-        USING ERRCODE = 'null_value_not_allowed',
-              HINT = 'Pass warehouse_id; it may be left out only when exactly one warehouse exists.';
-    END IF;
-  END IF;
-  SELECT r.event_id, r.replayed, r.on_hand, r.reserved, r.available_to_sell
-    INTO event_id, replayed, on_hand, reserved, available_to_sell
-    FROM inventory.inventory_apply_event(sku, target, 'ADJUST', change, reference_id,
-                                         idempotency_key, reason, metadata) AS r;
-END;
-$$;
+    AS 'MODULE_PATHNAME', 'inventory_adjust';
 
 CREATE OR REPLACE FUNCTION inventory.inventory_apply_event(sku text, warehouse_id integer, event_type text, quantity bigint, reference_id text DEFAULT NULL::text, idempotency_key text DEFAULT NULL::text, reason text DEFAULT NULL::text, metadata jsonb DEFAULT NULL::jsonb, expires_at timestamp with time zone DEFAULT NULL::timestamp with time zone, OUT event_id uuid, OUT replayed boolean, OUT on_hand bigint, OUT reserved bigint, OUT available_to_sell bigint) RETURNS record
     LANGUAGE c
@@ -52,10 +26,6 @@ COMMENT ON FUNCTION inventory.inventory_adjust(sku text, change bigint, reason t
 
 REVOKE ALL ON FUNCTION inventory.inventory_adjust(sku text, change bigint, reason text, warehouse_id integer, reference_id text, idempotency_key text, metadata jsonb, OUT event_id uuid, OUT replayed boolean, OUT on_hand bigint, OUT reserved bigint, OUT available_to_sell bigint) FROM PUBLIC;
 GRANT ALL ON FUNCTION inventory.inventory_adjust(sku text, change bigint, reason text, warehouse_id integer, reference_id text, idempotency_key text, metadata jsonb, OUT event_id uuid, OUT replayed boolean, OUT on_hand bigint, OUT reserved bigint, OUT available_to_sell bigint) TO inventory_warehouse;
-
-COMMENT ON FUNCTION inventory.inventory_adjust_body(sku text, change bigint, reason text, warehouse_id integer, reference_id text, idempotency_key text, metadata jsonb, OUT event_id uuid, OUT replayed boolean, OUT on_hand bigint, OUT reserved bigint, OUT available_to_sell bigint) IS 'The code of inventory.inventory_adjust(); runs as the extension''s owner and is granted to nobody: inventory.inventory_adjust() checks its caller and calls it.';
-
-REVOKE ALL ON FUNCTION inventory.inventory_adjust_body(sku text, change bigint, reason text, warehouse_id integer, reference_id text, idempotency_key text, metadata jsonb, OUT event_id uuid, OUT replayed boolean, OUT on_hand bigint, OUT reserved bigint, OUT available_to_sell bigint) FROM PUBLIC;
 
 COMMENT ON FUNCTION inventory.inventory_apply_event(sku text, warehouse_id integer, event_type text, quantity bigint, reference_id text, idempotency_key text, reason text, metadata jsonb, expires_at timestamp with time zone, OUT event_id uuid, OUT replayed boolean, OUT on_hand bigint, OUT reserved bigint, OUT available_to_sell bigint) IS 'Appends one event to the ledger and returns the level after it. ALLOCATE with a reference_id reserves for that order line (until expires_at, when given); FULFILL and DEALLOCATE with a reference_id take only from that reservation. With an idempotency key already used for the same payload it returns the original event (replayed = true) and changes nothing; for a different payload it raises IV002.';
 

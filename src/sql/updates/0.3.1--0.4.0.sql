@@ -8,3 +8,16 @@
 -- h1: orders and releases are C++ (src/pg/orders.cpp); their PL/pgSQL bodies go.
 DROP FUNCTION inventory.inventory_allocate_order_body(text, jsonb, text, integer, timestamptz, boolean, text, jsonb, text);
 DROP FUNCTION inventory.inventory_release_order_body(text, text);
+
+-- h3: transfers in transit, purchase orders, expiry and inventory_adjust are C++ (src/pg/
+-- transfers.cpp, purchase_orders.cpp, expiry.cpp, adjust.cpp): their public names keep their
+-- signatures and call the C++ code directly (the sources re-point them), so the PL/pgSQL
+-- bodies go, and with them the transfer-leg function only those bodies called.
+DROP FUNCTION inventory.inventory_adjust_body(text, bigint, text, integer, text, text, jsonb);
+DROP FUNCTION inventory.inventory_dispatch_transfer_body(text, text, integer, integer, bigint, text, jsonb);
+DROP FUNCTION inventory.inventory_receive_transfer_body(text, text, bigint, text, text, jsonb);
+DROP FUNCTION inventory.inventory_expect_purchase_order_body(text, text, integer, bigint, timestamptz);
+DROP FUNCTION inventory.inventory_receive_purchase_order_body(text, text, bigint, text, text, jsonb);
+DROP FUNCTION inventory.inventory_cancel_purchase_order_body(text, text);
+DROP FUNCTION inventory.inventory_expire_reservations_body(integer, boolean);
+DROP FUNCTION inventory.inventory_append_transfer_leg(text, integer, text, bigint, text, text, text, jsonb, uuid);

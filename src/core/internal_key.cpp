@@ -1,0 +1,18 @@
+#include "core/internal_key.hpp"
+
+#include "core/md5.hpp"
+
+namespace inventory {
+
+std::string dispatch_key(std::string_view transfer_ref, std::string_view sku,
+                         std::int32_t to_warehouse_id) {
+    constexpr char kSeparator = '\x1f';  // chr(31): no identifier or SKU may contain it
+    std::string material(transfer_ref);
+    material += kSeparator;
+    material += sku;
+    material += kSeparator;
+    material += std::to_string(to_warehouse_id);
+    return std::string(kInternalKeyPrefix) + "dispatch:" + md5_hex(material);
+}
+
+}  // namespace inventory

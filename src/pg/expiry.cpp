@@ -1,0 +1,243 @@
+// Expiry of reservation holds (README: Orders, reservations and holds):
+//  - inventory_expire_reservations(max_reservations, skip_locked), a function that runs in the
+//    caller's transaction: the first due reservations (SKU bytewise, warehouse, reference), their
+//    levels locked in the global order (waiting, or passing over levels others hold with
+//    skip_locked), each reservation read again under its level's lock (a FULFILL or another run
+//    that got there first has taken its units), and one DEALLOCATE of reason EXPIRED per
+//    reservation still held, applied as one plan by the event engine;
+//  - inventory_expire_reservations_in_batches(batch_size, max_batches), a procedure that calls
+//    the function with skip_locked, batch_size at a time, and commits after each batch, so that
+//    no level stays locked longer than one batch. A batch that meets 40001 or 40P01 is rolled
+//    back (a subtransaction, as PL/pgSQL's exception block) and the next one runs in a new
+//    transaction with a new snapshot. PostgreSQL forbids COMMIT in SECURITY DEFINER procedures and
+//    in procedures with SET clauses: it is SECURITY INVOKER, its one statement fully qualified,
+//    and the rights are checked by the function it calls (EXECUTE, then its caller check).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/event.hpp"
+#include "core/reservation.hpp"
+#include "pg/array_builder.hpp"
+#include "pg/arguments.hpp"
+#include "pg/error_bridge.hpp"
+#include "pg/event_engine.hpp"
+#include "pg/event_request.hpp"
+#include "pg/level_store.hpp"
+#include "pg/lock_order.hpp"
+#include "pg/results.hpp"
+#include "pg/roles.hpp"
+#include "pg/spi.hpp"
+#include "pg/uuid.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(inventory_expire_reservations);
+PG_FUNCTION_INFO_V1(inventory_expire_reservations_in_batches);
+}
+
+namespace inventory::pg {
+namespace {
+
+struct Due {
+    std::string reference_id;
+    std::string sku;
+    std::int32_t warehouse_id = 0;
+    Quantity held = 0;
+};
+
+std::vector<Due> read_due(std::uint64_t rows, bool with_held) {
+    std::vector<Due> due;
+    due.reserve(rows);
+    for (std::uint64_t r = 0; r < rows; ++r) {
+        due.push_back({*spi::get_optional_text(r, 1), *spi::get_optional_text(r, 2),
+                       spi::get_int32(r, 3), with_held ? spi::get_int64(r, 4) : 0});
+    }
+    return due;
+}
+
+// The first `limit` reservations whose hold ended at `run_at`, in the global order. With
+// skip_locked, only those whose level no other transaction holds, their levels locked by this
+// one statement (never waiting). Planned per call: the table grows, and the run's time is a value
+// the partial expiry index serves.
+std::vector<Due> select_due(Datum run_at, std::int32_t limit, bool skip_locked) {
+    static spi::Statement wait(
+        "SELECT r.reference_id, r.sku, r.warehouse_id "
+        "FROM inventory.inventory_reservations r "
+        "WHERE r.status OPERATOR(pg_catalog.=) 'ACTIVE' AND r.expires_at OPERATOR(pg_catalog.<=) "
+        "$1 "
+        "ORDER BY r.sku COLLATE pg_catalog.\"C\", r.warehouse_id, "
+        "         r.reference_id COLLATE pg_catalog.\"C\" "
+        "LIMIT $2",
+        {TIMESTAMPTZOID, INT4OID}, spi::Statement::Planning::PerCall);
+    static spi::Statement skip(
+        "SELECT r.reference_id, r.sku, r.warehouse_id "
+        "FROM inventory.inventory_reservations r "
+        "JOIN inventory.inventory_levels l "
+        "  ON l.sku OPERATOR(pg_catalog.=) r.sku "
+        " AND l.warehouse_id OPERATOR(pg_catalog.=) r.warehouse_id "
+        "WHERE r.status OPERATOR(pg_catalog.=) 'ACTIVE' AND r.expires_at OPERATOR(pg_catalog.<=) "
+        "$1 "
+        "ORDER BY r.sku COLLATE pg_catalog.\"C\", r.warehouse_id, "
+        "         r.reference_id COLLATE pg_catalog.\"C\" "
+        "LIMIT $2 "
+        "FOR UPDATE OF l SKIP LOCKED",
+        {TIMESTAMPTZOID, INT4OID}, spi::Statement::Planning::PerCall);
+    const Datum values[] = {run_at, Int32GetDatum(limit)};
+    return read_due((skip_locked ? skip : wait).execute(values, nullptr), false);
+}
+
+// Those of `due` still held and due, read under their levels' locks, in the order of `due`.
+std::vector<Due> still_due(const std::vector<Due>& due, Datum run_at) {
+    static spi::Statement read(
+        "SELECT r.reference_id, r.sku, r.warehouse_id, r.held "
+        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "                pg_catalog.unnest($2::pg_catalog.text[]), "
+        "                pg_catalog.unnest($3::pg_catalog.int4[])) "
+        "     WITH ORDINALITY AS k(reference_id, sku, wh, n) "
+        "CROSS JOIN LATERAL ("
+        "  SELECT x.reference_id, x.sku, x.warehouse_id, x.held "
+        "  FROM inventory.inventory_reservations x "
+        "  WHERE x.reference_id OPERATOR(pg_catalog.=) k.reference_id "
+        "    AND x.sku OPERATOR(pg_catalog.=) k.sku "
+        "    AND x.warehouse_id OPERATOR(pg_catalog.=) k.wh "
+        "    AND x.status OPERATOR(pg_catalog.=) 'ACTIVE' "
+        "    AND x.expires_at OPERATOR(pg_catalog.<=) $4 OFFSET 0) r "
+        "ORDER BY k.n",
+        {TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZOID},
+        spi::Statement::Planning::PerCall);
+    ArrayBuilder references(TEXTOID), skus(TEXTOID), warehouses(INT4OID);
+    for (const Due& d : due) {
+        references.add(spi::text_datum(d.reference_id));
+        skus.add(spi::text_datum(d.sku));
+        warehouses.add(Int32GetDatum(d.warehouse_id));
+    }
+    const Datum values[] = {references.build(), skus.build(), warehouses.build(), run_at};
+    return read_due(read.execute(values, nullptr), true);
+}
+
+// (max_reservations, skip_locked) -> TABLE (reference_id, sku, warehouse_id, released, event_id)
+Datum expire_reservations_body(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0) || PG_GETARG_INT32(0) < 1) {
+        throw Error(ErrorCode::InvalidParameter, "max_reservations must be a positive number");
+    }
+    const bool skip_locked = required_bool(fcinfo, 1, "skip_locked");
+    const std::int32_t limit = PG_GETARG_INT32(0);
+    const Datum run_at = TimestampTzGetDatum(GetCurrentTimestamp());  // clock time, a value
+
+    spi::connect();
+    lock_ledger_for_writing();
+    const std::vector<Due> due = select_due(run_at, limit, skip_locked);
+    if (!skip_locked && !due.empty()) {
+        // Waiting for other transactions, in the global order (pg/level_store.hpp).
+        std::vector<LevelKey> levels;
+        levels.reserve(due.size());
+        for (const Due& d : due) levels.push_back({d.sku, d.warehouse_id});
+        (void)lock_levels(levels);
+    }
+    const std::vector<Due> released = due.empty() ? due : still_due(due, run_at);
+    std::vector<PlannedEvent> plan;
+    plan.reserve(released.size());
+    for (const Due& d : released) {
+        PlannedEvent event;
+        event.options.reference_id = d.reference_id;
+        event.options.reason = std::string(kExpiryReason);
+        event.request =
+            build_request(d.sku, d.warehouse_id, EventKind::Deallocate, d.held, event.options);
+        plan.push_back(std::move(event));
+    }
+    if (!plan.empty()) execute_plan(plan);
+    spi::finish();
+
+    for (std::size_t i = 0; i < released.size(); ++i) {
+        const Due& d = released[i];
+        const Datum values[] = {spi::text_datum(d.reference_id), spi::text_datum(d.sku),
+                                Int32GetDatum(d.warehouse_id), Int64GetDatum(d.held),
+                                uuid_datum(plan[i].result.outcome.id)};
+        const bool nulls[] = {false, false, false, false, false};
+        append_result_row(fcinfo, values, nulls);
+    }
+    return end_result_rows(fcinfo);
+}
+
+// One batch in a subtransaction: how many reservations it released, or nullopt when it met a
+// serialization failure or a deadlock (rolled back; the next batch retries in a new transaction).
+std::optional<std::int64_t> run_batch(std::int32_t batch_size) {
+    static spi::Statement batch(
+        "SELECT pg_catalog.count(*) "
+        "FROM inventory.inventory_expire_reservations($1, skip_locked => true)",
+        {INT4OID});
+    const MemoryContext context = CurrentMemoryContext;
+    const ResourceOwner owner = CurrentResourceOwner;
+    pg_guard([context] {
+        BeginInternalSubTransaction(nullptr);
+        MemoryContextSwitchTo(context);
+    });
+    bool retry = false;
+    try {
+        const Datum values[] = {Int32GetDatum(batch_size)};
+        batch.execute(values, nullptr);
+        const std::int64_t released = spi::get_int64(0, 1);
+        pg_guard([context, owner] {
+            ReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(context);
+            CurrentResourceOwner = owner;
+        });
+        return released;
+    } catch (const PgError& e) {
+        const int code = e.data()->sqlerrcode;
+        if (code != ERRCODE_T_R_SERIALIZATION_FAILURE && code != ERRCODE_T_R_DEADLOCK_DETECTED) {
+            throw;  // the transaction's abort ends the subtransaction
+        }
+        retry = true;
+    }
+    // Outside the handler: rolling back runs PostgreSQL code that may raise.
+    if (retry) {
+        pg_guard([context, owner] {
+            RollbackAndReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(context);
+            CurrentResourceOwner = owner;
+        });
+    }
+    return std::nullopt;
+}
+
+// CALL inventory_expire_reservations_in_batches(batch_size, max_batches)
+Datum expire_in_batches_body(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_GETARG_INT32(0) < 1 || PG_GETARG_INT32(1) < 1) {
+        throw Error(ErrorCode::InvalidParameter,
+                    "batch_size and max_batches must be positive numbers");
+    }
+    const std::int32_t batch_size = PG_GETARG_INT32(0);
+    const std::int32_t max_batches = PG_GETARG_INT32(1);
+    // Inside a transaction block CALL is atomic: the first COMMIT is PostgreSQL's 2D000.
+    const bool nonatomic = fcinfo->context != nullptr && IsA(fcinfo->context, CallContext) &&
+                           !castNode(CallContext, fcinfo->context)->atomic;
+    pg_guard([nonatomic] {
+        if (SPI_connect_ext(nonatomic ? SPI_OPT_NONATOMIC : 0) != SPI_OK_CONNECT)
+            elog(ERROR, "inventory: SPI_connect failed");
+    });
+    for (std::int32_t batches = 1;; ++batches) {
+        const std::optional<std::int64_t> released = run_batch(batch_size);
+        pg_guard([] { SPI_commit(); });
+        // A short batch: nothing more is due that nobody else holds.
+        if (batches >= max_batches || (released && *released < batch_size)) break;
+    }
+    spi::finish();
+    PG_RETURN_VOID();
+}
+
+}  // namespace
+}  // namespace inventory::pg
+
+extern "C" Datum inventory_expire_reservations(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp([&] {
+        return inventory::pg::run_function_as_owner(fcinfo, "inventory_expire_reservations",
+                                                    inventory::pg::expire_reservations_body);
+    });
+}
+
+extern "C" Datum inventory_expire_reservations_in_batches(PG_FUNCTION_ARGS) {
+    return inventory::pg::call_cpp([&] { return inventory::pg::expire_in_batches_body(fcinfo); });
+}
