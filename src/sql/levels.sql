@@ -49,7 +49,7 @@ CREATE OR REPLACE FUNCTION inventory.inventory_create_levels(skus text[], wareho
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_create_levels';
 
-COMMENT ON FUNCTION inventory.inventory_create_levels(skus text[], warehouse_ids integer[]) IS 'Internal (the order code): creates the levels (skus[i], warehouse_ids[i]) that do not exist yet, empty, with the copies of their SKU''s policy, as the event engine does: ROW EXCLUSIVE on the ledger first, then the SKUs'' advisory locks (only when a level is missing), then the policies read after them; 40001 under REPEATABLE READ or SERIALIZABLE when a policy changed after the snapshot; IV003 for an unknown warehouse. The caller validates the SKUs.';
+COMMENT ON FUNCTION inventory.inventory_create_levels(skus text[], warehouse_ids integer[]) IS 'Internal, granted to no role (the owner''s tool to prepare levels): creates the levels (skus[i], warehouse_ids[i]) that do not exist yet, empty, with the copies of their SKU''s policy, as the event engine does: ROW EXCLUSIVE on the ledger first, then the SKUs'' advisory locks (only when a level is missing), then the policies read after them; 40001 under REPEATABLE READ or SERIALIZABLE when a policy changed after the snapshot; IV003 for an unknown warehouse. The caller validates the SKUs.';
 
 REVOKE ALL ON FUNCTION inventory.inventory_create_levels(skus text[], warehouse_ids integer[]) FROM PUBLIC;
 

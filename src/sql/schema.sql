@@ -1,4 +1,4 @@
--- inventory: Helpers every feature uses: event ids (UUIDv7), the SKU and idempotency-key validators, the session login.
+-- inventory: Helpers every feature uses: event ids (UUIDv7), the SKU problem reader, the session login.
 -- Part of the install and update scripts (src/sql/README.md); each object is defined here only.
 
 CREATE OR REPLACE FUNCTION inventory.inventory_login() RETURNS text
@@ -29,21 +29,3 @@ COMMENT ON FUNCTION inventory.inventory_uuidv7() IS 'A new time-ordered UUIDv7 (
 
 REVOKE ALL ON FUNCTION inventory.inventory_uuidv7() FROM PUBLIC;
 GRANT ALL ON FUNCTION inventory.inventory_uuidv7() TO inventory_reader;
-
-CREATE OR REPLACE FUNCTION inventory.inventory_validate_idempotency_key(idempotency_key text) RETURNS void
-    LANGUAGE c IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS 'MODULE_PATHNAME', 'inventory_validate_idempotency_key';
-
-COMMENT ON FUNCTION inventory.inventory_validate_idempotency_key(idempotency_key text) IS 'Raises IV010 for an idempotency key a caller may not use (too long, control characters, or the prefix reserved for the extension); NULL passes. Internal.';
-
-REVOKE ALL ON FUNCTION inventory.inventory_validate_idempotency_key(idempotency_key text) FROM PUBLIC;
-
-CREATE OR REPLACE FUNCTION inventory.inventory_validate_sku(sku text) RETURNS void
-    LANGUAGE c IMMUTABLE PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS 'MODULE_PATHNAME', 'inventory_validate_sku';
-
-COMMENT ON FUNCTION inventory.inventory_validate_sku(sku text) IS 'Raises 22004 for a NULL SKU and IV009 for one the ledger would refuse; internal.';
-
-REVOKE ALL ON FUNCTION inventory.inventory_validate_sku(sku text) FROM PUBLIC;
