@@ -26,6 +26,7 @@ extern "C" {
 #include "commands/async.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
+#include "common/md5.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "core/event.hpp"
@@ -31,6 +32,18 @@ PG_FUNCTION_INFO_V1(inventory_receive_transfer);
 
 namespace inventory::pg {
 namespace {
+
+// PostgreSQL's md5() as lowercase hex (common/md5.h), for the dispatch key 0.3.x derived in SQL.
+std::string md5_hex(std::string_view bytes) {
+    std::array<char, 33> hex{};
+    pg_guard([&] {
+        const char* problem = nullptr;
+        if (!pg_md5_hash(bytes.data(), bytes.size(), hex.data(), &problem)) {
+            elog(ERROR, "could not compute MD5: %s", problem ? problem : "unknown error");
+        }
+    });
+    return std::string(hex.data(), 32);
+}
 
 // The tables start empty and grow: planned per call, so that a plan made while one was tiny never
 // keeps scanning it whole (pg/spi.hpp).
@@ -131,7 +144,7 @@ Datum dispatch_transfer_body(FunctionCallInfo fcinfo) {
     }
     PlannedEvent event;
     event.options.reference_id = transfer_ref;
-    event.options.idempotency_key = dispatch_key(transfer_ref, sku, to_id);
+    event.options.idempotency_key = dispatch_key(transfer_ref, sku, to_id, md5_hex);
     read_reason_and_metadata(fcinfo, 5, event.options);
     validate_options(event.options, KeyOrigin::Extension);
     event.request = build_request(sku, from_id, EventKind::TransferOut, quantity, event.options);
