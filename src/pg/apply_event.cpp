@@ -66,8 +66,9 @@ Datum apply_single(FunctionCallInfo fcinfo, PlannedEvent event) {
 // The two single-event entry points, and so what each takes:
 //   ApplicationEvent (inventory_apply_event): the application's event types, expires_at as
 //     ninth argument, the caller's idempotency key;
-//   TransferLeg (inventory_append_transfer_leg): TRANSFER_OUT or TRANSFER_IN only, no
-//     expires_at (the ninth argument is the related event), a key the extension derived.
+//   TransferLeg (inventory_append_transfer_leg, which 0.4.0 no longer declares: it serves the
+//     PL/pgSQL transfer code of a 0.3.x database not yet updated): TRANSFER_OUT or TRANSFER_IN
+//     only, no expires_at (the ninth argument is the related event), a key the extension derived.
 enum class SingleEvent { ApplicationEvent, TransferLeg };
 
 // The event of a function whose arguments start (sku, warehouse_id, event_type, quantity,

@@ -1,5 +1,8 @@
-// inventory_owner_entry: the one C function behind the public names of the PL/pgSQL writers
+// inventory_owner_entry: the one C function behind the public names of 0.3.1's PL/pgSQL writers
 // whose behaviour depends on their caller (inventory_adjust, inventory_dispatch_transfer, ...).
+// 0.4.0 declares no function on it (every writer is C++): it serves a 0.3.1 database that runs
+// this library before its ALTER EXTENSION inventory UPDATE, and the 0.3.1 update script, which
+// declares it. Remove it with the release that stops updating from 0.3.1.
 // Each public `<name>` is SECURITY INVOKER with the signature of its `<name>_body`, the
 // SECURITY DEFINER PL/pgSQL function that holds the code and is granted to nobody. The entry
 // point checks the caller's rights for `<name>` (core/capability.hpp), opens the caller scope
