@@ -457,7 +457,9 @@ OrderPlan plan_on_locked_levels(OrderRequest& request) {
 }
 
 // An order's references are new: a reservation already under one of them (made by a plain
-// ALLOCATE) belongs to something else, and the order must not add to it.
+// ALLOCATE) belongs to something else, and the order must not add to it. Read after the level
+// locks on a new snapshot (not read-only: under READ COMMITTED the call's own snapshot predates
+// the lock waits, and would miss a plain ALLOCATE that committed meanwhile).
 void require_new_references(const OrderRequest& request) {
     static spi::Statement taken(
         "SELECT EXISTS (SELECT FROM inventory.inventory_reservations r "
@@ -468,7 +470,7 @@ void require_new_references(const OrderRequest& request) {
         references.add(spi::text_datum(order_line_reference(request.order_ref, line.id)));
     }
     const Datum values[] = {references.build()};
-    taken.execute(values, nullptr, true);
+    taken.execute(values, nullptr);
     if (spi::get_bool(0, 1)) {
         throw Error(ErrorCode::IdempotencyConflict,
                     "a reservation already uses a reference_id of order " + request.order_ref +

@@ -83,6 +83,23 @@ check order-shortage-report generic \
   "$order_tables"
 check order-release generic "SELECT count(*) FROM inventory.inventory_release_order('PLAN-O-A')" \
   "$order_tables"
+# The other write paths over the grown tables (r2): an order whose backorder creates its level
+# in a fixed warehouse, a FULFILL of an order's line through the reservation book, a plain
+# ALLOCATE under a new reference, and a row inserted into the ledger directly (the trigger).
+q >/dev/null -c "SELECT allow_backorder FROM inventory.inventory_set_sku_policy('PLAN-BO', allow_backorder => true)" ||
+  { echo "plan check backorder setup ... FAILED"; exit 1; }
+check order-backorder-creates-level generic \
+  "SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-C', '[{\"sku\": \"PLAN-BO\", \"quantity\": 2}]', fixed_warehouse_id => 2)" \
+  "$order_tables"
+check fulfill-order-line generic \
+  "SELECT count(*) FROM inventory.inventory_apply_event('PLAN-8', 1, 'FULFILL', 1, 'PLAN-O-0/1')" \
+  "$order_tables"
+check allocate-new-reference generic \
+  "SELECT count(*) FROM inventory.inventory_apply_event('PLAN-9', 2, 'ALLOCATE', 1, 'PLAN-R-1')" \
+  "$order_tables"
+check ledger-insert-trigger generic \
+  "INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, reference_id) VALUES ('PLAN-9', 2, 'DEALLOCATE', 1, 'PLAN-R-1')" \
+  "$order_tables"
 # The check sees a sequential scan (the planner forbidden index scans).
 seq_scan_seen() {
   ! PGOPTIONS="-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off" \
