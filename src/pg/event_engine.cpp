@@ -455,6 +455,11 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     store_levels(levels);
 }
 
+void forget_pre_applied_rows() noexcept {
+    pre_applied.ids = nullptr;
+    pre_applied.next = 0;
+}
+
 bool pre_applied_rows_expected() noexcept {
     return pre_applied.ids != nullptr;
 }

@@ -60,6 +60,10 @@ CallerScope::~CallerScope() {
     open_caller = previous_;
 }
 
+void forget_caller_scopes() noexcept {
+    open_caller = nullptr;
+}
+
 Caller current_caller() noexcept {
     if (open_caller != nullptr) return *open_caller;
     // Neither can fail: both read backend-local variables.

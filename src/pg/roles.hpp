@@ -40,6 +40,11 @@ class CallerScope {
 // current user and the login.
 [[nodiscard]] Caller current_caller() noexcept;
 
+// Closes every caller scope. Called when a transaction aborts (pg/module.cpp): every scope is
+// closed by its destructor before an error leaves the extension, so this only matters if a
+// PostgreSQL error ever bypassed the error bridge; the scope must not outlive its frame then.
+void forget_caller_scopes() noexcept;
+
 // The ledger's actor: the role whose code called the extension (current_caller().role), as a
 // text Datum.
 [[nodiscard]] Datum actor_name();
