@@ -29,6 +29,7 @@
 #include "pg/json_input.hpp"
 #include "pg/level_store.hpp"
 #include "pg/lock_order.hpp"
+#include "pg/results.hpp"
 #include "pg/roles.hpp"
 #include "pg/spi.hpp"
 #include "pg/uuid.hpp"
@@ -503,9 +504,7 @@ std::vector<Datum> line_metadata(const OrderRequest& request,
 
 // ---- results ------------------------------------------------------------------------------------
 
-void emit_order_rows(FunctionCallInfo fcinfo, const std::vector<OrderRow>& rows) {
-    pg_guard([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
-    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+Datum emit_order_rows(FunctionCallInfo fcinfo, const std::vector<OrderRow>& rows) {
     for (const OrderRow& row : rows) {
         Datum values[10] = {};
         bool nulls[10] = {};
@@ -524,8 +523,9 @@ void emit_order_rows(FunctionCallInfo fcinfo, const std::vector<OrderRow>& rows)
             nulls[7 + i] = !*figures[i];
             values[7 + i] = Int64GetDatum(figures[i]->value_or(0));
         }
-        pg_guard([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls); });
+        append_result_row(fcinfo, values, nulls);
     }
+    return end_result_rows(fcinfo);
 }
 
 // ---- inventory_allocate_order -------------------------------------------------------------------
@@ -575,8 +575,7 @@ Datum allocate_order_body(FunctionCallInfo fcinfo) {
     if (!record_order(record)) {
         rows = replay_order(record, request.order_ref);
         spi::finish();
-        emit_order_rows(fcinfo, rows);
-        return Datum{0};
+        return emit_order_rows(fcinfo, rows);
     }
 
     request.candidates = candidate_warehouses(request.ship_to, fixed);
@@ -595,8 +594,7 @@ Datum allocate_order_body(FunctionCallInfo fcinfo) {
             row.shortage = line.quantity - s.available;
             rows.push_back(std::move(row));
         }
-        emit_order_rows(fcinfo, rows);
-        return Datum{0};
+        return emit_order_rows(fcinfo, rows);
     }
 
     require_new_references(request);
@@ -636,8 +634,7 @@ Datum allocate_order_body(FunctionCallInfo fcinfo) {
     }
     store_allocation(record.order_ref, rows);
     spi::finish();
-    emit_order_rows(fcinfo, rows);
-    return Datum{0};
+    return emit_order_rows(fcinfo, rows);
 }
 
 // ---- inventory_release_order --------------------------------------------------------------------
@@ -702,17 +699,15 @@ Datum release_order_body(FunctionCallInfo fcinfo) {
     if (!events.empty()) execute_plan(events);
     spi::finish();
 
-    pg_guard([fcinfo] { InitMaterializedSRF(fcinfo, 0); });
-    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     for (std::size_t i = 0; i < releases.size(); ++i) {
         const Release& release = releases[i];
         Datum row[5] = {spi::text_datum(release.reference_id), spi::text_datum(release.sku),
                         Int32GetDatum(release.warehouse_id), Int64GetDatum(release.held),
                         uuid_datum(events[i].result.outcome.id)};
-        bool nulls[5] = {};
-        pg_guard([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls); });
+        const bool nulls[5] = {};
+        append_result_row(fcinfo, row, nulls);
     }
-    return Datum{0};
+    return end_result_rows(fcinfo);
 }
 
 }  // namespace
@@ -720,14 +715,14 @@ Datum release_order_body(FunctionCallInfo fcinfo) {
 
 extern "C" Datum inventory_allocate_order(PG_FUNCTION_ARGS) {
     return inventory::pg::call_cpp([&] {
-        inventory::pg::require_function_rights("inventory_allocate_order");
-        return inventory::pg::run_as_owner(fcinfo, inventory::pg::allocate_order_body);
+        return inventory::pg::run_function_as_owner(fcinfo, "inventory_allocate_order",
+                                                    inventory::pg::allocate_order_body);
     });
 }
 
 extern "C" Datum inventory_release_order(PG_FUNCTION_ARGS) {
     return inventory::pg::call_cpp([&] {
-        inventory::pg::require_function_rights("inventory_release_order");
-        return inventory::pg::run_as_owner(fcinfo, inventory::pg::release_order_body);
+        return inventory::pg::run_function_as_owner(fcinfo, "inventory_release_order",
+                                                    inventory::pg::release_order_body);
     });
 }
