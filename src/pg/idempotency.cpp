@@ -82,4 +82,16 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
                 "Use a new idempotency key for a new request.");
 }
 
+std::optional<std::int64_t> quantity_of_stored_key(const std::optional<std::string>& key) {
+    if (!key) return std::nullopt;
+    // Planned per call: the ledger starts empty, and a plan made then would scan it whole.
+    static spi::Statement read(
+        "SELECT quantity FROM inventory.inventory_ledger "
+        "WHERE idempotency_key OPERATOR(pg_catalog.=) $1",
+        {TEXTOID}, spi::Statement::Planning::PerCall);
+    const Datum values[] = {spi::text_datum(*key)};
+    if (read.execute(values, nullptr) == 0) return std::nullopt;
+    return spi::get_int64(0, 1);
+}
+
 }  // namespace inventory::pg

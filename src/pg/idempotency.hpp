@@ -30,6 +30,13 @@ struct StoredEvent {
     bool same_metadata = false;
 };
 
+// The quantity of the ledger row `key` names, or nullopt when the key (or no key) was used. A
+// receipt asks it before it plans: a retry is replayed by the engine whatever happened to its
+// transfer or purchase order line since. On the statement's snapshot; the engine waits for
+// in-flight keys itself.
+[[nodiscard]] std::optional<std::int64_t> quantity_of_stored_key(
+    const std::optional<std::string>& key);
+
 // Raises IV002 unless the stored event has exactly the requested payload.
 void require_same_payload(const std::string& key, const StoredEvent& stored,
                           const EventRequest& request, const EventOptions& options,

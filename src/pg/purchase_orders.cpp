@@ -14,6 +14,7 @@
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_request.hpp"
+#include "pg/idempotency.hpp"
 #include "pg/level_store.hpp"
 #include "pg/lock_order.hpp"
 #include "pg/results.hpp"
@@ -135,16 +136,7 @@ Datum receive_purchase_order_body(FunctionCallInfo fcinfo) {
     }
     (void)lock_levels(std::array{LevelKey{sku, unlocked->warehouse_id}});
     const PurchaseOrderLine line = *find_line(po_ref, sku, /*lock=*/true);
-    bool retry = false;
-    if (event.options.idempotency_key) {
-        static spi::Statement used(
-            "SELECT EXISTS (SELECT FROM inventory.inventory_ledger g "
-            "               WHERE g.idempotency_key OPERATOR(pg_catalog.=) $1)",
-            {TEXTOID}, kGrowing);
-        const Datum key[] = {spi::text_datum(*event.options.idempotency_key)};
-        used.execute(key, nullptr);
-        retry = spi::get_bool(0, 1);
-    }
+    const bool retry = quantity_of_stored_key(event.options.idempotency_key).has_value();
     require_receivable(line, po_ref, sku, retry);
     event.options.reference_id = po_ref;
     event.options.reason = text_argument(fcinfo, 4);

@@ -17,6 +17,7 @@
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_request.hpp"
+#include "pg/idempotency.hpp"
 #include "pg/level_store.hpp"
 #include "pg/lock_order.hpp"
 #include "pg/results.hpp"
@@ -88,18 +89,6 @@ std::optional<std::int64_t> in_transit_of(const std::string& transfer_ref, const
     const Datum values[] = {spi::text_datum(transfer_ref), spi::text_datum(sku)};
     if (read.execute(values, nullptr) == 0) return std::nullopt;
     return spi::get_optional_int64(0, 1);
-}
-
-// The quantity of the ledger row an idempotency key names, if the key was used.
-std::optional<std::int64_t> quantity_of_key(const std::optional<std::string>& key) {
-    if (!key) return std::nullopt;
-    static spi::Statement read(
-        "SELECT quantity FROM inventory.inventory_ledger "
-        "WHERE idempotency_key OPERATOR(pg_catalog.=) $1",
-        {TEXTOID}, kGrowing);
-    const Datum values[] = {spi::text_datum(*key)};
-    if (read.execute(values, nullptr) == 0) return std::nullopt;
-    return spi::get_int64(0, 1);
 }
 
 // The optional tail of both functions: reason and metadata (arguments `first`, `first + 1`).
@@ -200,7 +189,8 @@ Datum receive_transfer_body(FunctionCallInfo fcinfo) {
 
     // A retry (its key is in the ledger): the engine replays it, or raises IV002 if it differs,
     // whatever happened to the line since.
-    const std::optional<std::int64_t> key_quantity = quantity_of_key(event.options.idempotency_key);
+    const std::optional<std::int64_t> key_quantity =
+        quantity_of_stored_key(event.options.idempotency_key);
     const Quantity units = key_quantity
                                ? requested.value_or(*key_quantity)
                                : receipt_units(transfer.line, requested, transfer_ref, sku);
