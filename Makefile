@@ -5,8 +5,8 @@ MODULE_big = inventory
 # SQL scripts (src/sql/README.md): the install script of the current version and the update
 # from the last release are generated from the sources in src/sql/ (build output, not tracked);
 # the scripts of released versions are frozen in src/sql/released/.
-EXTVERSION = 0.4.0
-PREVIOUS_VERSION = 0.3.1
+EXTVERSION = 0.5.0
+PREVIOUS_VERSION = 0.4.0
 SQL_SOURCES = $(foreach f,$(shell cat $(CURDIR)/src/sql/ORDER),src/sql/$(f).sql)
 SQL_CHANGE_FILE = src/sql/updates/$(PREVIOUS_VERSION)--$(EXTVERSION).sql
 GENERATED_SCRIPTS = $(EXTENSION)--$(EXTVERSION).sql $(EXTENSION)--$(PREVIOUS_VERSION)--$(EXTVERSION).sql

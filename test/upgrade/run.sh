@@ -19,7 +19,7 @@ start_cluster >/dev/null 2>&1 || { echo "upgrade cluster start ... FAILED"; exit
 q() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@"; }
 
 current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$REPO_ROOT/inventory.control")
-releases=(0.2.0 0.3.0 0.3.1 "$current")
+releases=(0.2.0 0.3.0 0.3.1 0.4.0 "$current")
 
 # The upgraded database: 0.1.0, then each release in turn, with an event written before each
 # step (as a ledger row: the library's event functions write the current ledger only, and the

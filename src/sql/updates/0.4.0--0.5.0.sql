@@ -1,0 +1,6 @@
+-- inventory 0.4.0 -> 0.5.0: the hand-written part of the update. The Makefile appends every
+-- source of src/sql/ (in the order of src/sql/ORDER) after it, so this file holds only what
+-- CREATE OR REPLACE cannot do: dropping what goes away or changes shape (result type, OUT
+-- columns, argument names or defaults; a view that loses columns), and table changes. What it
+-- drops, the sources re-create with its comment and grants.
+\echo Use "ALTER EXTENSION inventory UPDATE TO '0.5.0'" to load this file. \quit
