@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
+#include "pg/direct_tables.hpp"
 #include "pg/idempotency.hpp"
 #include "pg/level_store.hpp"
 #include "pg/lock_order.hpp"
@@ -22,25 +23,6 @@
 
 namespace inventory::pg {
 namespace {
-
-// ---- rows the running plan inserts: the ledger trigger lets exactly these through ------------
-
-struct PreAppliedRows {
-    const std::vector<UuidBytes>* ids = nullptr;
-    std::size_t next = 0;
-};
-PreAppliedRows pre_applied;  // backend-local; set only while the plan's INSERT runs
-
-class PreAppliedScope {
-  public:
-    explicit PreAppliedScope(const std::vector<UuidBytes>& ids) noexcept {
-        pre_applied.ids = &ids;
-        pre_applied.next = 0;
-    }
-    ~PreAppliedScope() { pre_applied.ids = nullptr; }
-    PreAppliedScope(const PreAppliedScope&) = delete;
-    PreAppliedScope& operator=(const PreAppliedScope&) = delete;
-};
 
 // ---- helpers --------------------------------------------------------------------------------
 
@@ -221,110 +203,102 @@ struct NewRow {
     std::optional<UuidBytes> related;
 };
 
-// One INSERT for a slice of the new rows. Slices keep each unnest() within work_mem.
+direct::Columns ledger_columns{
+    "id",           "sku",           "warehouse_id",    "event_type",      "quantity",
+    "on_hand_change", "reserved_change", "on_hand_after", "reserved_after", "available_after",
+    "level_version", "reference_id", "idempotency_key", "reason",          "metadata",
+    "related_event_id", "expires_at", "actor",          "login",           "created_at",
+    "transaction_id"};
+enum LedgerColumn : std::size_t {
+    kId,
+    kSku,
+    kWarehouse,
+    kEventType,
+    kQuantity,
+    kOnHandChange,
+    kReservedChange,
+    kOnHandAfter,
+    kReservedAfter,
+    kAvailableAfter,
+    kLevelVersion,
+    kReference,
+    kKey,
+    kReason,
+    kMetadata,
+    kRelated,
+    kExpires,
+    kActor,
+    kLogin,
+    kCreatedAt,
+    kTransaction
+};
+
+// Every column of one new ledger row, the defaults' values included: the direct path
+// evaluates no DEFAULT.
+void fill_row(const NewRow& row, Datum actor, Datum login, Datum transaction,
+              TupleTableSlot* slot) {
+    const PlannedEvent& event = *row.event;
+    const Transition& t = row.transition;
+    const auto set = [slot](LedgerColumn c, Datum value) {
+        direct::set_column(slot, ledger_columns(direct::TableId::Ledger, c), value);
+    };
+    const auto set_optional = [slot](LedgerColumn c, const std::optional<Datum>& value) {
+        direct::set_optional_column(slot, ledger_columns(direct::TableId::Ledger, c), value);
+    };
+    const auto text = [](const std::optional<std::string>& value) -> std::optional<Datum> {
+        if (!value) return std::nullopt;
+        return spi::text_datum(*value);
+    };
+    set(kId, uuid_datum(event.result.outcome.id));
+    set(kSku, spi::text_datum(event.request.sku));
+    set(kWarehouse, Int32GetDatum(event.request.warehouse_id));
+    set(kEventType, spi::text_datum(to_string(event.request.kind)));
+    set(kQuantity, Int64GetDatum(event.request.quantity));
+    set(kOnHandChange, Int64GetDatum(t.on_hand_change));
+    set(kReservedChange, Int64GetDatum(t.reserved_change));
+    set(kOnHandAfter, Int64GetDatum(t.after.on_hand));
+    set(kReservedAfter, Int64GetDatum(t.after.reserved));
+    set(kAvailableAfter, Int64GetDatum(t.available_after));
+    set(kLevelVersion, Int64GetDatum(row.version));
+    set_optional(kReference, text(event.options.reference_id));
+    // A transfer's key is stored on its TRANSFER_OUT.
+    set_optional(kKey, event.out_leg ? std::nullopt : text(event.options.idempotency_key));
+    set_optional(kReason, text(event.request.reason));
+    set_optional(kMetadata, event.options.metadata);
+    std::optional<Datum> related;
+    if (row.related) related = uuid_datum(*row.related);
+    set_optional(kRelated, related);
+    std::optional<Datum> expires;
+    if (event.options.expires_at) expires = TimestampTzGetDatum(*event.options.expires_at);
+    set_optional(kExpires, expires);
+    set(kActor, actor);
+    set(kLogin, login);
+    // clock_timestamp(), under the level's row lock: it increases along each level's history.
+    set(kCreatedAt, TimestampTzGetDatum(GetCurrentTimestamp()));
+    set(kTransaction, transaction);
+}
+
+// Appends the new rows to the ledger on the direct path: one row with table_tuple_insert, more
+// with table_multi_insert, as COPY writes them; the ledger's BEFORE trigger does not fire (the
+// engine has applied the rows).
 void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
-    static spi::Statement insert(
-        "INSERT INTO inventory.inventory_ledger "
-        "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
-        "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
-        "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, login, "
-        "   created_at) "
-        "SELECT u.*, $18, $19, pg_catalog.clock_timestamp() FROM ROWS FROM "
-        "(pg_catalog.unnest($1::pg_catalog.uuid[]), "
-        "  pg_catalog.unnest($2::pg_catalog.text[]), "
-        "  pg_catalog.unnest($3::pg_catalog.int4[]), "
-        "  pg_catalog.unnest($4::pg_catalog.text[]), "
-        "  pg_catalog.unnest($5::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($6::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($7::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($8::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($9::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($10::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($11::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($12::pg_catalog.text[]), "
-        "  pg_catalog.unnest($13::pg_catalog.text[]), "
-        "  pg_catalog.unnest($14::pg_catalog.text[]), "
-        "  pg_catalog.unnest($15::pg_catalog.jsonb[]), "
-        "  pg_catalog.unnest($16::pg_catalog.uuid[]), "
-        "  pg_catalog.unnest($17::pg_catalog.timestamptz[])) AS u",
-        {UUIDARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-         INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-         TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID, UUIDARRAYOID, TIMESTAMPTZARRAYOID, TEXTOID,
-         TEXTOID});
-    ArrayBuilder ids(UUIDOID), skus(TEXTOID), warehouses(INT4OID), types(TEXTOID),
-        quantities(INT8OID), on_hand_changes(INT8OID), reserved_changes(INT8OID),
-        on_hand_after(INT8OID), reserved_after(INT8OID), available_after(INT8OID),
-        versions(INT8OID), references(TEXTOID), keys(TEXTOID), reasons(TEXTOID), metadata(JSONBOID),
-        related(UUIDOID), expiries(TIMESTAMPTZOID);
-    const auto text = [](const std::string& value) { return spi::text_datum(value); };
-    for (const NewRow& row : rows) {
-        const PlannedEvent& event = *row.event;
-        const Transition& t = row.transition;
-        ids.add(uuid_datum(event.result.outcome.id));
-        skus.add(text(event.request.sku));
-        warehouses.add(Int32GetDatum(event.request.warehouse_id));
-        types.add(spi::text_datum(to_string(event.request.kind)));
-        quantities.add(Int64GetDatum(event.request.quantity));
-        on_hand_changes.add(Int64GetDatum(t.on_hand_change));
-        reserved_changes.add(Int64GetDatum(t.reserved_change));
-        on_hand_after.add(Int64GetDatum(t.after.on_hand));
-        reserved_after.add(Int64GetDatum(t.after.reserved));
-        available_after.add(Int64GetDatum(t.available_after));
-        versions.add(Int64GetDatum(row.version));
-        references.add_optional(event.options.reference_id, text);
-        if (event.out_leg) {
-            keys.add_null();  // the transfer's key is stored on its TRANSFER_OUT
-        } else {
-            keys.add_optional(event.options.idempotency_key, text);
-        }
-        reasons.add_optional(event.request.reason, text);
-        metadata.add_optional(event.options.metadata, [](Datum d) { return d; });
-        related.add_optional(row.related, uuid_datum);
-        expiries.add_optional(event.options.expires_at,
-                              [](std::int64_t t) { return TimestampTzGetDatum(t); });
-    }
-    static spi::Statement insert_one(
-        "INSERT INTO inventory.inventory_ledger "
-        "  (id, sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, "
-        "   on_hand_after, reserved_after, available_after, level_version, reference_id, "
-        "   idempotency_key, reason, metadata, related_event_id, expires_at, actor, login, "
-        "   created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-        "        $18, $19, pg_catalog.clock_timestamp())",
-        {UUIDOID, TEXTOID, INT4OID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
-         INT8OID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, UUIDOID, TIMESTAMPTZOID, TEXTOID, TEXTOID});
-    const ArrayBuilder* columns[] = {&ids,
-                                     &skus,
-                                     &warehouses,
-                                     &types,
-                                     &quantities,
-                                     &on_hand_changes,
-                                     &reserved_changes,
-                                     &on_hand_after,
-                                     &reserved_after,
-                                     &available_after,
-                                     &versions,
-                                     &references,
-                                     &keys,
-                                     &reasons,
-                                     &metadata,
-                                     &related,
-                                     &expiries};
-    constexpr int kColumns = 17;
-    Datum values[kColumns + 2];
-    char nulls[kColumns + 2];
-    const bool one_row = rows.size() == 1;
-    bind_columns(columns, one_row, values, nulls);
-    values[kColumns] = actor;
-    nulls[kColumns] = ' ';
-    values[kColumns + 1] = login;
-    nulls[kColumns + 1] = ' ';
+    const Datum transaction = pg_guard(
+        [] { return FullTransactionIdGetDatum(GetTopFullTransactionId()); });
     try {
-        (one_row ? insert_one : insert).execute(values, nulls);
+        const direct::Statement statement;
+        if (rows.size() == 1) {
+            direct::NewRow row(direct::TableId::Ledger);
+            fill_row(rows[0], actor, login, transaction, row.slot());
+            direct::insert_row(row, statement);
+            return;
+        }
+        direct::BulkInsert bulk(direct::TableId::Ledger, statement);
+        for (const NewRow& row : rows) fill_row(row, actor, login, transaction, bulk.add());
+        bulk.flush();
     } catch (const PgError& e) {
         // Under REPEATABLE READ or SERIALIZABLE a key committed by a concurrent transaction is
         // invisible to our snapshot: the lookup missed it and the unique index caught it. The
-        // same happens at any level when two requests pass wait_for_inflight_keys at once.
+        // same happens at any level when two requests pass the key probe at once.
         const ErrorData* data = e.data();
         if (data->sqlerrcode == ERRCODE_UNIQUE_VIOLATION && data->constraint_name != nullptr &&
             std::string(data->constraint_name) == "inventory_ledger_idempotency_key_key") {
@@ -434,41 +408,9 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     }
     if (rows.empty()) return;
 
-    constexpr std::size_t kSlice = 2000;
-    std::vector<UuidBytes> row_ids;
-    row_ids.reserve(rows.size());
-    for (const NewRow& row : rows) row_ids.push_back(row.event->result.outcome.id);
-    const Datum actor = actor_name();
-    const Datum login = login_name();
-    {
-        const PreAppliedScope scope(row_ids);
-        for (std::size_t from = 0; from < rows.size(); from += kSlice) {
-            insert_rows(
-                std::span<const NewRow>(rows).subspan(from, std::min(kSlice, rows.size() - from)),
-                actor, login);
-        }
-        if (pre_applied.next != row_ids.size()) {
-            throw Error(ErrorCode::Internal, "the ledger trigger did not see every new row");
-        }
-    }
+    insert_rows(rows, actor_name(), login_name());
     book.write();
     store_levels(levels);
-}
-
-void forget_pre_applied_rows() noexcept {
-    pre_applied.ids = nullptr;
-    pre_applied.next = 0;
-}
-
-bool pre_applied_rows_expected() noexcept {
-    return pre_applied.ids != nullptr;
-}
-
-bool consume_pre_applied_row(const UuidBytes& id) noexcept {
-    if (pre_applied.ids == nullptr || pre_applied.next >= pre_applied.ids->size()) return false;
-    if ((*pre_applied.ids)[pre_applied.next] != id) return false;
-    ++pre_applied.next;
-    return true;
 }
 
 }  // namespace inventory::pg

@@ -86,13 +86,4 @@ inline AppliedEvent execute_one(PlannedEvent event) {
     return plan[0].result;
 }
 
-// The ledger trigger's side of step 4: true when `id` is the next row the running plan inserts,
-// whose columns the engine has already computed.
-[[nodiscard]] bool consume_pre_applied_row(const UuidBytes& id) noexcept;
-[[nodiscard]] bool pre_applied_rows_expected() noexcept;
-
-// Forgets the running plan's rows. Called when a transaction aborts (pg/module.cpp), as
-// forget_caller_scopes(): after an abort no ledger row may pass as the engine's.
-void forget_pre_applied_rows() noexcept;
-
 }  // namespace inventory::pg

@@ -209,16 +209,6 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
     }
     Relation rel = data->tg_relation;
     HeapTuple tuple = data->tg_trigtuple;
-    if (pre_applied_rows_expected()) {
-        // A row of the event engine's INSERT: it locked, checked and computed it already.
-        bool null = false;
-        const Datum id = heap_getattr(tuple, LedgerColumns::find(RelationGetDescr(rel), "id"),
-                                      RelationGetDescr(rel), &null);
-        if (null || !consume_pre_applied_row(uuid_bytes(id))) {
-            throw Error(ErrorCode::Internal, "unexpected ledger row while a planned insert runs");
-        }
-        return PointerGetDatum(tuple);
-    }
     const LedgerColumns columns(RelationGetDescr(rel));
     const Row row(tuple, RelationGetDescr(rel));
 

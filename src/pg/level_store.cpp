@@ -11,6 +11,7 @@
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
 #include "pg/change_feed.hpp"
+#include "pg/direct_tables.hpp"
 #include "pg/lock_order.hpp"
 #include "pg/spi.hpp"
 
@@ -75,66 +76,84 @@ void require_policies_unchanged(Datum skus) {
                 "Retry the transaction.");
 }
 
-// A level row's on_hand, reserved, version, safety_stock, allow_backorder, backorder_limit,
-// from column `first` of SPI result row `row`.
-LockedLevel locked_level(std::uint64_t row, int first) {
+// The columns the level store reads and writes, by name.
+direct::Columns level_columns{"sku",          "warehouse_id",    "on_hand",
+                              "reserved",     "version",         "safety_stock",
+                              "allow_backorder", "backorder_limit", "available_to_sell",
+                              "updated_at"};
+enum LevelColumn : std::size_t {
+    kSku,
+    kWarehouse,
+    kOnHand,
+    kReserved,
+    kVersion,
+    kSafetyStock,
+    kAllowBackorder,
+    kBackorderLimit,
+    kAvailable,
+    kUpdatedAt
+};
+int column(LevelColumn c) {
+    return level_columns(direct::TableId::Levels, c);
+}
+
+// The level row in `slot`.
+LockedLevel read_level(TupleTableSlot* slot) {
     LockedLevel state;
-    state.level.on_hand = spi::get_int64(row, first);
-    state.level.reserved = spi::get_int64(row, first + 1);
-    state.version = spi::get_int64(row, first + 2);
-    state.policy.safety_stock = spi::get_int64(row, first + 3);
-    state.policy.allow_backorder = spi::get_bool(row, first + 4);
-    state.policy.backorder_limit = spi::get_optional_int64(row, first + 5);
+    state.level.on_hand = DatumGetInt64(direct::get(slot, column(kOnHand)));
+    state.level.reserved = DatumGetInt64(direct::get(slot, column(kReserved)));
+    state.version = DatumGetInt64(direct::get(slot, column(kVersion)));
+    state.policy.safety_stock = DatumGetInt64(direct::get(slot, column(kSafetyStock)));
+    state.policy.allow_backorder = DatumGetBool(direct::get(slot, column(kAllowBackorder)));
+    if (!direct::is_null(slot, column(kBackorderLimit)))
+        state.policy.backorder_limit = DatumGetInt64(direct::get(slot, column(kBackorderLimit)));
+    state.row = slot->tts_tid;
     return state;
 }
 
-// The columns of the rows of `levels` that exist, in LevelKey order: the arrays are in LevelKey
-// order, and each element is an index probe (the LATERAL subquery, which a generic plan cannot
-// turn into a hash join over the whole table); with FOR UPDATE it locks the row it finds, so
-// the rows are locked in array order.
-#define INVENTORY_LEVELS_OF_ARRAYS(LOCKING)                                            \
-    "SELECT l.sku, l.warehouse_id, l.on_hand, l.reserved, l.version, l.safety_stock, " \
-    "       l.allow_backorder, l.backorder_limit "                                     \
-    "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "                       \
-    "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "          \
-    "CROSS JOIN LATERAL (SELECT x.* FROM inventory.inventory_levels x "                \
-    "                    WHERE x.sku OPERATOR(pg_catalog.=) u.sku "                    \
-    "                      AND x.warehouse_id OPERATOR(pg_catalog.=) u.wh " LOCKING ") l"
-
-// Locks the rows of `levels` that exist, in LevelKey order, and reads them into `levels`
-// (Peek: reads them without locks); returns how many it found. `found`, if given, collects
-// their keys.
-std::size_t lock_existing(LockedLevels& levels, LevelRead mode = LevelRead::Lock,
-                          std::set<LevelKey>* found = nullptr) {
-    static spi::Statement lock(INVENTORY_LEVELS_OF_ARRAYS("FOR UPDATE"),
-                               {TEXTARRAYOID, INT4ARRAYOID});
-    static spi::Statement peek(INVENTORY_LEVELS_OF_ARRAYS(""), {TEXTARRAYOID, INT4ARRAYOID});
-    static spi::Statement lock_one(
-        "SELECT sku, warehouse_id, on_hand, reserved, version, safety_stock, allow_backorder, "
-        "       backorder_limit "
-        "FROM inventory.inventory_levels "
-        "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2 "
-        "FOR UPDATE",
-        {TEXTOID, INT4OID});
-    std::uint64_t rows = 0;
-    if (levels.size() == 1 && mode == LevelRead::Lock) {
-        const LevelKey& key = levels.begin()->first;
-        const Datum values[] = {spi::text_datum(key.sku), Int32GetDatum(key.warehouse_id)};
-        rows = lock_one.execute(values, nullptr);
-    } else {
-        const LevelArrays arrays = level_arrays(std::views::keys(levels));
-        const Datum values[] = {arrays.skus, arrays.warehouses};
-        rows = (mode == LevelRead::Lock ? lock : peek).execute(values, nullptr);
-    }
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        LevelKey key{*spi::get_optional_text(r, 1), spi::get_int32(r, 2)};
-        levels.at(key) = locked_level(r, 3);
-        if (found != nullptr) found->insert(std::move(key));
-    }
-    return static_cast<std::size_t>(rows);
+bool holds_key(TupleTableSlot* slot, const LevelKey& key) {
+    return DatumGetInt32(direct::get(slot, column(kWarehouse))) == key.warehouse_id &&
+           spi::text_value(direct::get(slot, column(kSku))) == key.sku;
 }
 
-#undef INVENTORY_LEVELS_OF_ARRAYS
+constexpr Oid kLevelKeyEquality[] = {F_TEXTEQ, F_INT4EQ};
+
+// Finds the level's row through the primary key on the statement's snapshot and, with Lock,
+// locks it FOR UPDATE (under READ COMMITTED its latest version, the key rechecked when the lock
+// followed an update; a row deleted meanwhile counts as missing). nullopt when it is missing.
+std::optional<LockedLevel> find_level(const LevelKey& key, LevelRead mode,
+                                      const direct::Statement& statement) {
+    const Datum values[] = {spi::text_datum(key.sku), Int32GetDatum(key.warehouse_id)};
+    direct::IndexProbe probe(direct::TableId::Levels, "inventory_levels_pkey", values,
+                             kLevelKeyEquality, statement);
+    if (!probe.next()) return std::nullopt;
+    TupleTableSlot* slot = probe.slot();
+    if (mode == LevelRead::Lock) {
+        ItemPointerData row = slot->tts_tid;
+        const direct::LockResult lock = direct::lock_row(direct::TableId::Levels, &row, slot,
+                                                         statement);
+        if (!lock.locked) return std::nullopt;
+        if (lock.followed && !holds_key(slot, key)) return std::nullopt;
+    }
+    return read_level(slot);
+}
+
+// Locks the rows of `levels` that exist, in LevelKey order (the map's), and reads them into
+// `levels` (Peek: reads them without locks); returns how many it found. `found`, if given,
+// collects their keys. One statement: one snapshot for all of them.
+std::size_t lock_existing(LockedLevels& levels, LevelRead mode = LevelRead::Lock,
+                          std::set<LevelKey>* found = nullptr) {
+    const direct::Statement statement;
+    std::size_t count = 0;
+    for (auto& [key, state] : levels) {
+        auto level = find_level(key, mode, statement);
+        if (!level) continue;
+        state = *level;
+        ++count;
+        if (found != nullptr) found->insert(key);
+    }
+    return count;
+}
 
 LockedLevels lock_levels(std::span<const LevelKey> keys, bool check_warehouses) {
     LockedLevels levels;
@@ -157,65 +176,28 @@ LockedLevels lock_levels(std::span<const LevelKey> keys, bool check_warehouses) 
 
 using LevelEntry = LockedLevels::value_type;
 
-// One UPDATE for a slice of the levels. Its generic plan finds each row by an index probe
-// (LATERAL with LIMIT 1, as in create_levels) and updates it by its ctid, which cannot change
-// under the row lock; a plain join would be planned as a hash join over the whole table.
+// Writes each level's figures, version, policy copies and available_to_sell as a new version
+// of its locked row, on the direct path: the other columns as they are.
 void update_levels(std::span<const LevelEntry* const> levels) {
-    static spi::Statement update(
-        "UPDATE inventory.inventory_levels l "
-        "SET on_hand = u.on_hand, reserved = u.reserved, available_to_sell = u.available, "
-        "    version = u.version, safety_stock = u.safety_stock, "
-        "    allow_backorder = u.allow_backorder, backorder_limit = u.backorder_limit, "
-        "    updated_at = pg_catalog.now() "
-        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "  pg_catalog.unnest($2::pg_catalog.int4[]), "
-        "  pg_catalog.unnest($3::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($4::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($5::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($6::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($7::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($8::pg_catalog.bool[]), "
-        "  pg_catalog.unnest($9::pg_catalog.int8[])) "
-        "  AS u(sku, wh, on_hand, reserved, available, version, safety_stock, allow_backorder, "
-        "       backorder_limit) "
-        "CROSS JOIN LATERAL (SELECT x.ctid AS row_id FROM inventory.inventory_levels x "
-        "                    WHERE x.sku OPERATOR(pg_catalog.=) u.sku "
-        "                      AND x.warehouse_id OPERATOR(pg_catalog.=) u.wh LIMIT 1) x "
-        "WHERE l.ctid OPERATOR(pg_catalog.=) x.row_id",
-        {TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-         INT8ARRAYOID, BOOLARRAYOID, INT8ARRAYOID});
-    static spi::Statement update_one(
-        "UPDATE inventory.inventory_levels "
-        "SET on_hand = $3, reserved = $4, available_to_sell = $5, version = $6, "
-        "    safety_stock = $7, allow_backorder = $8, backorder_limit = $9, "
-        "    updated_at = pg_catalog.now() "
-        "WHERE sku OPERATOR(pg_catalog.=) $1 AND warehouse_id OPERATOR(pg_catalog.=) $2",
-        {TEXTOID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, BOOLOID, INT8OID});
-    ArrayBuilder skus(TEXTOID), warehouses(INT4OID), on_hand(INT8OID), reserved(INT8OID),
-        available(INT8OID), versions(INT8OID), safety_stock(INT8OID), allow_backorder(BOOLOID),
-        backorder_limit(INT8OID);
+    const direct::Statement statement;
+    const Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
     for (const LevelEntry* entry : levels) {
-        const auto& [key, state] = *entry;
-        skus.add(spi::text_datum(key.sku));
-        warehouses.add(Int32GetDatum(key.warehouse_id));
-        on_hand.add(Int64GetDatum(state.level.on_hand));
-        reserved.add(Int64GetDatum(state.level.reserved));
-        available.add(Int64GetDatum(available_to_sell(state.level, state.policy)));
-        versions.add(Int64GetDatum(state.version));
-        safety_stock.add(Int64GetDatum(state.policy.safety_stock));
-        allow_backorder.add(BoolGetDatum(state.policy.allow_backorder));
-        backorder_limit.add_optional(state.policy.backorder_limit,
-                                     [](Quantity limit) { return Int64GetDatum(limit); });
-    }
-    const ArrayBuilder* columns[] = {&skus,         &warehouses,      &on_hand,
-                                     &reserved,     &available,       &versions,
-                                     &safety_stock, &allow_backorder, &backorder_limit};
-    const bool one_row = levels.size() == 1;
-    Datum values[std::size(columns)];
-    char nulls[std::size(columns)];
-    bind_columns(columns, one_row, values, nulls);
-    if ((one_row ? update_one : update).execute(values, nulls) != levels.size()) {
-        throw Error(ErrorCode::Internal, "not every inventory level row was updated");
+        const LockedLevel& state = entry->second;
+        direct::NewRow row(direct::TableId::Levels);
+        direct::load_current(row, state.row);
+        row.set(column(kOnHand), Int64GetDatum(state.level.on_hand));
+        row.set(column(kReserved), Int64GetDatum(state.level.reserved));
+        row.set(column(kAvailable), Int64GetDatum(available_to_sell(state.level, state.policy)));
+        row.set(column(kVersion), Int64GetDatum(state.version));
+        row.set(column(kSafetyStock), Int64GetDatum(state.policy.safety_stock));
+        row.set(column(kAllowBackorder), BoolGetDatum(state.policy.allow_backorder));
+        if (state.policy.backorder_limit) {
+            row.set(column(kBackorderLimit), Int64GetDatum(*state.policy.backorder_limit));
+        } else {
+            row.set_null(column(kBackorderLimit));
+        }
+        row.set(column(kUpdatedAt), now);
+        direct::update_row(row, &state.row, statement);
     }
 }
 
@@ -233,21 +215,6 @@ LockedLevels read_existing_levels(std::span<const LevelKey> keys, LevelRead mode
 
 std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouses) {
     if (levels.empty()) return 0;
-    // Both statements keep one generic plan for the life of the backend, planned while the
-    // tables may be empty. Written as LATERAL probes with LIMIT 1, that plan is an index probe
-    // per requested level; as a plain anti-join or join it would be a hash join over a
-    // sequential scan of the whole table, for every call (and, under SERIALIZABLE, a predicate
-    // lock on the whole table, so that any two transactions creating levels conflict).
-    static spi::Statement find_missing(
-        "SELECT u.sku, u.wh "
-        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
-        "LEFT JOIN LATERAL (SELECT true AS found FROM inventory.inventory_levels l "
-        "                   WHERE l.sku OPERATOR(pg_catalog.=) u.sku "
-        "                     AND l.warehouse_id OPERATOR(pg_catalog.=) u.wh LIMIT 1) x ON true "
-        "WHERE x.found IS NULL "
-        "GROUP BY u.sku, u.wh ORDER BY u.sku COLLATE pg_catalog.\"C\", u.wh",
-        {TEXTARRAYOID, INT4ARRAYOID});
     // A new level starts empty, with the copies of the SKU's policy its CHECK constraints need.
     static spi::Statement create(
         "INSERT INTO inventory.inventory_levels "
@@ -263,16 +230,19 @@ std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouse
         "ON CONFLICT (sku, warehouse_id) DO NOTHING",
         {TEXTARRAYOID, INT4ARRAYOID});
 
-    const LevelArrays all = level_arrays(levels);
-    const Datum all_values[] = {all.skus, all.warehouses};
-    const std::uint64_t rows = find_missing.execute(all_values, nullptr);
-    if (rows == 0) return 0;  // every level exists: no lock, the common case
-    std::vector<LevelKey> missing;
+    // Which levels are missing: a primary-key probe each, without locks.
+    LockedLevels wanted;
+    for (const LevelKey& key : levels) wanted.try_emplace(key);
+    std::set<LevelKey> existing;
+    if (lock_existing(wanted, LevelRead::Peek, &existing) == wanted.size()) {
+        return 0;  // every level exists: no lock, the common case
+    }
+    std::vector<LevelKey> missing;  // in LevelKey order, as the map holds them
     std::vector<std::string> skus;
-    missing.reserve(rows);
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        missing.push_back({*spi::get_optional_text(r, 1), spi::get_int32(r, 2)});
-        skus.push_back(missing.back().sku);
+    for (const auto& entry : wanted) {
+        if (existing.contains(entry.first)) continue;
+        missing.push_back(entry.first);
+        skus.push_back(entry.first.sku);
     }
     const LevelArrays arrays = level_arrays(missing);
     if (check_warehouses) require_warehouses(arrays);
@@ -289,17 +259,22 @@ LockedLevels lock_levels(std::span<const LevelKey> levels) {
 }
 
 LockedLevels lock_sku_levels(const std::string& sku) {
-    static spi::Statement lock(
-        "SELECT warehouse_id, on_hand, reserved, version, safety_stock, allow_backorder, "
-        "       backorder_limit "
-        "FROM inventory.inventory_levels "
-        "WHERE sku OPERATOR(pg_catalog.=) $1 ORDER BY warehouse_id FOR UPDATE",
-        {TEXTOID});
-    const Datum values[] = {spi::text_datum(sku)};
-    const std::uint64_t rows = lock.execute(values, nullptr);
+    // The primary key's first column: the SKU's rows in warehouse order.
+    const direct::Statement statement;
+    std::vector<std::int32_t> warehouses;
+    {
+        const Datum values[] = {spi::text_datum(sku)};
+        const Oid equality[] = {F_TEXTEQ};
+        direct::IndexProbe probe(direct::TableId::Levels, "inventory_levels_pkey", values,
+                                 equality, statement);
+        while (probe.next()) {
+            warehouses.push_back(DatumGetInt32(direct::get(probe.slot(), column(kWarehouse))));
+        }
+    }
     LockedLevels levels;
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        levels.emplace(LevelKey{sku, spi::get_int32(r, 1)}, locked_level(r, 2));
+    for (const std::int32_t warehouse : warehouses) {
+        const LevelKey key{sku, warehouse};
+        if (auto level = find_level(key, LevelRead::Lock, statement)) levels.emplace(key, *level);
     }
     return levels;
 }

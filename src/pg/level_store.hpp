@@ -1,9 +1,10 @@
 // The level store: the one place that reads, locks, creates and writes inventory_levels rows
-// for the event engine, the ledger trigger and the order code. Every statement is set-wise
-// (a one-element input binds its values instead of arrays) and keeps the lock order of
-// pg/lock_order.hpp: level rows are locked in LevelKey order (SKU bytewise, then warehouse),
-// and the SKUs' advisory locks a new level needs are taken before any level row is locked.
-// Everything here but level_exists requires an SPI connection.
+// for the event engine, the ledger trigger and the order code. Rows are found through the
+// primary key, locked and updated on the direct path (pg/direct_tables.hpp); only a missing
+// level is created with SQL. The lock order of pg/lock_order.hpp holds: level rows are locked
+// in LevelKey order (SKU bytewise, then warehouse), and the SKUs' advisory locks a new level
+// needs are taken before any level row is locked. create_levels and lock_levels require an SPI
+// connection.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,9 @@ struct LockedLevel {
     Level level;
     Policy policy;
     std::int64_t version = 0;
+    // Where the locked version of the row is (the direct path updates it there); store_levels
+    // moves it to the version it writes.
+    mutable ItemPointerData row{};
 };
 using LockedLevels = std::map<LevelKey, LockedLevel>;
 

@@ -1,5 +1,6 @@
 // The extension's module: PG_MODULE_MAGIC and _PG_init live here and nowhere else.
 #include "pg/change_feed.hpp"
+#include "pg/direct_tables.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/roles.hpp"
 #include "pg/postgres_headers.hpp"
@@ -11,13 +12,11 @@ PGDLLEXPORT void _PG_init(void);
 
 namespace {
 
-// Backend-local state that points into C++ frames (the caller scope, the engine's rows in
-// flight) is cleared when a transaction aborts: defence in depth, should an error ever leave
+// Backend-local state that points into C++ frames (the caller scope) is cleared when a transaction aborts: defence in depth, should an error ever leave
 // the extension without unwinding those frames.
 void forget_frames_on_abort(XactEvent event, void*) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
         inventory::pg::forget_caller_scopes();
-        inventory::pg::forget_pre_applied_rows();
     }
 }
 
@@ -28,4 +27,5 @@ void _PG_init(void) {
     // errors with ereport, and no C++ object is alive here.
     inventory::pg::define_change_feed_settings();
     RegisterXactCallback(forget_frames_on_abort, nullptr);
+    inventory::pg::direct::register_callbacks();
 }

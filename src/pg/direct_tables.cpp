@@ -1,0 +1,584 @@
+#include "pg/direct_tables.hpp"
+
+#include <cstring>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace inventory::pg::direct {
+namespace {
+
+constexpr std::size_t kTables = 3;
+constexpr const char* kTableNames[kTables] = {"inventory_ledger", "inventory_levels",
+                                              "inventory_reservations"};
+// Rows per table_multi_insert, as COPY buffers them (copyfrom.c MAX_BUFFERED_TUPLES).
+constexpr std::size_t kBulkRows = 1000;
+
+struct OpenTable {
+    Relation relation = nullptr;
+    ResultRelInfo* info = nullptr;
+    TupleTableSlot* scan_slot = nullptr;   // index probes, locks, fetches
+    TupleTableSlot* write_slot = nullptr;  // NewRow
+    TupleTableSlot** bulk_slots = nullptr;  // BulkInsert, kBulkRows of them
+};
+
+// The tables open in the running transaction. Relations and index relations are opened under
+// the top transaction's resource owner (their locks and references last until the transaction
+// ends, as a writer's do, whatever subtransaction opened them) and closed before it commits;
+// the memory is a child of TopTransactionContext. After an abort the resource owners and
+// memory contexts have released everything: the state is only forgotten.
+struct OpenState {
+    MemoryContext context = nullptr;
+    EState* estate = nullptr;
+    OpenTable tables[kTables];
+    bool stale = false;  // a relcache invalidation named one of the tables
+    int statements = 0;  // Statements alive (nested ones included)
+};
+OpenState open_state;
+Oid cached_oids[kTables] = {InvalidOid, InvalidOid, InvalidOid};  // until invalidated
+std::uint64_t generation = 0;  // counts openings: Columns resolve again after each
+
+// C only: called from the transaction callbacks too.
+void close_tables() {
+    if (open_state.context == nullptr) return;
+    ResourceOwner saved = CurrentResourceOwner;
+    CurrentResourceOwner = TopTransactionResourceOwner;
+    for (OpenTable& table : open_state.tables) {
+        // Slots pin their tuple descriptor under the top transaction's resource owner too.
+        if (table.scan_slot != nullptr) ExecDropSingleTupleTableSlot(table.scan_slot);
+        if (table.write_slot != nullptr) ExecDropSingleTupleTableSlot(table.write_slot);
+        if (table.bulk_slots != nullptr) {
+            for (std::size_t i = 0; i < kBulkRows; ++i) ExecDropSingleTupleTableSlot(table.bulk_slots[i]);
+        }
+        if (table.info != nullptr) ExecCloseIndices(table.info);
+        if (table.relation != nullptr) table_close(table.relation, NoLock);
+        table = OpenTable{};
+    }
+    CurrentResourceOwner = saved;
+    MemoryContextDelete(open_state.context);
+    open_state.context = nullptr;
+    open_state.estate = nullptr;
+    open_state.stale = false;
+}
+
+void forget_tables() noexcept {
+    for (OpenTable& table : open_state.tables) table = OpenTable{};
+    open_state.context = nullptr;
+    open_state.estate = nullptr;
+    open_state.stale = false;
+    open_state.statements = 0;
+}
+
+void on_transaction_event(XactEvent event, void*) {
+    switch (event) {
+        case XACT_EVENT_PRE_COMMIT:
+        case XACT_EVENT_PARALLEL_PRE_COMMIT:
+        case XACT_EVENT_PRE_PREPARE:
+            close_tables();
+            break;
+        case XACT_EVENT_ABORT:
+        case XACT_EVENT_PARALLEL_ABORT:
+        case XACT_EVENT_COMMIT:
+        case XACT_EVENT_PARALLEL_COMMIT:
+        case XACT_EVENT_PREPARE:
+            forget_tables();
+            break;
+    }
+}
+
+void on_relcache_invalidation(Datum, Oid relid) {
+    bool ours = !OidIsValid(relid);
+    for (Oid& oid : cached_oids) ours = ours || oid == relid;
+    if (!ours) return;
+    for (Oid& oid : cached_oids) oid = InvalidOid;
+    if (open_state.context != nullptr) open_state.stale = true;
+}
+
+Oid resolve_table(TableId id) {
+    const char* name = kTableNames[static_cast<std::size_t>(id)];
+    const Oid oid = pg_guard([name] {
+        const Oid schema = get_namespace_oid("inventory", true);
+        return OidIsValid(schema) ? get_relname_relid(name, schema) : InvalidOid;
+    });
+    if (!OidIsValid(oid)) {
+        throw Error(ErrorCode::Internal, std::string("table inventory.") + name + " is missing",
+                    "", "Is the inventory extension installed in this database?");
+    }
+    return oid;
+}
+
+// Opens the relation under the top transaction's resource owner; nullptr if it is gone.
+Relation open_relation(Oid oid) {
+    return pg_guard([oid] {
+        ResourceOwner saved = CurrentResourceOwner;
+        Relation relation = nullptr;
+        PG_TRY();
+        {
+            CurrentResourceOwner = TopTransactionResourceOwner;
+            relation = try_table_open(oid, RowExclusiveLock);
+        }
+        PG_FINALLY();
+        {
+            CurrentResourceOwner = saved;
+        }
+        PG_END_TRY();
+        return relation;
+    });
+}
+
+OpenTable& open_table(TableId id) {
+    const auto index = static_cast<std::size_t>(id);
+    OpenTable& table = open_state.tables[index];
+    if (table.relation != nullptr) return table;
+    if (open_state.context == nullptr) {
+        open_state.context = pg_guard([] {
+            return AllocSetContextCreate(TopTransactionContext, "inventory direct path",
+                                         ALLOCSET_DEFAULT_SIZES);
+        });
+        open_state.estate = pg_guard([] {
+            MemoryContext old = MemoryContextSwitchTo(open_state.context);
+            EState* estate = CreateExecutorState();
+            MemoryContextSwitchTo(old);
+            return estate;
+        });
+        ++generation;
+    }
+    Relation relation = nullptr;
+    for (int attempt = 0; attempt < 2 && relation == nullptr; ++attempt) {
+        if (!OidIsValid(cached_oids[index])) cached_oids[index] = resolve_table(id);
+        relation = open_relation(cached_oids[index]);
+        if (relation == nullptr) cached_oids[index] = InvalidOid;  // dropped: resolve again
+    }
+    if (relation == nullptr) resolve_table(id);  // throws: the table is gone
+    table.relation = relation;
+    // The rest cannot fail but for lack of memory; the relation is closed by close_tables()
+    // before commit, or released by the abort.
+    pg_guard([&table] {
+        MemoryContext old = MemoryContextSwitchTo(open_state.context);
+        ResourceOwner saved = CurrentResourceOwner;
+        PG_TRY();
+        {
+            CurrentResourceOwner = TopTransactionResourceOwner;
+            ResultRelInfo* info = makeNode(ResultRelInfo);
+            // Range table index 0: no RTE; ExecConstraints then reports the whole row.
+            InitResultRelInfo(info, table.relation, 0, nullptr, 0);
+            ExecOpenIndices(info, false);
+            table.info = info;
+            table.scan_slot = table_slot_create(table.relation, nullptr);
+            table.write_slot = table_slot_create(table.relation, nullptr);
+        }
+        PG_FINALLY();
+        {
+            CurrentResourceOwner = saved;
+            MemoryContextSwitchTo(old);
+        }
+        PG_END_TRY();
+    });
+    return table;
+}
+
+Relation find_index(const OpenTable& table, std::string_view name) {
+    const ResultRelInfo* info = table.info;
+    for (int i = 0; i < info->ri_NumIndices; ++i) {
+        Relation index = info->ri_IndexRelationDescs[i];
+        if (name == RelationGetRelationName(index)) return index;
+    }
+    throw Error(ErrorCode::Internal, "index inventory." + std::string(name) + " is missing", "",
+                "Run ALTER EXTENSION inventory UPDATE, or reinstall the extension.");
+}
+
+[[noreturn]] void serialization_failure(const char* what) {
+    throw Error(ErrorCode::SerializationFailure,
+                std::string("could not serialize access due to concurrent ") + what);
+}
+
+EState* prepare_estate(const Statement& statement) {
+    EState* estate = open_state.estate;
+    estate->es_snapshot = statement.snapshot();
+    estate->es_output_cid = GetCurrentCommandId(true);
+    return estate;
+}
+
+// Generated columns, then NOT NULL and CHECK constraints, of a row about to be written. C only.
+void check_new_row(ResultRelInfo* info, TupleTableSlot* slot, EState* estate) {
+    Relation relation = info->ri_RelationDesc;
+    TupleConstr* constraints = relation->rd_att->constr;
+    if (constraints == nullptr) return;
+    // CMD_INSERT computes every stored generated column: an UPDATE of the direct path rewrites
+    // the whole row, and has no range table entry saying which columns it changed.
+    if (constraints->has_generated_stored)
+        ExecComputeStoredGenerated(info, estate, slot, CMD_INSERT);
+    ExecConstraints(info, slot, estate);
+}
+
+void store_if_empty(TupleTableSlot* slot) noexcept {
+    if (TTS_EMPTY(slot)) ExecStoreVirtualTuple(slot);
+}
+
+void clear_row(TupleTableSlot* slot) {
+    pg_guard([slot] {
+        ExecClearTuple(slot);
+        const int columns = slot->tts_tupleDescriptor->natts;
+        for (int i = 0; i < columns; ++i) {
+            slot->tts_values[i] = 0;
+            slot->tts_isnull[i] = true;
+        }
+    });
+}
+
+}  // namespace
+
+// ---- Statement ------------------------------------------------------------------------------
+
+Statement::Statement() {
+    snapshot_ = pg_guard([] {
+        CommandCounterIncrement();
+        PushActiveSnapshot(GetTransactionSnapshot());
+        UpdateActiveSnapshotCommandId();
+        return GetActiveSnapshot();
+    });
+    // Rebuild what an invalidation made stale, between statements only: a nested statement
+    // runs while its caller's probes and rows are in use.
+    if (open_state.stale && open_state.statements == 0) pg_guard([] { close_tables(); });
+    ++open_state.statements;
+}
+
+Statement::~Statement() {
+    if (open_state.statements > 0) --open_state.statements;
+    if (ActiveSnapshotSet() && GetActiveSnapshot() == snapshot_) PopActiveSnapshot();
+}
+
+// ---- Columns --------------------------------------------------------------------------------
+
+Columns::Columns(std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+        if (count_ < kMax) names_[count_++] = name;
+    }
+}
+
+int Columns::operator()(TableId table, std::size_t i) {
+    if (generation_ != generation || generation_ == 0) {
+        const TupleDesc descriptor = RelationGetDescr(open_table(table).relation);
+        for (std::size_t n = 0; n < count_; ++n) {
+            numbers_[n] = 0;
+            for (int a = 0; a < descriptor->natts; ++a) {
+                const Form_pg_attribute attribute = TupleDescAttr(descriptor, a);
+                if (!attribute->attisdropped && std::strcmp(NameStr(attribute->attname), names_[n]) == 0) {
+                    numbers_[n] = a + 1;
+                    break;
+                }
+            }
+            if (numbers_[n] == 0) {
+                throw Error(ErrorCode::Internal,
+                            std::string("column ") + names_[n] + " of inventory." +
+                                kTableNames[static_cast<std::size_t>(table)] + " is missing",
+                            "", "Run ALTER EXTENSION inventory UPDATE in this database.");
+            }
+        }
+        generation_ = generation;
+    }
+    return numbers_[i];
+}
+
+// ---- NewRow ---------------------------------------------------------------------------------
+
+NewRow::NewRow(TableId table) : table_(table), slot_(open_table(table).write_slot) {
+    clear_row(slot_);
+}
+
+void NewRow::set(int column, Datum value) noexcept {
+    slot_->tts_values[column - 1] = value;
+    slot_->tts_isnull[column - 1] = false;
+}
+
+void NewRow::set_null(int column) noexcept {
+    slot_->tts_values[column - 1] = 0;
+    slot_->tts_isnull[column - 1] = true;
+}
+
+void NewRow::set_optional(int column, const std::optional<Datum>& value) noexcept {
+    if (value) {
+        set(column, *value);
+    } else {
+        set_null(column);
+    }
+}
+
+void set_column(TupleTableSlot* slot, int column, Datum value) noexcept {
+    slot->tts_values[column - 1] = value;
+    slot->tts_isnull[column - 1] = false;
+}
+
+void set_optional_column(TupleTableSlot* slot, int column,
+                         const std::optional<Datum>& value) noexcept {
+    slot->tts_values[column - 1] = value ? *value : 0;
+    slot->tts_isnull[column - 1] = !value;
+}
+
+// ---- IndexProbe -----------------------------------------------------------------------------
+
+IndexProbe::IndexProbe(TableId table, std::string_view index_name, std::span<const Datum> key,
+                       std::span<const Oid> equality, const Statement& statement,
+                       Visibility visibility) {
+    OpenTable& open = open_table(table);
+    Relation index = find_index(open, index_name);
+    slot_ = open.scan_slot;
+    Snapshot snapshot = statement.snapshot();
+    if (visibility == Visibility::Dirty) {
+        InitDirtySnapshot(dirty_);
+        snapshot = &dirty_;
+    }
+    const int keys = static_cast<int>(key.size());
+    if (keys > 4 || key.size() != equality.size()) {
+        throw Error(ErrorCode::Internal, "an index probe takes one to four key columns");
+    }
+    Relation heap = open.relation;
+    scan_ = pg_guard([&] {
+        ScanKeyData scan_keys[4];
+        for (int i = 0; i < keys; ++i) {
+            ScanKeyInit(&scan_keys[i], static_cast<AttrNumber>(i + 1), BTEqualStrategyNumber,
+                        equality[static_cast<std::size_t>(i)], key[static_cast<std::size_t>(i)]);
+            scan_keys[i].sk_collation = index->rd_indcollation[i];
+        }
+        IndexScanDesc scan = index_beginscan(heap, index, snapshot, keys, 0);
+        index_rescan(scan, scan_keys, keys, nullptr, 0);
+        return scan;
+    });
+}
+
+IndexProbe::~IndexProbe() {
+    IndexScanDesc scan = scan_;
+    TupleTableSlot* slot = slot_;
+    try {
+        pg_guard([scan, slot] {
+            if (slot != nullptr) ExecClearTuple(slot);
+            if (scan != nullptr) index_endscan(scan);
+        });
+    } catch (...) {  // cleanup: the transaction is failing anyway
+    }
+}
+
+bool IndexProbe::next() {
+    IndexScanDesc scan = scan_;
+    TupleTableSlot* slot = slot_;
+    return pg_guard([scan, slot] { return index_getnext_slot(scan, ForwardScanDirection, slot); });
+}
+
+TransactionId IndexProbe::inserter_in_progress() const noexcept {
+    return dirty_.xmin;
+}
+
+bool is_null(TupleTableSlot* slot, int column) {
+    return pg_guard([slot, column] {
+        bool null = false;
+        (void)slot_getattr(slot, column, &null);
+        return null;
+    });
+}
+
+Datum get(TupleTableSlot* slot, int column) {
+    struct Value {
+        Datum datum;
+        bool null;
+    };
+    const Value value = pg_guard([slot, column] {
+        Value v{};
+        v.datum = slot_getattr(slot, column, &v.null);
+        return v;
+    });
+    if (value.null) throw Error(ErrorCode::Internal, "unexpected NULL in a NOT NULL column");
+    return value.datum;
+}
+
+// ---- locking and writing --------------------------------------------------------------------
+
+LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
+                    const Statement& statement, bool skip_locked) {
+    Relation relation = open_table(table).relation;
+    const bool transaction_snapshot = IsolationUsesXactSnapshot();
+    struct Outcome {
+        TM_Result result;
+        bool traversed;
+    };
+    Snapshot snapshot = statement.snapshot();
+    const Outcome outcome = pg_guard([=] {
+        TM_FailureData failure;
+        const int flags = transaction_snapshot ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
+        const TM_Result result = table_tuple_lock(
+            relation, row, snapshot, slot, GetCurrentCommandId(true), LockTupleExclusive,
+            skip_locked ? LockWaitSkip : LockWaitBlock, flags, &failure);
+        return Outcome{result, result == TM_Ok && failure.traversed};
+    });
+    switch (outcome.result) {
+        case TM_Ok:
+            *row = slot->tts_tid;
+            return {true, outcome.traversed};
+        case TM_WouldBlock:
+            return {};
+        case TM_Deleted:
+            if (transaction_snapshot) serialization_failure("delete");
+            return {};
+        case TM_Updated:
+            if (transaction_snapshot) serialization_failure("update");
+            break;
+        case TM_SelfModified:
+            throw Error(ErrorCode::Internal,
+                        "a row to lock was already changed by the current command");
+        default:
+            break;
+    }
+    throw Error(ErrorCode::Internal,
+                "unexpected result " + std::to_string(static_cast<int>(outcome.result)) +
+                    " locking a row of inventory." + kTableNames[static_cast<std::size_t>(table)]);
+}
+
+void load_current(NewRow& row, const ItemPointerData& tid) {
+    OpenTable& open = open_table(row.table());
+    TupleTableSlot* scan = open.scan_slot;
+    TupleTableSlot* target = row.slot();
+    Relation relation = open.relation;
+    EState* estate = open_state.estate;
+    ItemPointerData at = tid;
+    const bool found = pg_guard([&] {
+        if (!table_tuple_fetch_row_version(relation, &at, SnapshotAny, scan)) return false;
+        slot_getallattrs(scan);
+        MemoryContext old = MemoryContextSwitchTo(GetPerTupleMemoryContext(estate));
+        const TupleDesc descriptor = scan->tts_tupleDescriptor;
+        for (int i = 0; i < descriptor->natts; ++i) {
+            const Form_pg_attribute attribute = TupleDescAttr(descriptor, i);
+            target->tts_isnull[i] = scan->tts_isnull[i];
+            target->tts_values[i] =
+                scan->tts_isnull[i]
+                    ? 0
+                    : datumCopy(scan->tts_values[i], attribute->attbyval, attribute->attlen);
+        }
+        MemoryContextSwitchTo(old);
+        ExecClearTuple(scan);
+        return true;
+    });
+    if (!found) throw Error(ErrorCode::Internal, "a locked row vanished");
+}
+
+void update_row(NewRow& row, ItemPointerData* tid, const Statement& statement) {
+    OpenTable& open = open_table(row.table());
+    EState* estate = prepare_estate(statement);
+    ResultRelInfo* info = open.info;
+    TupleTableSlot* slot = row.slot();
+    Snapshot snapshot = statement.snapshot();
+    store_if_empty(slot);
+    const TM_Result result = pg_guard([=] {
+        Relation relation = info->ri_RelationDesc;
+        check_new_row(info, slot, estate);
+        CheckCmdReplicaIdentity(relation, CMD_UPDATE);
+        TM_FailureData failure;
+        LockTupleMode lock_mode;
+        bool update_indexes = false;
+        const TM_Result outcome =
+            table_tuple_update(relation, tid, slot, estate->es_output_cid, snapshot,
+                               InvalidSnapshot, true, &failure, &lock_mode, &update_indexes);
+        if (outcome == TM_Ok && update_indexes && info->ri_NumIndices > 0)
+            (void)ExecInsertIndexTuples(info, slot, estate, true, false, nullptr, NIL);
+        ResetPerTupleExprContext(estate);
+        return outcome;
+    });
+    if (result == TM_Ok) {
+        *tid = slot->tts_tid;
+        return;
+    }
+    // The caller holds the row's lock: only a writer that skipped it could get here.
+    if (result == TM_Updated || result == TM_Deleted) serialization_failure("update");
+    throw Error(ErrorCode::Internal, "unexpected result " + std::to_string(static_cast<int>(result)) +
+                                         " updating a row");
+}
+
+void insert_row(NewRow& row, const Statement& statement) {
+    OpenTable& open = open_table(row.table());
+    EState* estate = prepare_estate(statement);
+    ResultRelInfo* info = open.info;
+    TupleTableSlot* slot = row.slot();
+    store_if_empty(slot);
+    pg_guard([=] {
+        check_new_row(info, slot, estate);
+        table_tuple_insert(info->ri_RelationDesc, slot, estate->es_output_cid, 0, nullptr);
+        if (info->ri_NumIndices > 0)
+            (void)ExecInsertIndexTuples(info, slot, estate, false, false, nullptr, NIL);
+        ResetPerTupleExprContext(estate);
+    });
+}
+
+// ---- BulkInsert -----------------------------------------------------------------------------
+
+BulkInsert::BulkInsert(TableId table, const Statement& statement)
+    : table_(table), statement_(statement) {
+    OpenTable& open = open_table(table);
+    if (open.bulk_slots == nullptr) {
+        open.bulk_slots = pg_guard([&open] {
+            MemoryContext old = MemoryContextSwitchTo(open_state.context);
+            ResourceOwner saved = CurrentResourceOwner;
+            CurrentResourceOwner = TopTransactionResourceOwner;
+            auto** slots =
+                static_cast<TupleTableSlot**>(palloc0(sizeof(TupleTableSlot*) * kBulkRows));
+            for (std::size_t i = 0; i < kBulkRows; ++i)
+                slots[i] = table_slot_create(open.relation, nullptr);
+            CurrentResourceOwner = saved;
+            MemoryContextSwitchTo(old);
+            return slots;
+        });
+    }
+    state_ = pg_guard([] { return GetBulkInsertState(); });
+}
+
+BulkInsert::~BulkInsert() {
+    BulkInsertState state = state_;
+    TupleTableSlot** slots = open_state.tables[static_cast<std::size_t>(table_)].bulk_slots;
+    const std::size_t used = used_;
+    try {
+        pg_guard([state, slots, used] {
+            if (slots != nullptr) {
+                for (std::size_t i = 0; i < used; ++i) ExecClearTuple(slots[i]);
+            }
+            if (state != nullptr) FreeBulkInsertState(state);
+        });
+    } catch (...) {  // cleanup: the transaction is failing anyway
+    }
+}
+
+TupleTableSlot* BulkInsert::add() {
+    if (used_ == kBulkRows) flush();
+    TupleTableSlot* slot = open_table(table_).bulk_slots[used_];
+    clear_row(slot);
+    ++used_;
+    return slot;
+}
+
+void BulkInsert::flush() {
+    if (used_ == 0) return;
+    OpenTable& open = open_table(table_);
+    EState* estate = prepare_estate(statement_);
+    ResultRelInfo* info = open.info;
+    TupleTableSlot** slots = open.bulk_slots;
+    const int rows = static_cast<int>(used_);
+    BulkInsertState state = state_;
+    pg_guard([=] {
+        for (int i = 0; i < rows; ++i) {
+            ExecStoreVirtualTuple(slots[i]);
+            check_new_row(info, slots[i], estate);
+            ResetPerTupleExprContext(estate);
+        }
+        table_multi_insert(info->ri_RelationDesc, slots, rows, estate->es_output_cid, 0, state);
+        for (int i = 0; i < rows; ++i) {
+            if (info->ri_NumIndices > 0)
+                (void)ExecInsertIndexTuples(info, slots[i], estate, false, false, nullptr, NIL);
+            ResetPerTupleExprContext(estate);
+            ExecClearTuple(slots[i]);
+        }
+    });
+    used_ = 0;
+}
+
+void register_callbacks() {
+    RegisterXactCallback(on_transaction_event, nullptr);
+    CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
+}
+
+}  // namespace inventory::pg::direct
