@@ -368,6 +368,12 @@ TransactionId IndexProbe::inserter_in_progress() const noexcept {
     return dirty_.xmin;
 }
 
+bool visible(TableId table, TupleTableSlot* slot, const Statement& statement) {
+    Relation relation = open_table(table).relation;
+    Snapshot snapshot = statement.snapshot();
+    return pg_guard([=] { return table_tuple_satisfies_snapshot(relation, slot, snapshot); });
+}
+
 bool is_null(TupleTableSlot* slot, int column) {
     return pg_guard([slot, column] {
         bool null = false;

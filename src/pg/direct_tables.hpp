@@ -107,6 +107,9 @@ class IndexProbe {
     SnapshotData dirty_{};
 };
 
+// Whether the row in `slot` (of `table`) is visible to the statement's snapshot.
+[[nodiscard]] bool visible(TableId table, TupleTableSlot* slot, const Statement& statement);
+
 // Reads column `column` of the row in `slot`.
 [[nodiscard]] bool is_null(TupleTableSlot* slot, int column);
 [[nodiscard]] Datum get(TupleTableSlot* slot, int column);  // Error(Internal) when NULL

@@ -42,47 +42,21 @@ struct StoredKey {
 };
 
 std::map<std::string, StoredKey> load_stored_keys(const std::set<std::string>& keys) {
-    static spi::Statement find(
-        "SELECT idempotency_key, id, sku, warehouse_id, event_type, quantity, reference_id, "
-        "       reason, metadata, on_hand_after, reserved_after, available_after "
-        "FROM inventory.inventory_ledger "
-        "WHERE idempotency_key OPERATOR(pg_catalog.=) ANY ($1)",
-        {TEXTARRAYOID});
+    // Rare: the TRANSFER_IN legs of stored TRANSFER_OUTs.
     static spi::Statement find_in_legs(
         "SELECT related_event_id, id, warehouse_id, on_hand_after, reserved_after, "
         "       available_after "
         "FROM inventory.inventory_ledger WHERE related_event_id OPERATOR(pg_catalog.=) ANY ($1)",
         {UUIDARRAYOID});
-    static spi::Statement find_one(
-        "SELECT idempotency_key, id, sku, warehouse_id, event_type, quantity, reference_id, "
-        "       reason, metadata, on_hand_after, reserved_after, available_after "
-        "FROM inventory.inventory_ledger WHERE idempotency_key OPERATOR(pg_catalog.=) $1",
-        {TEXTOID});
-    ArrayBuilder key_array(TEXTOID);
-    for (const auto& key : keys) key_array.add(spi::text_datum(key));
-    const Datum values[] = {keys.size() == 1 ? key_array.first() : key_array.build()};
-    // Not read-only: under READ COMMITTED the lookup must take a new snapshot, to see the rows
-    // of the transactions wait_for_inflight_keys just waited for.
-    const std::uint64_t rows = (keys.size() == 1 ? find_one : find).execute(values, nullptr);
     std::map<std::string, StoredKey> stored;
     std::map<UuidBytes, std::string> transfers;  // stored TRANSFER_OUT id -> its key
-    for (std::uint64_t r = 0; r < rows; ++r) {
+    for (auto& [key, row] : find_stored_keys(keys)) {
         StoredKey entry;
-        StoredEvent& event = entry.event;
-        entry.outcome.id = uuid_bytes(spi::get_datum(r, 2));
-        event.sku = *spi::get_optional_text(r, 3);
-        event.warehouse_id = spi::get_int32(r, 4);
-        event.event_type = *spi::get_optional_text(r, 5);
-        event.quantity = spi::get_int64(r, 6);
-        event.reference_id = spi::get_optional_text(r, 7);
-        event.reason = spi::get_optional_text(r, 8);
-        if (!spi::is_null(r, 9)) entry.metadata = spi::get_datum(r, 9);
-        entry.outcome.on_hand = spi::get_int64(r, 10);
-        entry.outcome.reserved = spi::get_int64(r, 11);
-        entry.outcome.available = spi::get_int64(r, 12);
-        std::string key = *spi::get_optional_text(r, 1);
-        if (event.event_type == "TRANSFER_OUT") transfers.emplace(entry.outcome.id, key);
-        stored.emplace(std::move(key), std::move(entry));
+        entry.event = std::move(row.event);
+        entry.outcome = {row.id, row.on_hand, row.reserved, row.available};
+        entry.metadata = row.metadata;
+        if (entry.event.event_type == "TRANSFER_OUT") transfers.emplace(row.id, key);
+        stored.emplace(key, std::move(entry));
     }
     if (transfers.empty()) return stored;
 
@@ -128,7 +102,6 @@ std::vector<Decision> decide_replays(std::vector<PlannedEvent>& plan) {
     }
     std::vector<Decision> decisions(plan.size());
     if (keys.empty()) return decisions;
-    wait_for_inflight_keys(keys);
     const auto stored = load_stored_keys(keys);
 
     std::map<std::string, std::size_t> first_with_key;

@@ -3,58 +3,103 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "pg/direct_tables.hpp"
 #include "pg/spi.hpp"
 
 namespace inventory::pg {
 namespace {
 
-// The transaction, other than ours, that has inserted the scan key's value into the ledger and
-// not yet committed or rolled back; InvalidTransactionId if there is none. Looks through the
-// unique index with a dirty snapshot, as PostgreSQL's own unique checks do. C only.
-TransactionId inflight_inserter(IndexScanDesc scan, ScanKeyData* key, SnapshotData* dirty,
-                                TupleTableSlot* slot) {
-    index_rescan(scan, key, 1, nullptr, 0);
-    while (index_getnext_slot(scan, ForwardScanDirection, slot)) {
-        if (TransactionIdIsValid(dirty->xmin)) return dirty->xmin;
+direct::Columns key_columns{"idempotency_key", "id",              "sku",
+                            "warehouse_id",    "event_type",      "quantity",
+                            "reference_id",    "reason",          "metadata",
+                            "on_hand_after",   "reserved_after",  "available_after"};
+enum KeyColumn : std::size_t {
+    kKey,
+    kId,
+    kSku,
+    kWarehouse,
+    kEventType,
+    kQuantity,
+    kReference,
+    kReason,
+    kMetadata,
+    kOnHandAfter,
+    kReservedAfter,
+    kAvailableAfter
+};
+int column(KeyColumn c) {
+    return key_columns(direct::TableId::Ledger, c);
+}
+constexpr Oid kTextEquality[] = {F_TEXTEQ};
+constexpr const char* kKeyIndex = "inventory_ledger_idempotency_key_key";
+
+std::optional<std::string> optional_text(TupleTableSlot* slot, KeyColumn c) {
+    if (direct::is_null(slot, column(c))) return std::nullopt;
+    return spi::text_value(direct::get(slot, column(c)));
+}
+
+StoredKeyRow read_row(TupleTableSlot* slot) {
+    StoredKeyRow row;
+    row.event.sku = spi::text_value(direct::get(slot, column(kSku)));
+    row.event.warehouse_id = DatumGetInt32(direct::get(slot, column(kWarehouse)));
+    row.event.event_type = spi::text_value(direct::get(slot, column(kEventType)));
+    row.event.quantity = DatumGetInt64(direct::get(slot, column(kQuantity)));
+    row.event.reference_id = optional_text(slot, kReference);
+    row.event.reason = optional_text(slot, kReason);
+    row.id = uuid_bytes(direct::get(slot, column(kId)));
+    row.on_hand = DatumGetInt64(direct::get(slot, column(kOnHandAfter)));
+    row.reserved = DatumGetInt64(direct::get(slot, column(kReservedAfter)));
+    row.available = DatumGetInt64(direct::get(slot, column(kAvailableAfter)));
+    if (!direct::is_null(slot, column(kMetadata))) {
+        const Datum metadata = direct::get(slot, column(kMetadata));
+        row.metadata = pg_guard([metadata] { return datumCopy(metadata, false, -1); });
     }
-    return InvalidTransactionId;
+    return row;
+}
+
+// The row `key` names, waiting first for another transaction that has it uncommitted.
+std::optional<StoredKeyRow> probe_key(Datum key, const direct::Statement& statement) {
+    for (;;) {
+        direct::IndexProbe probe(direct::TableId::Ledger, kKeyIndex, {&key, 1}, kTextEquality,
+                                 statement, direct::IndexProbe::Visibility::Dirty);
+        TransactionId inserter = InvalidTransactionId;
+        std::optional<StoredKeyRow> found;
+        while (probe.next()) {
+            inserter = probe.inserter_in_progress();
+            if (TransactionIdIsValid(inserter)) break;
+            // Committed (or ours). A transaction snapshot that misses it sees no stored event,
+            // as a read on it would: the level lock or the unique index then raises 40001.
+            if (IsolationUsesXactSnapshot() &&
+                !direct::visible(direct::TableId::Ledger, probe.slot(), statement)) {
+                continue;
+            }
+            found = read_row(probe.slot());
+        }
+        if (!TransactionIdIsValid(inserter)) return found;
+        pg_guard([inserter] { XactLockTableWait(inserter, nullptr, nullptr, XLTW_InsertIndex); });
+    }
 }
 
 }  // namespace
 
-void wait_for_inflight_keys(const std::set<std::string>& keys) {
-    if (keys.empty()) return;
-    std::vector<Datum> key_datums;
-    key_datums.reserve(keys.size());
-    for (const auto& key : keys) key_datums.push_back(spi::text_datum(key));
-    pg_guard([&key_datums] {
-        const Oid schema = get_namespace_oid("inventory", false);
-        const Oid ledger_oid = get_relname_relid("inventory_ledger", schema);
-        const Oid index_oid = get_relname_relid("inventory_ledger_idempotency_key_key", schema);
-        if (!OidIsValid(ledger_oid) || !OidIsValid(index_oid)) {
-            elog(ERROR, "inventory: ledger or its idempotency index is missing");
-        }
-        Relation ledger = table_open(ledger_oid, AccessShareLock);
-        Relation index = index_open(index_oid, AccessShareLock);
-        SnapshotData dirty;
-        InitDirtySnapshot(dirty);
-        IndexScanDesc scan = index_beginscan(ledger, index, &dirty, 1, 0);
-        TupleTableSlot* slot = table_slot_create(ledger, nullptr);
-        for (const Datum key_datum : key_datums) {  // the keys are sorted: one global order
-            ScanKeyData key;
-            ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_TEXTEQ, key_datum);
-            key.sk_collation = index->rd_indcollation[0];
-            for (;;) {
-                const TransactionId inserter = inflight_inserter(scan, &key, &dirty, slot);
-                if (!TransactionIdIsValid(inserter)) break;
-                XactLockTableWait(inserter, ledger, nullptr, XLTW_InsertIndex);
+std::map<std::string, StoredKeyRow> find_stored_keys(const std::set<std::string>& keys) {
+    std::map<std::string, StoredKeyRow> stored;
+    if (keys.empty()) return stored;
+    // Under READ COMMITTED the rows of the transactions waited for are committed when the
+    // probe returns: what follows (the level locks) takes a new snapshot anyway.
+    const direct::Statement statement;
+    for (const std::string& key : keys) {  // sorted: one global order of waits
+        const Datum value = spi::text_datum(key);
+        if (auto row = probe_key(value, statement)) stored.emplace(key, std::move(*row));
+        if (IsolationIsSerializable()) {
+            // The predicate lock a reader of this key takes (the dirty probe takes none).
+            direct::IndexProbe read(direct::TableId::Ledger, kKeyIndex, {&value, 1},
+                                    kTextEquality, statement);
+            while (read.next()) {
             }
         }
-        ExecDropSingleTupleTableSlot(slot);
-        index_endscan(scan);
-        index_close(index, NoLock);
-        table_close(ledger, NoLock);
-    });
+    }
+    return stored;
 }
 
 void require_same_payload(const std::string& key, const StoredEvent& stored,
@@ -84,14 +129,12 @@ void require_same_payload(const std::string& key, const StoredEvent& stored,
 
 std::optional<std::int64_t> quantity_of_stored_key(const std::optional<std::string>& key) {
     if (!key) return std::nullopt;
-    // Planned per call: the ledger starts empty, and a plan made then would scan it whole.
-    static spi::Statement read(
-        "SELECT quantity FROM inventory.inventory_ledger "
-        "WHERE idempotency_key OPERATOR(pg_catalog.=) $1",
-        {TEXTOID}, spi::Statement::Planning::PerCall);
-    const Datum values[] = {spi::text_datum(*key)};
-    if (read.execute(values, nullptr) == 0) return std::nullopt;
-    return spi::get_int64(0, 1);
+    const direct::Statement statement;
+    const Datum value = spi::text_datum(*key);
+    direct::IndexProbe probe(direct::TableId::Ledger, kKeyIndex, {&value, 1}, kTextEquality,
+                             statement);
+    if (!probe.next()) return std::nullopt;
+    return DatumGetInt64(direct::get(probe.slot(), column(kQuantity)));
 }
 
 }  // namespace inventory::pg

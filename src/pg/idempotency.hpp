@@ -1,23 +1,19 @@
 // Idempotency keys: a request sent twice (or twice at once) is applied once. The event engine
-// waits for other transactions' uncommitted rows with its keys, reads the events the keys name
-// (pg/event_engine.cpp) and replays them if the payload is the same. Needs an SPI connection.
+// reads the events its keys name (find_stored_keys, which waits for other transactions'
+// uncommitted rows with them) and replays them if the payload is the same.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "core/event.hpp"
 #include "pg/event_request.hpp"
+#include "pg/uuid.hpp"
 
 namespace inventory::pg {
-
-// Waits until no other transaction has an uncommitted ledger row with any of these idempotency
-// keys, so that a request sent twice at once replays the first once it commits, or applies
-// itself if the first rolls back. Takes no lock of its own: a batch of any size fits in the lock
-// table.
-void wait_for_inflight_keys(const std::set<std::string>& keys);
 
 // The event an idempotency key already names, as stored.
 struct StoredEvent {
@@ -29,6 +25,27 @@ struct StoredEvent {
     std::optional<std::string> reason;
     bool same_metadata = false;
 };
+
+// A ledger row that an idempotency key names: its event, its id, its level after it and its
+// metadata (a copy in the caller's memory context).
+struct StoredKeyRow {
+    StoredEvent event;
+    UuidBytes id{};
+    std::int64_t on_hand = 0;
+    std::int64_t reserved = 0;
+    std::int64_t available = 0;
+    std::optional<Datum> metadata;
+};
+
+// The stored rows of `keys`, in one probe of the ledger's unique key index per key (sorted:
+// one global order), with a dirty snapshot that also sees other transactions' uncommitted
+// rows: it waits for any such row's transaction to end, so that a request sent twice at once
+// replays the first once it commits, or applies itself if the first rolls back. Takes no lock
+// of its own: a batch of any size fits in the lock table. Under REPEATABLE READ and SERIALIZABLE
+// a row committed after the transaction's snapshot is 40001; under SERIALIZABLE the keys are
+// also read on the snapshot, for the predicate locks the dirty probe does not take.
+[[nodiscard]] std::map<std::string, StoredKeyRow> find_stored_keys(
+    const std::set<std::string>& keys);
 
 // The quantity of the ledger row `key` names, or nullopt when the key (or no key) was used. A
 // receipt asks it before it plans: a retry is replayed by the engine whatever happened to its

@@ -1,93 +1,75 @@
 #include "pg/reservations.hpp"
 
 #include "core/error.hpp"
-#include "pg/array_builder.hpp"
+#include "pg/direct_tables.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/spi.hpp"
 
 namespace inventory::pg {
 namespace {
 
-std::optional<Timestamp> timestamp_column(std::uint64_t row, int column) {
-    if (spi::is_null(row, column)) return std::nullopt;
-    return DatumGetTimestampTz(spi::get_datum(row, column));
+direct::Columns reservation_columns{"reference_id", "sku",        "warehouse_id", "order_ref",
+                                    "quantity",     "fulfilled",  "released",     "expires_at",
+                                    "status",       "created_at", "updated_at"};
+enum ReservationColumn : std::size_t {
+    kReference,
+    kSku,
+    kWarehouse,
+    kOrder,
+    kQuantity,
+    kFulfilled,
+    kReleased,
+    kExpires,
+    kStatus,
+    kCreatedAt,
+    kUpdatedAt
+};
+int column(ReservationColumn c) {
+    return reservation_columns(direct::TableId::Reservations, c);
 }
 
-void load_reservations(std::map<ReservationKey, std::optional<Reservation>>& reservations) {
-    // Planned per call: inventory_reservations starts empty and grows with every order, and a
-    // generic plan made while it was tiny would scan it whole on every event.
-    static spi::Statement find(
-        "SELECT r.reference_id, r.sku, r.warehouse_id, r.quantity, r.fulfilled, r.released, "
-        "       r.expires_at, r.status "
-        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "                pg_catalog.unnest($2::pg_catalog.text[]), "
-        "                pg_catalog.unnest($3::pg_catalog.int4[])) AS k(reference_id, sku, wh) "
-        "CROSS JOIN LATERAL ("
-        "  SELECT x.reference_id, x.sku, x.warehouse_id, x.quantity, x.fulfilled, x.released, "
-        "         x.expires_at, x.status "
-        "  FROM inventory.inventory_reservations x "
-        "  WHERE x.reference_id OPERATOR(pg_catalog.=) k.reference_id "
-        "    AND x.sku OPERATOR(pg_catalog.=) k.sku "
-        "    AND x.warehouse_id OPERATOR(pg_catalog.=) k.wh OFFSET 0) r",
-        {TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID}, spi::Statement::Planning::PerCall);
-    // The one-key case (one event) binds the key itself: cheaper to plan than the arrays.
-    static spi::Statement find_one(
-        "SELECT reference_id, sku, warehouse_id, quantity, fulfilled, released, expires_at, "
-        "       status "
-        "FROM inventory.inventory_reservations "
-        "WHERE reference_id OPERATOR(pg_catalog.=) $1 AND sku OPERATOR(pg_catalog.=) $2 "
-        "  AND warehouse_id OPERATOR(pg_catalog.=) $3",
-        {TEXTOID, TEXTOID, INT4OID}, spi::Statement::Planning::PerCall);
-    ArrayBuilder references(TEXTOID), skus(TEXTOID), warehouses(INT4OID);
-    for (const auto& [key, value] : reservations) {
-        references.add(spi::text_datum(key.reference_id));
-        skus.add(spi::text_datum(key.level.sku));
-        warehouses.add(Int32GetDatum(key.level.warehouse_id));
-    }
-    std::uint64_t rows = 0;
-    if (reservations.size() == 1) {
-        const Datum values[] = {references.first(), skus.first(), warehouses.first()};
-        rows = find_one.execute(values, nullptr);
-    } else {
-        const Datum values[] = {references.build(), skus.build(), warehouses.build()};
-        rows = find.execute(values, nullptr);
-    }
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        ReservationKey key{*spi::get_optional_text(r, 1),
-                           {*spi::get_optional_text(r, 2), spi::get_int32(r, 3)}};
-        Reservation reservation;
-        reservation.quantity = spi::get_int64(r, 4);
-        reservation.fulfilled = spi::get_int64(r, 5);
-        reservation.released = spi::get_int64(r, 6);
-        reservation.expires_at = timestamp_column(r, 7);
-        reservation.status = parse_reservation_status(*spi::get_optional_text(r, 8));
-        reservations[key] = reservation;
+Reservation read_reservation(TupleTableSlot* slot) {
+    Reservation reservation;
+    reservation.quantity = DatumGetInt64(direct::get(slot, column(kQuantity)));
+    reservation.fulfilled = DatumGetInt64(direct::get(slot, column(kFulfilled)));
+    reservation.released = DatumGetInt64(direct::get(slot, column(kReleased)));
+    if (!direct::is_null(slot, column(kExpires)))
+        reservation.expires_at = DatumGetTimestampTz(direct::get(slot, column(kExpires)));
+    reservation.status = parse_reservation_status(spi::text_value(direct::get(slot, column(kStatus))));
+    return reservation;
+}
+
+// One primary-key probe per reservation, on a snapshot taken after the level locks (which
+// serialize the reservations of a level).
+void load_reservations(std::map<ReservationKey, std::optional<Reservation>>& reservations,
+                       std::map<ReservationKey, ItemPointerData>& rows) {
+    const direct::Statement statement;
+    constexpr Oid equality[] = {F_TEXTEQ, F_TEXTEQ, F_INT4EQ};
+    for (auto& [key, value] : reservations) {
+        const Datum values[] = {spi::text_datum(key.reference_id), spi::text_datum(key.level.sku),
+                                Int32GetDatum(key.level.warehouse_id)};
+        direct::IndexProbe probe(direct::TableId::Reservations, "inventory_reservations_pkey",
+                                 values, equality, statement);
+        if (!probe.next()) continue;
+        value = read_reservation(probe.slot());
+        rows[key] = probe.slot()->tts_tid;
     }
 }
 
+// What the active reservations of each level hold, through the partial index on them.
 void load_held(std::map<LevelKey, Quantity>& held) {
-    // A correlated subquery per level, probing the partial index on active reservations;
-    // planned per call like `find` above.
-    static spi::Statement sum(
-        "SELECT k.sku, k.wh, "
-        "  (SELECT COALESCE(pg_catalog.sum(r.quantity - r.fulfilled - r.released), "
-        "0)::pg_catalog.int8 "
-        "   FROM inventory.inventory_reservations r "
-        "   WHERE r.sku OPERATOR(pg_catalog.=) k.sku "
-        "     AND r.warehouse_id OPERATOR(pg_catalog.=) k.wh "
-        "     AND r.status OPERATOR(pg_catalog.=) 'ACTIVE') "
-        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "                pg_catalog.unnest($2::pg_catalog.int4[])) AS k(sku, wh)",
-        {TEXTARRAYOID, INT4ARRAYOID}, spi::Statement::Planning::PerCall);
-    ArrayBuilder skus(TEXTOID), warehouses(INT4OID);
-    for (const auto& [level, total] : held) {
-        skus.add(spi::text_datum(level.sku));
-        warehouses.add(Int32GetDatum(level.warehouse_id));
-    }
-    const Datum values[] = {skus.build(), warehouses.build()};
-    const std::uint64_t rows = sum.execute(values, nullptr);
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        held[{*spi::get_optional_text(r, 1), spi::get_int32(r, 2)}] = spi::get_int64(r, 3);
+    const direct::Statement statement;
+    constexpr Oid equality[] = {F_TEXTEQ, F_INT4EQ};
+    for (auto& [level, total] : held) {
+        const Datum values[] = {spi::text_datum(level.sku), Int32GetDatum(level.warehouse_id)};
+        direct::IndexProbe probe(direct::TableId::Reservations,
+                                 "inventory_reservations_active_idx", values, equality, statement);
+        Quantity sum = 0;
+        while (probe.next()) {
+            const Reservation reservation = read_reservation(probe.slot());
+            if (reservation.status == ReservationStatus::Active) sum += reservation.held();
+        }
+        total = sum;
     }
 }
 
@@ -106,7 +88,7 @@ void ReservationBook::load(const std::vector<ReservationTouch>& touches) {
     }
     if (reservations_.empty() && held_.empty()) return;
     now_ = GetCurrentTimestamp();  // cannot fail
-    if (!reservations_.empty()) load_reservations(reservations_);
+    if (!reservations_.empty()) load_reservations(reservations_, rows_);
     if (!held_.empty()) load_held(held_);
 }
 
@@ -135,61 +117,43 @@ void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserv
 
 void ReservationBook::write() const {
     if (changed_.empty()) return;
-    static spi::Statement upsert(
-        "INSERT INTO inventory.inventory_reservations AS r "
-        "  (reference_id, sku, warehouse_id, quantity, fulfilled, released, expires_at, status, "
-        "   order_ref) "
-        "SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "  pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.int4[]), "
-        "  pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($6::pg_catalog.int8[]), "
-        "  pg_catalog.unnest($7::pg_catalog.timestamptz[]), "
-        "  pg_catalog.unnest($8::pg_catalog.text[]), pg_catalog.unnest($9::pg_catalog.text[])) "
-        "ON CONFLICT (reference_id, sku, warehouse_id) DO UPDATE "
-        "SET quantity = EXCLUDED.quantity, fulfilled = EXCLUDED.fulfilled, "
-        "    released = EXCLUDED.released, expires_at = EXCLUDED.expires_at, "
-        "    status = EXCLUDED.status, updated_at = pg_catalog.now()",
-        {TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-         TIMESTAMPTZARRAYOID, TEXTARRAYOID, TEXTARRAYOID});
-    ArrayBuilder references(TEXTOID), skus(TEXTOID), warehouses(INT4OID), quantities(INT8OID),
-        fulfilled(INT8OID), released(INT8OID), expiries(TIMESTAMPTZOID), statuses(TEXTOID),
-        orders(TEXTOID);
+    // A reservation that exists gets a new row version, a new one a row: no upsert is needed,
+    // the level locks keep any other writer of these reservations out.
+    const direct::Statement statement;
+    const Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
     for (const ReservationKey& key : changed_) {
         const Reservation& r = *reservations_.at(key);
-        references.add(spi::text_datum(key.reference_id));
-        skus.add(spi::text_datum(key.level.sku));
-        warehouses.add(Int32GetDatum(key.level.warehouse_id));
-        quantities.add(Int64GetDatum(r.quantity));
-        fulfilled.add(Int64GetDatum(r.fulfilled));
-        released.add(Int64GetDatum(r.released));
-        expiries.add_optional(r.expires_at, [](Timestamp t) { return TimestampTzGetDatum(t); });
-        statuses.add(spi::text_datum(to_string(r.status)));
-        const auto order = order_refs_.find(key);
-        if (order == order_refs_.end()) {
-            orders.add_null();
+        direct::NewRow row(direct::TableId::Reservations);
+        const auto existing = rows_.find(key);
+        if (existing != rows_.end()) {
+            direct::load_current(row, existing->second);
         } else {
-            orders.add(spi::text_datum(order->second));
+            row.set(column(kReference), spi::text_datum(key.reference_id));
+            row.set(column(kSku), spi::text_datum(key.level.sku));
+            row.set(column(kWarehouse), Int32GetDatum(key.level.warehouse_id));
+            const auto order = order_refs_.find(key);
+            if (order != order_refs_.end()) {
+                row.set(column(kOrder), spi::text_datum(order->second));
+            }
+            row.set(column(kCreatedAt), now);
+        }
+        row.set(column(kQuantity), Int64GetDatum(r.quantity));
+        row.set(column(kFulfilled), Int64GetDatum(r.fulfilled));
+        row.set(column(kReleased), Int64GetDatum(r.released));
+        if (r.expires_at) {
+            row.set(column(kExpires), TimestampTzGetDatum(*r.expires_at));
+        } else {
+            row.set_null(column(kExpires));
+        }
+        row.set(column(kStatus), spi::text_datum(to_string(r.status)));
+        row.set(column(kUpdatedAt), now);
+        if (existing != rows_.end()) {
+            ItemPointerData tid = existing->second;
+            direct::update_row(row, &tid, statement);
+        } else {
+            direct::insert_row(row, statement);
         }
     }
-    // One reservation (one event): bind the values themselves, as the ledger INSERT does.
-    static spi::Statement upsert_one(
-        "INSERT INTO inventory.inventory_reservations AS r "
-        "  (reference_id, sku, warehouse_id, quantity, fulfilled, released, expires_at, status, "
-        "   order_ref) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-        "ON CONFLICT (reference_id, sku, warehouse_id) DO UPDATE "
-        "SET quantity = EXCLUDED.quantity, fulfilled = EXCLUDED.fulfilled, "
-        "    released = EXCLUDED.released, expires_at = EXCLUDED.expires_at, "
-        "    status = EXCLUDED.status, updated_at = pg_catalog.now()",
-        {TEXTOID, TEXTOID, INT4OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID});
-    const ArrayBuilder* columns[] = {&references, &skus,     &warehouses, &quantities, &fulfilled,
-                                     &released,   &expiries, &statuses,   &orders};
-    constexpr int kColumns = 9;
-    Datum values[kColumns];
-    char nulls[kColumns];
-    const bool one_row = changed_.size() == 1;
-    bind_columns(columns, one_row, values, nulls);
-    (one_row ? upsert_one : upsert).execute(values, nulls);
 }
 
 }  // namespace inventory::pg

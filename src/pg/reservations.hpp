@@ -18,6 +18,7 @@
 #include "core/level.hpp"
 #include "core/reservation.hpp"
 #include "pg/event_request.hpp"
+#include "pg/postgres_headers.hpp"
 
 namespace inventory::pg {
 
@@ -46,13 +47,14 @@ class ReservationBook {
     // errors.
     void apply(const ReservationTouch& touch, Quantity level_reserved);
 
-    // Writes every reservation apply() changed with one statement.
+    // Writes every reservation apply() changed on the direct path (pg/direct_tables.hpp).
     // A reservation created by an event with an order_ref (an order's ALLOCATE) records that
     // order; a reservation's order is never changed afterwards.
     void write() const;
 
   private:
     std::map<ReservationKey, std::optional<Reservation>> reservations_;
+    std::map<ReservationKey, ItemPointerData> rows_;  // where the existing ones are
     std::set<ReservationKey> changed_;
     std::map<ReservationKey, std::string> order_refs_;  // the order of a reservation it creates
     std::map<LevelKey, Quantity> held_;                 // per level, if needed
