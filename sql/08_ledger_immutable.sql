@@ -66,3 +66,16 @@ SELECT actor FROM inventory.inventory_ledger WHERE sku = 'CLERK';
 REVOKE ALL ON ALL TABLES IN SCHEMA inventory FROM inventory_regress_clerk;
 REVOKE ALL ON SCHEMA inventory, regress FROM inventory_regress_clerk;
 DROP ROLE inventory_regress_clerk;
+
+-- The ledger's indexes, each for a query of the extension (README: Tables); no index on
+-- reference_id since 0.5.0.
+SELECT i.indexrelid::regclass AS index, pg_get_indexdef(i.indexrelid) ~ ' WHERE ' AS partial,
+       i.indisunique AS is_unique, obj_description(i.indexrelid, 'pg_class') IS NOT NULL AS commented
+  FROM pg_index i WHERE i.indrelid = 'inventory.inventory_ledger'::regclass ORDER BY 1::text;
+-- One event per position of a level's history, also for restored rows: a second restored row
+-- at a level_version the level already has is refused, not silently kept beside the first.
+SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger
+  (sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, on_hand_after,
+   reserved_after, available_after, level_version, actor, created_at)
+VALUES ('RESTORED', 2, 'RECEIVE', 1, 1, 0, 9, 3, 6, 2, 'someone', '2026-01-03 00:00+00')$$);
+SELECT count(*) AS events, max(level_version) FROM inventory.inventory_ledger WHERE sku = 'RESTORED';

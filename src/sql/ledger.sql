@@ -72,17 +72,27 @@ COMMENT ON COLUMN inventory.inventory_ledger.login IS 'The login that authentica
 
 GRANT SELECT ON TABLE inventory.inventory_ledger TO inventory_reader;
 
+COMMENT ON INDEX inventory.inventory_ledger_pkey IS 'The event''s identity (results and related_event_id name it); UUIDv7, so new rows append at the right edge.';
+
 CREATE INDEX IF NOT EXISTS inventory_ledger_history_idx ON inventory.inventory_ledger USING btree (sku, warehouse_id, created_at, level_version) INCLUDE (on_hand_after, reserved_after, available_after);
+
+COMMENT ON INDEX inventory.inventory_ledger_history_idx IS 'Time travel (inventory_levels_at): the last row of a level at or before a time, one backward index-only probe per level, whatever the history''s length.';
 
 CREATE UNIQUE INDEX IF NOT EXISTS inventory_ledger_idempotency_key_key ON inventory.inventory_ledger USING btree (idempotency_key);
 
+COMMENT ON INDEX inventory.inventory_ledger_idempotency_key_key IS 'One event per idempotency key: the replay lookup of a stored key, the wait for a key in flight (a dirty-snapshot probe of this index, by name) and the unique check that catches a key a concurrent transaction committed.';
+
 CREATE UNIQUE INDEX IF NOT EXISTS inventory_ledger_level_version_key ON inventory.inventory_ledger USING btree (sku, warehouse_id, level_version);
 
-CREATE INDEX IF NOT EXISTS inventory_ledger_reference_id_idx ON inventory.inventory_ledger USING btree (reference_id) WHERE (reference_id IS NOT NULL);
+COMMENT ON INDEX inventory.inventory_ledger_level_version_key IS 'One event per position of a level''s history: level_version is unique per level also for restored rows; serves the rebuild''s per-level existence probes.';
 
 CREATE INDEX IF NOT EXISTS inventory_ledger_related_event_id_idx ON inventory.inventory_ledger USING btree (related_event_id) WHERE (related_event_id IS NOT NULL);
 
+COMMENT ON INDEX inventory.inventory_ledger_related_event_id_idx IS 'The TRANSFER_IN of a TRANSFER_OUT, read when a transfer''s idempotency key is replayed; partial: only transfer legs have the column.';
+
 CREATE INDEX IF NOT EXISTS inventory_ledger_transaction_id_idx ON inventory.inventory_ledger USING btree (transaction_id) WHERE (transaction_id IS NOT NULL);
+
+COMMENT ON INDEX inventory.inventory_ledger_transaction_id_idx IS 'The change feed (inventory_level_changes): the rows of the transactions a position did not see, read from its oldest running transaction on; partial: rows appended before 0.3.1 have no transaction_id.';
 
 SELECT pg_catalog.pg_extension_config_dump('inventory.inventory_ledger', '');
 

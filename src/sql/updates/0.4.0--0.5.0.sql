@@ -4,3 +4,9 @@
 -- columns, argument names or defaults; a view that loses columns), and table changes. What it
 -- drops, the sources re-create with its comment and grants.
 \echo Use "ALTER EXTENSION inventory UPDATE TO '0.5.0'" to load this file. \quit
+
+-- h3: ledger indexes
+-- No query of the extension reads the ledger by reference_id (orders and reservations look
+-- their lines up in inventory_reservations; inventory_verify_reservations reads the ledger
+-- whole): the index cost every referenced event a text index insert for ad-hoc queries only.
+DROP INDEX IF EXISTS inventory.inventory_ledger_reference_id_idx;
