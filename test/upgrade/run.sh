@@ -81,7 +81,7 @@ check "members, dump registration and schema ACL of updated = fresh" \
   diff -u "$work/fresh.catalog" "$work/upgraded.catalog"
 check "data written before the updates kept" \
   test "$(q upgraded -c "SELECT string_agg(sku || '=' || on_hand, ',' ORDER BY sku)
-                          FROM inventory.inventory_levels")" = "AFTER=7,STEP-1=1,STEP-2=2,STEP-3=3,STEP-4=4"
+                          FROM inventory.inventory_levels")" = "AFTER=7,STEP-1=1,STEP-2=2,STEP-3=3,STEP-4=4,STEP-5=5"
 check "inventory_verify() empty after the updates" \
   test "$(q upgraded -c "SELECT count(*) FROM inventory.inventory_verify()")" = 0
 exit $((failures > 0))
