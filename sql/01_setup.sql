@@ -30,11 +30,25 @@ SELECT pg_describe_object(classid, objid, 0) AS unprefixed
    AND pg_describe_object(classid, objid, 0) !~ 'inventory\.inventory_'
  ORDER BY 1;
 
--- Every function pins its search_path.
+-- Every function pins its search_path, except the functions that run once per row (the ledger,
+-- policy and warehouse triggers that run as the caller, the id and login column defaults): a SET
+-- clause costs a save and restore of the setting per row (issue 12), so these have none, are
+-- SECURITY INVOKER and qualify every name and operator instead (25_search_path proves it).
 SELECT p.oid::regprocedure AS unpinned
   FROM pg_proc p
  WHERE p.pronamespace = 'inventory'::regnamespace AND p.prokind <> 'p'
    AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
+   AND p.oid NOT IN ('inventory.inventory_ledger_apply_trigger()'::regprocedure,
+                     'inventory.inventory_ledger_immutable_trigger()'::regprocedure,
+                     'inventory.inventory_sku_policy_trigger()'::regprocedure,
+                     'inventory.inventory_warehouse_guard_trigger()'::regprocedure,
+                     'inventory.inventory_uuidv7()'::regprocedure,
+                     'inventory.inventory_login()'::regprocedure)
+ ORDER BY 1;
+SELECT p.oid::regprocedure AS per_row_function, p.prosecdef AS security_definer,
+       p.proconfig AS settings
+  FROM pg_proc p
+ WHERE p.pronamespace = 'inventory'::regnamespace AND p.prokind <> 'p' AND p.proconfig IS NULL
  ORDER BY 1;
 -- A procedure that COMMITs can have no SET clause: it is SECURITY INVOKER, and qualifies every
 -- name and operator instead (it runs with the caller's search_path).

@@ -1,5 +1,6 @@
 #include "core/uuid7.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace inventory {
@@ -9,12 +10,36 @@ constexpr std::uint16_t kCounterMax = 0x0FFF;
 constexpr std::uint16_t kCounterSeedMask = 0x07FF;  // leave half the range for increments
 }  // namespace
 
+BufferedRandom::BufferedRandom(RandomFill source, std::size_t capacity)
+    : source_(std::move(source)),
+      buffer_(std::max<std::size_t>(capacity, 1)),
+      next_(buffer_.size()) {}
+
+void BufferedRandom::fill(std::span<std::uint8_t> out) {
+    if (out.size() > buffer_.size()) {  // larger than the buffer: straight from the source
+        source_(out);
+        ++refills_;
+        return;
+    }
+    if (buffer_.size() - next_ < out.size()) {
+        next_ = buffer_.size();  // drop the rest: if the source throws, the buffer stays empty
+        source_(std::span<std::uint8_t>(buffer_));
+        ++refills_;
+        next_ = 0;
+    }
+    const auto first = buffer_.begin() + static_cast<std::ptrdiff_t>(next_);
+    std::copy(first, first + static_cast<std::ptrdiff_t>(out.size()), out.begin());
+    std::fill(first, first + static_cast<std::ptrdiff_t>(out.size()), std::uint8_t{0});
+    next_ += out.size();
+}
+
 Uuid7Generator::Uuid7Generator(Clock clock, RandomFill random)
     : clock_(std::move(clock)), random_(std::move(random)) {}
 
 Uuid Uuid7Generator::next() {
     Uuid out{};
-    random_(std::span<std::uint8_t>(out));
+    // Bytes 6..15: 6 and 7 seed the counter, 8..15 are the random tail; 0..5 are the time.
+    random_(std::span<std::uint8_t>(out).subspan(16 - kRandomBytesPerId));
 
     std::uint64_t now = clock_();
     if (now > last_ms_) {

@@ -143,19 +143,24 @@ Datum warehouse_guard_trigger(FunctionCallInfo fcinfo) {
     if (!deleting && id_of(data->tg_newtuple) == old_id) return keep;
 
     static spi::Statement has_stock_records(
-        "SELECT EXISTS (SELECT FROM inventory.inventory_levels l WHERE l.warehouse_id = $1)"
-        "    OR EXISTS (SELECT FROM inventory.inventory_ledger g WHERE g.warehouse_id = $1)"
-        "    OR EXISTS (SELECT FROM inventory.inventory_transfers t WHERE t.to_warehouse_id = $1)"
+        "SELECT EXISTS (SELECT FROM inventory.inventory_levels l "
+        "               WHERE l.warehouse_id OPERATOR(pg_catalog.=) $1)"
+        "    OR EXISTS (SELECT FROM inventory.inventory_ledger g "
+        "               WHERE g.warehouse_id OPERATOR(pg_catalog.=) $1)"
+        "    OR EXISTS (SELECT FROM inventory.inventory_transfers t "
+        "               WHERE t.to_warehouse_id OPERATOR(pg_catalog.=) $1)"
         "    OR EXISTS (SELECT FROM inventory.inventory_purchase_orders p "
-        "                WHERE p.warehouse_id = $1)"
-        "    OR EXISTS (SELECT FROM inventory.inventory_orders o WHERE o.warehouse_id = $1)",
+        "               WHERE p.warehouse_id OPERATOR(pg_catalog.=) $1)"
+        "    OR EXISTS (SELECT FROM inventory.inventory_orders o "
+        "               WHERE o.warehouse_id OPERATOR(pg_catalog.=) $1)",
         {INT4OID});
     static spi::Statement delete_countries(
-        "DELETE FROM inventory.inventory_warehouse_countries c WHERE c.warehouse_id = $1",
+        "DELETE FROM inventory.inventory_warehouse_countries c "
+        "WHERE c.warehouse_id OPERATOR(pg_catalog.=) $1",
         {INT4OID});
     static spi::Statement move_countries(
         "UPDATE inventory.inventory_warehouse_countries c SET warehouse_id = $2 "
-        "WHERE c.warehouse_id = $1",
+        "WHERE c.warehouse_id OPERATOR(pg_catalog.=) $1",
         {INT4OID, INT4OID});
     spi::connect();
     const Datum values[] = {Int32GetDatum(old_id),

@@ -98,7 +98,6 @@ SELECT pg_catalog.pg_extension_config_dump('inventory.inventory_ledger', '');
 
 CREATE OR REPLACE FUNCTION inventory.inventory_ledger_apply_trigger() RETURNS trigger
     LANGUAGE c
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_ledger_apply_trigger';
 
 COMMENT ON FUNCTION inventory.inventory_ledger_apply_trigger() IS 'BEFORE INSERT on inventory_ledger: lets through the rows of the event engine''s own INSERT (it has applied them). A row inserted directly is validated, its level locked (created if missing), its changes and after-values computed, and inventory_levels and inventory_reservations updated. A row that arrives with its computed columns filled (a restore) is checked and sets the level to its after-values instead.';
@@ -107,7 +106,6 @@ REVOKE ALL ON FUNCTION inventory.inventory_ledger_apply_trigger() FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION inventory.inventory_ledger_immutable_trigger() RETURNS trigger
     LANGUAGE c
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_ledger_immutable_trigger';
 
 COMMENT ON FUNCTION inventory.inventory_ledger_immutable_trigger() IS 'Refuses UPDATE, DELETE and TRUNCATE of inventory_ledger (SQLSTATE IV008).';

@@ -42,7 +42,6 @@ GRANT ALL ON FUNCTION inventory.inventory_set_sku_policy(sku text, allow_backord
 
 CREATE OR REPLACE FUNCTION inventory.inventory_sku_policy_trigger() RETURNS trigger
     LANGUAGE c
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_sku_policy_trigger';
 
 COMMENT ON FUNCTION inventory.inventory_sku_policy_trigger() IS 'AFTER INSERT/UPDATE/DELETE on inventory_sku_policies: recomputes available_to_sell of the SKU''s levels under the new policy, refusing a policy the current levels break.';

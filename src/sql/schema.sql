@@ -3,7 +3,6 @@
 
 CREATE OR REPLACE FUNCTION inventory.inventory_login() RETURNS text
     LANGUAGE c STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_login';
 
 COMMENT ON FUNCTION inventory.inventory_login() IS 'The session''s authenticated login, as inventory_ledger.login records it; internal (the default of inventory_orders.login).';
@@ -22,7 +21,6 @@ GRANT ALL ON FUNCTION inventory.inventory_sku_problem(sku text) TO inventory_rea
 
 CREATE OR REPLACE FUNCTION inventory.inventory_uuidv7() RETURNS uuid
     LANGUAGE c PARALLEL SAFE
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_uuidv7';
 
 COMMENT ON FUNCTION inventory.inventory_uuidv7() IS 'A new time-ordered UUIDv7 (RFC 9562); ids from one session increase strictly.';

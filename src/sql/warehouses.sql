@@ -103,7 +103,6 @@ GRANT ALL ON FUNCTION inventory.inventory_stop_serving_country(warehouse_id inte
 
 CREATE OR REPLACE FUNCTION inventory.inventory_warehouse_guard_trigger() RETURNS trigger
     LANGUAGE c
-    SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_warehouse_guard_trigger';
 
 COMMENT ON FUNCTION inventory.inventory_warehouse_guard_trigger() IS 'BEFORE UPDATE OR DELETE on inventory_warehouses: a warehouse with levels, ledger rows, incoming transfers, purchase orders or orders keeps its id and cannot be deleted (SQLSTATE 23503); the countries it serves follow it.';

@@ -82,10 +82,23 @@ TEST(Uuid7, RandomBitsAreKept) {
     std::mt19937 copy = h.rng;  // the same stream the generator will see
     auto gen = h.Make();
     const Uuid id = gen.next();
-    std::array<std::uint8_t, 16> expected{};
+    // The ten bytes of one id: two for the counter seed, then bytes 8..15.
+    std::array<std::uint8_t, Uuid7Generator::kRandomBytesPerId> expected{};
     for (auto& b : expected) b = static_cast<std::uint8_t>(copy());
-    EXPECT_EQ(id[8] & 0x3F, expected[8] & 0x3F);
-    for (std::size_t i = 9; i < 16; ++i) EXPECT_EQ(id[i], expected[i]) << i;
+    EXPECT_EQ(CounterOf(id), ((expected[0] << 8 | expected[1]) & 0x07FFu));
+    EXPECT_EQ(id[8] & 0x3F, expected[2] & 0x3F);
+    for (std::size_t i = 9; i < 16; ++i) EXPECT_EQ(id[i], expected[i - 6]) << i;
+}
+
+TEST(Uuid7, TakesTenRandomBytesPerId) {
+    std::vector<std::size_t> requests;
+    Uuid7Generator gen([] { return std::uint64_t{42}; },
+                       [&](std::span<std::uint8_t> bytes) {
+                           requests.push_back(bytes.size());
+                           std::fill(bytes.begin(), bytes.end(), std::uint8_t{0x33});
+                       });
+    for (int i = 0; i < 5; ++i) (void)gen.next();
+    EXPECT_EQ(requests, std::vector<std::size_t>(5, Uuid7Generator::kRandomBytesPerId));
 }
 
 TEST(Uuid7, NewMillisecondSeedsTheCounterInTheLowerHalf) {
@@ -230,6 +243,118 @@ TEST(Uuid7ToString, GeneratedIdShowsVersionAndVariant) {
         })) << text;
         EXPECT_EQ(text.substr(0, 8) + text.substr(9, 4), "0123456789ab") << text;
     }
+}
+
+// A source that counts: byte k of its output stream is k mod 256 (k counted over all calls), so
+// a test sees which bytes of the stream were handed out.
+struct CountingSource {
+    std::uint64_t produced = 0;
+    std::vector<std::size_t> calls;
+    bool fail = false;
+
+    RandomFill Fill() {
+        return [this](std::span<std::uint8_t> bytes) {
+            if (fail) throw std::runtime_error("no entropy");
+            calls.push_back(bytes.size());
+            for (auto& b : bytes) b = static_cast<std::uint8_t>(produced++);
+        };
+    }
+};
+
+std::vector<std::uint8_t> Take(BufferedRandom& random, std::size_t n) {
+    std::vector<std::uint8_t> out(n, 0xEE);
+    random.fill(out);
+    return out;
+}
+
+std::vector<std::uint8_t> Stream(std::uint64_t from, std::size_t n) {
+    std::vector<std::uint8_t> out;
+    for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<std::uint8_t>(from + i));
+    return out;
+}
+
+TEST(BufferedRandom, OneSourceCallFillsTheWholeBufferAndServesItInOrder) {
+    CountingSource source;
+    BufferedRandom random(source.Fill(), 30);
+    EXPECT_EQ(random.refills(), 0u);  // nothing is read before the first request
+    EXPECT_EQ(Take(random, 10), Stream(0, 10));
+    EXPECT_EQ(Take(random, 10), Stream(10, 10));
+    EXPECT_EQ(Take(random, 10), Stream(20, 10));
+    EXPECT_EQ(source.calls, std::vector<std::size_t>{30});
+    EXPECT_EQ(random.refills(), 1u);
+    EXPECT_EQ(Take(random, 10), Stream(30, 10));  // buffer used up: the next fill
+    EXPECT_EQ(source.calls, (std::vector<std::size_t>{30, 30}));
+}
+
+TEST(BufferedRandom, ARequestThatDoesNotFitDropsTheRestAndNeverReusesBytes) {
+    CountingSource source;
+    BufferedRandom random(source.Fill(), 25);
+    EXPECT_EQ(Take(random, 10), Stream(0, 10));
+    EXPECT_EQ(Take(random, 10), Stream(10, 10));
+    // 5 bytes left, 10 asked for: bytes 20..24 are dropped, the next fill serves 25..34.
+    EXPECT_EQ(Take(random, 10), Stream(25, 10));
+    EXPECT_EQ(random.refills(), 2u);
+}
+
+TEST(BufferedRandom, ARequestLargerThanTheBufferGoesStraightToTheSource) {
+    CountingSource source;
+    BufferedRandom random(source.Fill(), 8);
+    EXPECT_EQ(Take(random, 3), Stream(0, 3));
+    EXPECT_EQ(Take(random, 20), Stream(8, 20));
+    EXPECT_EQ(Take(random, 3), Stream(3, 3));  // the buffer is still served after it
+    EXPECT_EQ(source.calls, (std::vector<std::size_t>{8, 20}));
+}
+
+TEST(BufferedRandom, AFailingSourceHandsOutNothingAndIsTriedAgain) {
+    CountingSource source;
+    BufferedRandom random(source.Fill(), 16);
+    EXPECT_EQ(Take(random, 10), Stream(0, 10));
+    source.fail = true;
+    std::vector<std::uint8_t> out(10, 0xEE);
+    EXPECT_THROW(random.fill(out), std::runtime_error);
+    EXPECT_EQ(out, std::vector<std::uint8_t>(10, 0xEE));
+    EXPECT_THROW(random.fill(out), std::runtime_error);  // still nothing buffered
+    source.fail = false;
+    EXPECT_EQ(Take(random, 4), Stream(16, 4));  // bytes 10..15 were dropped, never handed out
+    EXPECT_EQ(random.refills(), 2u);
+}
+
+TEST(BufferedRandom, GeneratorReadsTheSourceOncePerFourHundredIds) {
+    CountingSource source;
+    BufferedRandom random(source.Fill());
+    std::uint64_t now = 1'700'000'000'000ull;
+    Uuid7Generator gen([&] { return now; }, [&](std::span<std::uint8_t> b) { random.fill(b); });
+    const std::size_t per_fill =
+        BufferedRandom::kDefaultCapacity / Uuid7Generator::kRandomBytesPerId;
+    ASSERT_EQ(per_fill, 409u);
+    Uuid previous = gen.next();
+    std::set<Uuid> seen{previous};
+    for (std::size_t i = 1; i < 3 * per_fill; ++i) {
+        if (i % 100 == 0) ++now;
+        const Uuid id = gen.next();
+        ASSERT_LT(previous, id) << i;
+        seen.insert(id);
+        previous = id;
+    }
+    EXPECT_EQ(seen.size(), 3 * per_fill);
+    EXPECT_EQ(random.refills(), 3u);
+    (void)gen.next();
+    EXPECT_EQ(random.refills(), 4u);
+    EXPECT_EQ(source.calls, std::vector<std::size_t>(4, BufferedRandom::kDefaultCapacity));
+}
+
+TEST(BufferedRandom, BufferedIdsKeepDistinctRandomTails) {
+    // Ids in one millisecond differ in their counter; their random tails come from distinct
+    // stretches of the source stream (no byte is handed out twice).
+    CountingSource source;
+    BufferedRandom random(source.Fill(), 100);
+    Uuid7Generator gen([] { return std::uint64_t{7}; },
+                       [&](std::span<std::uint8_t> b) { random.fill(b); });
+    const Uuid a = gen.next();
+    const Uuid b = gen.next();
+    EXPECT_EQ(a[15], 9);   // stream bytes 0..9
+    EXPECT_EQ(b[15], 19);  // stream bytes 10..19
+    EXPECT_EQ(b[9], 13);
 }
 
 }  // namespace
