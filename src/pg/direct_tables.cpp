@@ -37,6 +37,14 @@ struct OpenState {
 OpenState open_state;
 Oid cached_oids[kTables] = {InvalidOid, InvalidOid, InvalidOid};  // until invalidated
 std::uint64_t generation = 0;  // counts openings: Columns resolve again after each
+constexpr int kMaxForgetters = 4;
+void (*forgetters[kMaxForgetters])() = {};
+
+void forget_written_versions() noexcept {
+    for (auto* forget : forgetters) {
+        if (forget != nullptr) forget();
+    }
+}
 
 // C only: called from the transaction callbacks too.
 void close_tables() {
@@ -75,6 +83,7 @@ void on_transaction_event(XactEvent event, void*) {
         case XACT_EVENT_PARALLEL_PRE_COMMIT:
         case XACT_EVENT_PRE_PREPARE:
             close_tables();
+            forget_written_versions();
             break;
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PARALLEL_ABORT:
@@ -82,14 +91,20 @@ void on_transaction_event(XactEvent event, void*) {
         case XACT_EVENT_PARALLEL_COMMIT:
         case XACT_EVENT_PREPARE:
             forget_tables();
+            forget_written_versions();
             break;
     }
+}
+
+void on_subtransaction_event(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
+    if (event == SUBXACT_EVENT_ABORT_SUB) forget_written_versions();
 }
 
 void on_relcache_invalidation(Datum, Oid relid) {
     bool ours = !OidIsValid(relid);
     for (Oid& oid : cached_oids) ours = ours || oid == relid;
     if (!ours) return;
+    forget_written_versions();
     for (Oid& oid : cached_oids) oid = InvalidOid;
     if (open_state.context != nullptr) open_state.stale = true;
 }
@@ -398,9 +413,52 @@ Datum get(TupleTableSlot* slot, int column) {
 
 // ---- locking and writing --------------------------------------------------------------------
 
+void on_writes_undone(void (*forget)()) {
+    for (auto*& slot : forgetters) {
+        if (slot == forget) return;
+        if (slot == nullptr) {
+            slot = forget;
+            return;
+        }
+    }
+    throw Error(ErrorCode::Internal, "too many caches of written row versions");
+}
+
+bool written_by_us_and_current(TupleTableSlot* slot) {
+    return pg_guard([slot] {
+        bool null = false;
+        const TransactionId xmin =
+            DatumGetTransactionId(slot_getsysattr(slot, MinTransactionIdAttributeNumber, &null));
+        if (null || !TransactionIdIsCurrentTransactionId(xmin)) return false;
+        HeapTuple tuple = ExecFetchSlotHeapTuple(slot, false, nullptr);
+        // Not replaced by a later version (t_ctid points at itself) and not deleted.
+        return ItemPointerEquals(&tuple->t_data->t_ctid, &tuple->t_self) &&
+               HeapTupleHeaderGetRawXmax(tuple->t_data) == InvalidTransactionId;
+    });
+}
+
+void release(TupleTableSlot* slot) noexcept {
+    try {
+        pg_guard([slot] { ExecClearTuple(slot); });
+    } catch (...) {  // cleanup: the transaction is failing anyway
+    }
+}
+
+TupleTableSlot* scan_slot(TableId table) {
+    return open_table(table).scan_slot;
+}
+
+bool fetch_version(TableId table, const ItemPointerData& tid, TupleTableSlot* slot) {
+    Relation relation = open_table(table).relation;
+    ItemPointerData at = tid;
+    return pg_guard(
+        [&] { return table_tuple_fetch_row_version(relation, &at, SnapshotAny, slot); });
+}
+
 LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
                     const Statement& statement, bool skip_locked) {
     Relation relation = open_table(table).relation;
+    if (written_by_us_and_current(slot)) return {true, false};
     const bool transaction_snapshot = IsolationUsesXactSnapshot();
     struct Outcome {
         TM_Result result;
@@ -584,6 +642,7 @@ void BulkInsert::flush() {
 
 void register_callbacks() {
     RegisterXactCallback(on_transaction_event, nullptr);
+    RegisterSubXactCallback(on_subtransaction_event, nullptr);
     CacheRegisterRelcacheCallback(on_relcache_invalidation, 0);
 }
 

@@ -119,13 +119,32 @@ class IndexProbe {
 // the row's latest version and updates *row; `followed` tells the caller to recheck the key.
 // Under REPEATABLE READ and SERIALIZABLE a row updated or deleted after the snapshot raises
 // 40001 (as SELECT ... FOR UPDATE does). Returns false when the row was deleted (READ
-// COMMITTED) or is locked by another transaction (skip_locked).
+// COMMITTED) or is locked by another transaction (skip_locked). A version this transaction wrote
+// (written_by_us_and_current) is already as good as locked and is left as it is.
 struct LockResult {
     bool locked = false;
     bool followed = false;
 };
 [[nodiscard]] LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
                                   const Statement& statement, bool skip_locked = false);
+
+// Whether the row version in `slot` was written by this transaction (or one of its committed
+// subtransactions) and not changed since: no other transaction can lock or change it before
+// this one ends (the version it replaced carries this transaction's xmax, which they wait for).
+[[nodiscard]] bool written_by_us_and_current(TupleTableSlot* slot);
+
+// Fetches the row version at `tid` into `slot`; false if there is none.
+[[nodiscard]] bool fetch_version(TableId table, const ItemPointerData& tid, TupleTableSlot* slot);
+
+// Empties a slot filled by fetch_version (drops its buffer pin).
+void release(TupleTableSlot* slot) noexcept;
+
+// The table's scratch slot (what IndexProbe uses), for fetch_version.
+[[nodiscard]] TupleTableSlot* scan_slot(TableId table);
+
+// Calls `forget` when a subtransaction aborts (its writes are undone) and when the
+// transaction ends: for caches of row versions the transaction wrote.
+void on_writes_undone(void (*forget)());
 
 // Fills `row` with the current values of the row at `tid` (which the caller has locked).
 void load_current(NewRow& row, const ItemPointerData& tid);

@@ -118,11 +118,46 @@ bool holds_key(TupleTableSlot* slot, const LevelKey& key) {
 
 constexpr Oid kLevelKeyEquality[] = {F_TEXTEQ, F_INT4EQ};
 
+// The level rows this transaction has written, and where their latest version is. Locking
+// such a level again needs no index probe: the version is this transaction's own, which no
+// other transaction can lock or change before it ends, and an index probe would walk the whole
+// HOT chain of the versions this transaction wrote (one per event, none prunable yet). Checked
+// before use (written_by_us_and_current); forgotten when a subtransaction aborts, when the
+// levels table is invalidated and when the transaction ends (direct::on_writes_undone).
+std::map<LevelKey, ItemPointerData> written_levels;
+
+void forget_written_levels() {
+    written_levels.clear();
+}
+
+// The level's latest version if this transaction wrote it, into `slot`.
+std::optional<LockedLevel> written_level(const LevelKey& key) {
+    const auto found = written_levels.find(key);
+    if (found == written_levels.end()) return std::nullopt;
+    TupleTableSlot* slot = direct::scan_slot(direct::TableId::Levels);
+    std::optional<LockedLevel> level;
+    try {
+        if (direct::fetch_version(direct::TableId::Levels, found->second, slot) &&
+            direct::written_by_us_and_current(slot) && holds_key(slot, key)) {
+            level = read_level(slot);
+        }
+    } catch (...) {
+        direct::release(slot);
+        throw;
+    }
+    direct::release(slot);
+    if (!level) written_levels.erase(found);
+    return level;
+}
+
 // Finds the level's row through the primary key on the statement's snapshot and, with Lock,
 // locks it FOR UPDATE (under READ COMMITTED its latest version, the key rechecked when the lock
 // followed an update; a row deleted meanwhile counts as missing). nullopt when it is missing.
 std::optional<LockedLevel> find_level(const LevelKey& key, LevelRead mode,
                                       const direct::Statement& statement) {
+    if (mode == LevelRead::Lock) {
+        if (auto level = written_level(key)) return level;
+    }
     const Datum values[] = {spi::text_datum(key.sku), Int32GetDatum(key.warehouse_id)};
     direct::IndexProbe probe(direct::TableId::Levels, "inventory_levels_pkey", values,
                              kLevelKeyEquality, statement);
@@ -179,6 +214,7 @@ using LevelEntry = LockedLevels::value_type;
 // Writes each level's figures, version, policy copies and available_to_sell as a new version
 // of its locked row, on the direct path: the other columns as they are.
 void update_levels(std::span<const LevelEntry* const> levels) {
+    direct::on_writes_undone(forget_written_levels);
     const direct::Statement statement;
     const Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
     for (const LevelEntry* entry : levels) {
@@ -198,6 +234,7 @@ void update_levels(std::span<const LevelEntry* const> levels) {
         }
         row.set(column(kUpdatedAt), now);
         direct::update_row(row, &state.row, statement);
+        written_levels.insert_or_assign(entry->first, state.row);
     }
 }
 
