@@ -211,13 +211,9 @@ RETURNING on_hand_change, reserved_change, on_hand_after, reserved_after, availa
 INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, reference_id)
 VALUES ('SP3', 1, 'ALLOCATE', 2, 'SP3-DIRECT'), ('SP3', 1, 'FULFILL', 1, 'SP3-DIRECT')
 RETURNING event_type, on_hand_after, reserved_after, level_version;
--- Not yet on this path: a direct DEALLOCATE without a reference_id sums the level's
--- reservations in src/pg/reservations.cpp (load_held) with an unqualified "-" that the hostile
--- operator replaces here. Until that statement says OPERATOR(pg_catalog.-) (or the direct write
--- path replaces it), SP3 skips the unreferenced ALLOCATE and DEALLOCATE pair (version 6, not 8):
--- INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity)
--- VALUES ('SP3', 1, 'ALLOCATE', 1), ('SP3', 1, 'DEALLOCATE', 1)
--- RETURNING event_type, on_hand_after, reserved_after, level_version;
+INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity)
+VALUES ('SP3', 1, 'ALLOCATE', 1), ('SP3', 1, 'DEALLOCATE', 1)
+RETURNING event_type, on_hand_after, reserved_after, level_version;
 INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity)
 VALUES ('SP3-NEW', 2, 'RECEIVE', 4)
 RETURNING on_hand_after, level_version;
