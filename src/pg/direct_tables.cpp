@@ -22,17 +22,26 @@ struct OpenTable {
     TupleTableSlot** bulk_slots = nullptr;  // BulkInsert, kBulkRows of them
 };
 
-// The tables open in the running transaction. Relations and index relations are opened under
-// the top transaction's resource owner (their locks and references last until the transaction
-// ends, as a writer's do, whatever subtransaction opened them) and closed before it commits;
-// the memory is a child of TopTransactionContext. After an abort the resource owners and
-// memory contexts have released everything: the state is only forgotten.
+// The tables open in the running transaction. The relations and index relations are opened
+// under the top transaction's resource owner, so their ROW EXCLUSIVE locks last until the
+// transaction ends, as a writer's do, whatever subtransaction opened them. Their relcache
+// references are held only while the direct path is in use (a Use is alive): between calls the
+// state is kept without references, so that a DROP EXTENSION or ALTER TABLE later in the same
+// transaction finds the tables unused, and the invalidation that such a change sends makes the
+// next Use rebuild the state (the entries' pointers stay valid until an invalidation names
+// them, and every one of them is watched). The memory is a child of TopTransactionContext.
+// Before commit, and after a subtransaction abort, the state is discarded; after an abort it
+// is only forgotten (the resource owners and memory contexts have released everything).
+constexpr int kMaxWatched = 24;  // tables and their indexes
 struct OpenState {
     MemoryContext context = nullptr;
     EState* estate = nullptr;
     OpenTable tables[kTables];
-    bool stale = false;  // a relcache invalidation named one of the tables
-    int statements = 0;  // Statements alive (nested ones included)
+    bool stale = false;    // a relcache invalidation named one of the relations
+    bool holding = false;  // the relcache references are held
+    int users = 0;         // Uses alive (nested ones included)
+    Oid watched[kMaxWatched] = {};
+    int watched_count = 0;
 };
 OpenState open_state;
 Oid cached_oids[kTables] = {InvalidOid, InvalidOid, InvalidOid};  // until invalidated
@@ -46,9 +55,34 @@ void forget_written_versions() noexcept {
     }
 }
 
-// C only: called from the transaction callbacks too.
-void close_tables() {
+// Takes or drops the relcache references of every open relation. C only.
+void hold_references(bool take) {
+    ResourceOwner saved = CurrentResourceOwner;
+    CurrentResourceOwner = TopTransactionResourceOwner;
+    for (OpenTable& table : open_state.tables) {
+        if (table.relation == nullptr) continue;
+        Relation relations[1 + kMaxWatched];
+        int count = 0;
+        relations[count++] = table.relation;
+        for (int i = 0; table.info != nullptr && i < table.info->ri_NumIndices; ++i)
+            relations[count++] = table.info->ri_IndexRelationDescs[i];
+        for (int i = 0; i < count; ++i) {
+            if (take) {
+                RelationIncrementReferenceCount(relations[i]);
+            } else {
+                RelationDecrementReferenceCount(relations[i]);
+            }
+        }
+    }
+    CurrentResourceOwner = saved;
+    open_state.holding = take;
+}
+
+// Drops the open state: references (if held), slots, memory. The locks stay. C only: called
+// from the transaction callbacks too.
+void discard_tables() {
     if (open_state.context == nullptr) return;
+    if (open_state.holding) hold_references(false);
     ResourceOwner saved = CurrentResourceOwner;
     CurrentResourceOwner = TopTransactionResourceOwner;
     for (OpenTable& table : open_state.tables) {
@@ -56,10 +90,9 @@ void close_tables() {
         if (table.scan_slot != nullptr) ExecDropSingleTupleTableSlot(table.scan_slot);
         if (table.write_slot != nullptr) ExecDropSingleTupleTableSlot(table.write_slot);
         if (table.bulk_slots != nullptr) {
-            for (std::size_t i = 0; i < kBulkRows; ++i) ExecDropSingleTupleTableSlot(table.bulk_slots[i]);
+            for (std::size_t i = 0; i < kBulkRows; ++i)
+                ExecDropSingleTupleTableSlot(table.bulk_slots[i]);
         }
-        if (table.info != nullptr) ExecCloseIndices(table.info);
-        if (table.relation != nullptr) table_close(table.relation, NoLock);
         table = OpenTable{};
     }
     CurrentResourceOwner = saved;
@@ -67,6 +100,7 @@ void close_tables() {
     open_state.context = nullptr;
     open_state.estate = nullptr;
     open_state.stale = false;
+    open_state.watched_count = 0;
 }
 
 void forget_tables() noexcept {
@@ -74,7 +108,9 @@ void forget_tables() noexcept {
     open_state.context = nullptr;
     open_state.estate = nullptr;
     open_state.stale = false;
-    open_state.statements = 0;
+    open_state.holding = false;
+    open_state.users = 0;
+    open_state.watched_count = 0;
 }
 
 void on_transaction_event(XactEvent event, void*) {
@@ -82,7 +118,7 @@ void on_transaction_event(XactEvent event, void*) {
         case XACT_EVENT_PRE_COMMIT:
         case XACT_EVENT_PARALLEL_PRE_COMMIT:
         case XACT_EVENT_PRE_PREPARE:
-            close_tables();
+            discard_tables();
             forget_written_versions();
             break;
         case XACT_EVENT_ABORT:
@@ -97,12 +133,20 @@ void on_transaction_event(XactEvent event, void*) {
 }
 
 void on_subtransaction_event(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
-    if (event == SUBXACT_EVENT_ABORT_SUB) forget_written_versions();
+    if (event != SUBXACT_EVENT_ABORT_SUB) return;
+    // What the subtransaction wrote is undone, and the relations it created are gone.
+    forget_written_versions();
+    if (open_state.users == 0) {
+        discard_tables();
+    } else {
+        open_state.stale = true;
+    }
 }
 
 void on_relcache_invalidation(Datum, Oid relid) {
     bool ours = !OidIsValid(relid);
     for (Oid& oid : cached_oids) ours = ours || oid == relid;
+    for (int i = 0; i < open_state.watched_count; ++i) ours = ours || open_state.watched[i] == relid;
     if (!ours) return;
     forget_written_versions();
     for (Oid& oid : cached_oids) oid = InvalidOid;
@@ -145,6 +189,9 @@ OpenTable& open_table(TableId id) {
     const auto index = static_cast<std::size_t>(id);
     OpenTable& table = open_state.tables[index];
     if (table.relation != nullptr) return table;
+    if (open_state.users == 0) {
+        throw Error(ErrorCode::Internal, "the direct write path was used outside a statement");
+    }
     if (open_state.context == nullptr) {
         open_state.context = pg_guard([] {
             return AllocSetContextCreate(TopTransactionContext, "inventory direct path",
@@ -157,6 +204,7 @@ OpenTable& open_table(TableId id) {
             return estate;
         });
         ++generation;
+        open_state.holding = true;  // inside a Use: what opens now is held until it ends
     }
     Relation relation = nullptr;
     for (int attempt = 0; attempt < 2 && relation == nullptr; ++attempt) {
@@ -166,8 +214,8 @@ OpenTable& open_table(TableId id) {
     }
     if (relation == nullptr) resolve_table(id);  // throws: the table is gone
     table.relation = relation;
-    // The rest cannot fail but for lack of memory; the relation is closed by close_tables()
-    // before commit, or released by the abort.
+    // The rest cannot fail but for lack of memory; the references are dropped when the last Use
+    // ends, or released by an abort.
     pg_guard([&table] {
         MemoryContext old = MemoryContextSwitchTo(open_state.context);
         ResourceOwner saved = CurrentResourceOwner;
@@ -179,6 +227,14 @@ OpenTable& open_table(TableId id) {
             InitResultRelInfo(info, table.relation, 0, nullptr, 0);
             ExecOpenIndices(info, false);
             table.info = info;
+            if (open_state.watched_count < kMaxWatched)
+                open_state.watched[open_state.watched_count++] = RelationGetRelid(table.relation);
+            for (int i = 0; i < info->ri_NumIndices; ++i) {
+                if (open_state.watched_count < kMaxWatched) {
+                    open_state.watched[open_state.watched_count++] =
+                        RelationGetRelid(info->ri_IndexRelationDescs[i]);
+                }
+            }
             table.scan_slot = table_slot_create(table.relation, nullptr);
             table.write_slot = table_slot_create(table.relation, nullptr);
         }
@@ -245,6 +301,29 @@ void clear_row(TupleTableSlot* slot) {
 
 // ---- Statement ------------------------------------------------------------------------------
 
+Use::Use() {
+    if (open_state.users == 0 && open_state.context != nullptr) {
+        // Rebuild what an invalidation made stale; otherwise take the references again.
+        pg_guard([] {
+            if (open_state.stale) {
+                discard_tables();
+            } else if (!open_state.holding) {
+                hold_references(true);
+            }
+        });
+    }
+    ++open_state.users;
+}
+
+Use::~Use() {
+    if (open_state.users > 0 && --open_state.users == 0 && open_state.holding) {
+        try {
+            pg_guard([] { hold_references(false); });
+        } catch (...) {  // cannot fail: reference counts only
+        }
+    }
+}
+
 Statement::Statement() {
     snapshot_ = pg_guard([] {
         CommandCounterIncrement();
@@ -252,14 +331,9 @@ Statement::Statement() {
         UpdateActiveSnapshotCommandId();
         return GetActiveSnapshot();
     });
-    // Rebuild what an invalidation made stale, between statements only: a nested statement
-    // runs while its caller's probes and rows are in use.
-    if (open_state.stale && open_state.statements == 0) pg_guard([] { close_tables(); });
-    ++open_state.statements;
 }
 
 Statement::~Statement() {
-    if (open_state.statements > 0) --open_state.statements;
     if (ActiveSnapshotSet() && GetActiveSnapshot() == snapshot_) PopActiveSnapshot();
 }
 

@@ -31,6 +31,18 @@ namespace inventory::pg::direct {
 
 enum class TableId : std::uint8_t { Ledger, Levels, Reservations };
 
+// The direct path in use: the open tables' relcache references are held while a Use is alive
+// (the outermost one takes them, or rebuilds the state after an invalidation). Every Statement
+// is one; a caller that runs several statements in a row (the event engine) holds one around
+// them so that the references are taken once.
+class Use {
+  public:
+    Use();
+    ~Use();
+    Use(const Use&) = delete;
+    Use& operator=(const Use&) = delete;
+};
+
 // One statement of the direct path, as SPI runs one SQL statement: it starts a new command
 // (CommandCounterIncrement, so that it sees what the earlier steps wrote) and makes a snapshot
 // active until it ends: under READ COMMITTED a new one, under REPEATABLE READ and SERIALIZABLE
@@ -44,6 +56,7 @@ class Statement {
     [[nodiscard]] Snapshot snapshot() const noexcept { return snapshot_; }
 
   private:
+    Use use_;
     Snapshot snapshot_ = nullptr;
 };
 

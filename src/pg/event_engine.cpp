@@ -326,6 +326,7 @@ void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
 
 void execute_plan(std::vector<PlannedEvent>& plan) {
     require_current_schema();
+    const direct::Use direct_path;  // the tables' references, taken once for the whole plan
     // The first lock of every writer (README: Locks): a rebuild's SHARE lock then waits for this
     // plan, or this plan for the rebuild, before either holds a level.
     lock_ledger_for_writing();
