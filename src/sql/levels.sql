@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS inventory.inventory_levels (
     CONSTRAINT inventory_levels_on_hand_check CHECK ((on_hand >= 0)),
     CONSTRAINT inventory_levels_reserved_check CHECK ((reserved >= 0)),
     CONSTRAINT inventory_levels_pkey PRIMARY KEY (sku, warehouse_id)
-);
+)
+WITH (fillfactor = 50);
 
 COMMENT ON TABLE inventory.inventory_levels IS 'Current stock per SKU per warehouse, written in the same transaction as each ledger row (by the event engine, or by the ledger trigger for a row inserted directly); never write it directly.';
 

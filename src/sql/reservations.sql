@@ -52,9 +52,15 @@ GRANT SELECT ON TABLE inventory.inventory_reservations TO inventory_reader;
 
 CREATE INDEX IF NOT EXISTS inventory_reservations_active_idx ON inventory.inventory_reservations USING btree (sku, warehouse_id) WHERE (status = 'ACTIVE'::text);
 
-CREATE INDEX IF NOT EXISTS inventory_reservations_expiry_idx ON inventory.inventory_reservations USING btree (expires_at) WHERE (status = 'ACTIVE'::text);
+COMMENT ON INDEX inventory.inventory_reservations_active_idx IS 'What the active reservations of a level hold: read by a FULFILL or DEALLOCATE without a reference_id, which may only take units no reservation holds.';
+
+CREATE INDEX IF NOT EXISTS inventory_reservations_expiry_idx ON inventory.inventory_reservations USING btree (expires_at) WHERE ((status = 'ACTIVE'::text) AND (expires_at IS NOT NULL));
+
+COMMENT ON INDEX inventory.inventory_reservations_expiry_idx IS 'The holds that have ended (inventory_expire_reservations), oldest first; only active reservations with an end have an entry.';
 
 CREATE INDEX IF NOT EXISTS inventory_reservations_order_idx ON inventory.inventory_reservations USING btree (order_ref) WHERE (order_ref IS NOT NULL);
+
+COMMENT ON INDEX inventory.inventory_reservations_order_idx IS 'The reservations of an order (inventory_release_order and an order''s retry).';
 
 SELECT pg_catalog.pg_extension_config_dump('inventory.inventory_reservations', '');
 
