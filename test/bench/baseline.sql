@@ -120,3 +120,10 @@ BEGIN
   available_to_sell := on_hand - reserved;
 END;
 $$;
+
+-- (c) The floor of a hot row: one bare UPDATE of a one-row table per transaction, no function,
+-- no ledger, what PostgreSQL itself pays for a row that every client updates.
+CREATE TABLE bench_baseline.hot_row (
+  id integer PRIMARY KEY,
+  n bigint NOT NULL
+);

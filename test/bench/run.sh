@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
 # The benchmark suite: starts its own throw-away cluster, loads the extension and the PL/pgSQL
 # reference (baseline.sql), runs every workload against both in the same run, and prints a
-# table of absolute figures and ratios against the reference. Not part of the test command:
-# benchmarks never run as timed assertions.
+# table of absolute figures and ratios against the baseline each row names (the reference, or
+# PostgreSQL's own floor: a bare one-row UPDATE, COPY into a trigger-less copy of the ledger).
+# Not part of the test command: benchmarks never run as timed assertions.
 #
-#   bash test/bench/run.sh            # full suite (about 15 minutes, 10 million ledger rows)
+#   bash test/bench/run.sh            # full suite (about 20 minutes, 10 million ledger rows)
 #   QUICK=1 bash test/bench/run.sh    # smaller and shorter, to check the suite itself
 #   DURATION=20 ROUNDS=5 bash test/bench/run.sh   # seconds per pgbench run (default 5, quick 3)
 #                                                  # and runs per figure, median kept (default 3)
 set -euo pipefail
+# A private PostgreSQL: INVENTORY_PG_BINDIR (scripts/common.sh), or the bindir of PG_CONFIG.
+if [ -z "${INVENTORY_PG_BINDIR:-}" ] && [ -n "${PG_CONFIG:-}" ]; then
+  INVENTORY_PG_BINDIR=$("$PG_CONFIG" --bindir)
+  export INVENTORY_PG_BINDIR
+fi
 source "$(dirname "$0")/../../scripts/common.sh"
 cd "$REPO_ROOT"
 here=test/bench
+# Every client (psql, createdb, pgbench) from the PostgreSQL the extension is installed into.
+export PATH="$PG_BINDIR:$PATH"
 
 quick=${QUICK:-0}
 duration=${DURATION:-$([ "$quick" = 1 ] && echo 3 || echo 5)}
 rounds=${ROUNDS:-$([ "$quick" = 1 ] && echo 1 || echo 3)}
 big_rows=$([ "$quick" = 1 ] && echo 1000000 || echo 10000000)
 batch_events=100000
+mix_events=100000   # (k)
+mix_skus=1000
+sessions=5          # (j) per session
+prior_orders=4000   # (j) per session: orders placed before the sessions
 skus=10000
 PGBENCH=$PG_BINDIR/pgbench
 
@@ -30,25 +42,27 @@ EXTRA_SERVER_OPTIONS="-c fsync=on -c shared_buffers=1GB -c max_wal_size=16GB \
 work=$(mktemp -d)
 results=$work/results.tsv
 : >"$results"
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
-# record WORKLOAD EXTENSION BASELINE UNIT TARGET_RATIO (empty baseline: absolute only)
+db=bench   # the database q, tps, seconds_of and setup_database work on
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+# record WORKLOAD EXTENSION BASELINE UNIT TARGET (empty baseline: absolute only). TARGET names
+# the ratio aimed at and its baseline ("2.0x ref", "0.75x COPY"), or is empty.
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
 
 tps() {  # tps CLIENTS SCRIPT [PGOPTIONS]
   local clients=$1 script=$2 options=${3:-}
   local threads=$((clients < 2 ? clients : 2))
   PGOPTIONS="$options" "$PGBENCH" -n -M prepared -c "$clients" -j "$threads" -T "$duration" \
-    -d bench -f "$script" 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+    -d "$db" -f "$script" 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 
 seconds_of() {  # seconds_of SQL: wall time of one statement, measured by psql
-  psql -X -q -v ON_ERROR_STOP=1 -d bench -c '\timing on' -c "$1" |
+  psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c '\timing on' -c "$1" |
     sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1 | awk '{printf "%.3f", $1 / 1000}'
 }
 
 setup_database() {
-  dropdb --if-exists bench >/dev/null 2>&1
-  createdb bench
+  dropdb --if-exists "$db" >/dev/null 2>&1
+  createdb "$db"
   q -c "CREATE EXTENSION inventory" -f "$here/baseline.sql" >/dev/null
   q -c "SELECT inventory.inventory_create_warehouse('W1', 'Warehouse 1', 'US'),
                inventory.inventory_create_warehouse('W2', 'Warehouse 2', 'US')" >/dev/null
@@ -60,6 +74,13 @@ setup_database() {
           bench_baseline.apply_event('SKU-' || g, 1, 'RECEIVE', 1000000)" \
     -c "SELECT inventory.inventory_apply_event('HOT', 1, 'RECEIVE', 1000000000000)" \
     -c "SELECT bench_baseline.apply_event('HOT', 1, 'RECEIVE', 1000000000000)" \
+    -c "INSERT INTO bench_baseline.hot_row VALUES (1, 1000000000000)" >/dev/null
+  # (k) the shop's SKUs, stocked so that every ALLOCATE of the mix succeeds.
+  q -c "SELECT count(*) FROM inventory.inventory_apply_events((SELECT jsonb_agg(jsonb_build_object(
+          'sku', 'SHOP-' || g, 'warehouse_id', 1, 'event_type', 'RECEIVE', 'quantity', 1000000000))
+          FROM generate_series(1, $mix_skus) g))" \
+    -c "SELECT count(*) FROM generate_series(1, $mix_skus) g,
+          bench_baseline.apply_event('SHOP-' || g, 1, 'RECEIVE', 1000000000)" \
     -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
 }
 
@@ -112,6 +133,9 @@ SELECT * FROM bench_baseline.apply_event('SKU-' || :lo, 1, 'ALLOCATE', 1, 'o' ||
 SELECT * FROM bench_baseline.apply_event('SKU-' || :hi, 1, 'ALLOCATE', 1, 'o' || :key || '/2');
 END;
 EOF
+  # (c) against a bare one-row UPDATE: what a hot row costs PostgreSQL alone.
+  cp "$work/hot_ext.sql" "$work/hot_bare_ext.sql"
+  printf '%s\n' "UPDATE bench_baseline.hot_row SET n = n - 1 WHERE id = 1;" >"$work/hot_bare_base.sql"
   cat >"$work/ats.sql" <<EOF
 \set sku random(1, $skus)
 SELECT inventory.inventory_ats('SKU-' || :sku);
@@ -136,13 +160,17 @@ setup_database
 write_scripts
 
 log "(a) one event per transaction, synchronous_commit = on"
-for c in 1 2 8; do ratio_row "(a) 1 event/txn, $c client(s), sync on" $c receive "" "1.0"; done
+for c in 1 2 8; do ratio_row "(a) 1 event/txn, $c client(s), sync on" $c receive "" "1.0x ref"; done
 log "(b) one event per transaction, synchronous_commit = off"
 for c in 1 2 8; do
-  ratio_row "(b) 1 event/txn, $c client(s), sync off" $c receive "-c synchronous_commit=off" "2.0"
+  ratio_row "(b) 1 event/txn, $c client(s), sync off" $c receive "-c synchronous_commit=off" "1.5x ref"
 done
 log "(c) hot SKU: 8 clients allocating the same SKU"
 ratio_row "(c) hot SKU, 8 clients, sync off" 8 hot "-c synchronous_commit=off" ""
+# Against PostgreSQL's own floor for a hot row: a bare one-row UPDATE per transaction.
+ratio_row "(c) hot SKU, 8 clients, sync on, vs bare UPDATE" 8 hot_bare "" "0.9x UPDATE"
+ratio_row "(c) hot SKU, 8 clients, sync off, vs bare UPDATE" 8 hot_bare \
+  "-c synchronous_commit=off" "0.6x UPDATE"
 
 log "(g) replaying already-applied idempotency keys"
 q -c "SELECT count(*) FROM inventory.inventory_apply_events((SELECT jsonb_agg(jsonb_build_object(
@@ -156,23 +184,100 @@ ratio_row "(g) replay of applied keys, 1 client" 1 replay "-c synchronous_commit
 log "(i) reservations: ALLOCATE and FULFILL of one order line per transaction"
 for c in 1 8; do
   ratio_row "(i) reserve + ship by reference, $c client(s), sync off" $c reserve_ship \
-    "-c synchronous_commit=off" ""
+    "-c synchronous_commit=off" "1.5x ref"
 done
 log "(j) two-line orders: inventory_allocate_order against two ALLOCATEs"
 for c in 1 8; do
   ratio_row "(j) 2-line order, $c client(s), sync off" $c order "-c synchronous_commit=off" ""
 done
 
-log "(d) $batch_events events in one transaction"
+# (j) per session: plans cached per session can collapse in one session and not in the next.
+# On a database of its own, set up and analyzed as the main one: $prior_orders earlier orders
+# (one per transaction, for both), then each of $sessions fresh sessions (one pgbench client, a
+# new connection) is timed on its own, extension and reference alternating. Autovacuum is held
+# off for this phase, so the planner statistics stay those of the setup's VACUUM ANALYZE (no
+# reservation yet): what a database sees after a burst of orders, before autovacuum catches
+# up, and the same state in every run. The worst session of the extension is set against the
+# reference's median session.
+log "(j) per session: $prior_orders earlier orders, then $sessions fresh sessions each"
+q -c "ALTER SYSTEM SET autovacuum = off" -c "SELECT pg_reload_conf()" >/dev/null
+db=bench_orders
+setup_database
+q -c "DO \$\$ BEGIN FOR g IN 1..$prior_orders LOOP
+        PERFORM count(*) FROM inventory.inventory_allocate_order('pre-' || g, jsonb_build_array(
+          jsonb_build_object('sku', 'SKU-' || (1 + (g * 7919) % $skus), 'quantity', 1),
+          jsonb_build_object('sku', 'SKU-' || (1 + (g * 104729) % $skus), 'quantity', 1)),
+          ship_to => 'US');
+        COMMIT;
+      END LOOP; END \$\$" \
+  -c "DO \$\$ BEGIN FOR g IN 1..$prior_orders LOOP
+        PERFORM bench_baseline.apply_event('SKU-' || least(1 + (g * 7919) % $skus, 1 + (g * 104729) % $skus),
+          1, 'ALLOCATE', 1, 'pre-' || g || '/1');
+        PERFORM bench_baseline.apply_event('SKU-' || greatest(1 + (g * 7919) % $skus, 1 + (g * 104729) % $skus),
+          1, 'ALLOCATE', 1, 'pre-' || g || '/2');
+        COMMIT;
+      END LOOP; END \$\$" >/dev/null
+j_ext="" j_base=""
+for ((i = 0; i < sessions; i++)); do
+  j_ext+="$(tps 1 "$work/order_ext.sql" "-c synchronous_commit=off")"$'\n'
+  j_base+="$(tps 1 "$work/order_base.sql" "-c synchronous_commit=off")"$'\n'
+done
+j_base_median=$(printf '%s' "$j_base" | median)
+j_each=$(printf '%s' "$j_ext" | awk '{ printf "%s%.0f", (NR > 1 ? " " : ""), $1 }')
+record "(j) 2-line order per session, worst of $sessions, sync off" \
+  "$(printf '%s' "$j_ext" | sort -g | awk 'NR == 1')" "$j_base_median" \
+  "tps (reference: median session; sessions: $j_each)" "1.0x ref"
+record "(j) 2-line order per session, median of $sessions, sync off" \
+  "$(printf '%s' "$j_ext" | median)" "$j_base_median" "tps" ""
+db=bench
+dropdb bench_orders
+q -c "ALTER SYSTEM RESET autovacuum" -c "SELECT pg_reload_conf()" >/dev/null
+
+log "(k) shop mix: $mix_events single calls in one transaction"
 per_second() { awk -v n="$1" -v t="$2" 'BEGIN { printf "%.0f", n / t }'; }
-d_batch="" d_loop="" d_base=""
+# Odd calls RECEIVE a purchase order's delivery, even calls ALLOCATE an order line of the same
+# SKU; every call keyed, as a shop sends them. The reference ignores references.
+mix_call() {  # mix_call FUNCTION ROUND
+  echo "SELECT count(*) FROM generate_series(1, $mix_events) g, $1(
+    'SHOP-' || (1 + ((g - 1) / 2) % $mix_skus), 1,
+    CASE WHEN g % 2 = 1 THEN 'RECEIVE' ELSE 'ALLOCATE' END, 1,
+    CASE WHEN g % 2 = 1 THEN 'PO-' || (1 + ((g - 1) / 2) % $mix_skus)
+         ELSE 'ORD-' || ($2 * $mix_events + g) || '/1' END,
+    'mix-$2-' || g)"
+}
+k_ext="" k_base=""
 for ((r = 0; r < rounds; r++)); do
-  q -c "DROP TABLE IF EXISTS bench_batch" \
+  t=$(seconds_of "$(mix_call inventory.inventory_apply_event $r)")
+  k_ext+="$(per_second $mix_events "$t")"$'\n'
+  t=$(seconds_of "$(mix_call bench_baseline.apply_event $r)")
+  k_base+="$(per_second $mix_events "$t")"$'\n'
+done
+record "(k) shop mix, $mix_events single calls in 1 transaction" "$(printf '%s' "$k_ext" | median)" \
+  "$(printf '%s' "$k_base" | median)" "events/s" "2.0x ref"
+
+log "(d) $batch_events events in one transaction; (l) COPY of the same rows"
+# (l) The floor of a batch: COPY of the rows the batch writes (every column filled, as the
+# ledger holds them) into a copy of the ledger with its indexes and constraints and no
+# triggers. The input is the first round's ledger rows, written once to a file in the cluster
+# directory; the copy table is made afresh (empty) for each round.
+copy_file=$CLUSTER_DIR/bench_copy.dat
+d_batch="" d_loop="" d_base="" l_copy=""
+for ((r = 0; r < rounds; r++)); do
+  q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS bench_batch" \
     -c "CREATE TABLE bench_batch AS SELECT jsonb_agg(jsonb_build_object('sku', 'SKU-' || (1 + g % $skus),
           'warehouse_id', 2, 'event_type', 'RECEIVE', 'quantity', 1, 'idempotency_key', 'd-$r-' || g))
           AS events FROM generate_series(1, $batch_events) g" >/dev/null
   t=$(seconds_of "SELECT count(*) FROM inventory.inventory_apply_events((SELECT events FROM bench_batch))")
   d_batch+="$(per_second $batch_events "$t")"$'\n'
+  if [ "$r" = 0 ]; then
+    q -c "COPY (SELECT * FROM inventory.inventory_ledger WHERE idempotency_key LIKE 'd-0-%'
+            ORDER BY id) TO '$copy_file'" >/dev/null
+  fi
+  q -c "SET client_min_messages = warning" -c "DROP TABLE IF EXISTS bench_copy" \
+    -c "CREATE TABLE bench_copy (LIKE inventory.inventory_ledger INCLUDING ALL)" \
+    -c "CHECKPOINT" >/dev/null
+  t=$(seconds_of "COPY bench_copy FROM '$copy_file'")
+  l_copy+="$(per_second $batch_events "$t")"$'\n'
   t=$(seconds_of "SELECT count(*) FROM generate_series(1, $batch_events) g,
     inventory.inventory_apply_event('SKU-' || (1 + g % $skus), 2, 'RECEIVE', 1, NULL, 'e-$r-' || g)")
   d_loop+="$(per_second $batch_events "$t")"$'\n'
@@ -180,11 +285,17 @@ for ((r = 0; r < rounds; r++)); do
     bench_baseline.apply_event('SKU-' || (1 + g % $skus), 2, 'RECEIVE', 1, NULL, 'f-$r-' || g)")
   d_base+="$(per_second $batch_events "$t")"$'\n'
 done
+copied=$(q -c "SELECT count(*) FROM bench_copy")
+q -c "DROP TABLE bench_copy" >/dev/null
 d_base=$(printf '%s' "$d_base" | median)
-record "(d) batch inventory_apply_events, $batch_events events" "$(printf '%s' "$d_batch" | median)" \
-  "$d_base" "events/s" "10.0"
+d_batch=$(printf '%s' "$d_batch" | median)
+record "(d) batch inventory_apply_events, $batch_events events" "$d_batch" \
+  "$d_base" "events/s" "10.0x ref"
 record "(d) inventory_apply_event loop, $batch_events events" "$(printf '%s' "$d_loop" | median)" \
   "$d_base" "events/s" ""
+record "(l) batch inventory_apply_events vs COPY of its $copied rows" "$d_batch" \
+  "$(printf '%s' "$l_copy" | median)" "rows/s (reference: COPY into a trigger-less ledger copy)" \
+  "0.75x COPY"
 
 # (e), (f), (h) on a database of their own: exactly $skus ledger rows first, then $big_rows.
 log "(e) inventory_ats and (h) inventory_levels_at with $skus ledger rows"
@@ -239,9 +350,9 @@ ats_big=$(tps_big "$work/ats.sql")
 at_big=$(tps_big "$work/levels_at.sql")
 
 record "(e) inventory_ats, $ledger_big vs $ledger_small ledger rows" "$ats_big" "$ats_small" \
-  "calls/s (reference column: small ledger)" "0.83"
+  "calls/s (reference column: small ledger)" "0.83x 10k"
 record "(h) inventory_levels_at, $ledger_big vs $ledger_small rows" "$at_big" "$at_small" \
-  "calls/s (reference column: small ledger)" "0.83"
+  "calls/s (reference column: small ledger)" "0.83x 10k"
 record "(f) inventory_rebuild_levels over $ledger_big rows" "$(per_second "$ledger_big" "$t_rebuild")" \
   "" "ledger rows/s (target 1000000)" ""
 record "(f) inventory_verify over $ledger_big rows ($drifted drifted after)" \
@@ -254,11 +365,13 @@ echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 104857
   "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); PostgreSQL $(q -c 'SHOW server_version');" \
   "fsync on, shared_buffers 1GB; pgbench -M prepared, median of $rounds runs of $duration s"
 echo "Reference: test/bench/baseline.sql (PL/pgSQL, same apply-event semantics), measured in this run."
+echo "Targets name their baseline: ref = that reference, UPDATE = a bare one-row UPDATE per transaction,"
+echo "COPY = COPY into a trigger-less copy of the ledger, 10k = the same call on a 10-thousand-row ledger."
 echo
 awk -F'\t' '
-  BEGIN { printf "%-58s %14s %14s %8s %8s  %s\n", "workload", "extension", "reference", "ratio", "target", "unit" }
+  BEGIN { printf "%-58s %14s %14s %8s %12s  %s\n", "workload", "extension", "reference", "ratio", "target", "unit" }
   {
     ratio = ($3 != "" && $3 > 0) ? sprintf("%.2f", $2 / $3) : "-"
-    target = ($5 != "") ? $5 "x" : "-"
-    printf "%-58s %14s %14s %8s %8s  %s\n", $1, $2, ($3 == "" ? "-" : $3), ratio, target, $4
+    target = ($5 != "") ? $5 : "-"
+    printf "%-58s %14s %14s %8s %12s  %s\n", $1, $2, ($3 == "" ? "-" : $3), ratio, target, $4
   }' "$results"
