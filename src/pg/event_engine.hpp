@@ -1,17 +1,18 @@
 // The engine behind inventory_apply_event, inventory_transfer and inventory_apply_events: it
-// takes a plan of events and applies it set-wise, with a fixed number of statements whatever
-// the plan's size:
+// takes a plan of events and applies it set-wise, on the direct write path
+// (pg/direct_tables.hpp), without SQL but to create a missing level:
 //   0. takes ROW EXCLUSIVE on the ledger, the first lock of every writer (pg/lock_order.hpp);
-//   1. waits for uncommitted rows with the plan's idempotency keys (sorted), then reads the
-//      stored events of all keys at once and decides which events are replays;
+//   1. reads the stored events of the plan's idempotency keys, one probe of the unique index per
+//      key (sorted), waiting for a key another transaction has in flight, and decides which
+//      events are replays (pg/idempotency.hpp);
 //   2. locks every level row the rest touches, once, in one global order (SKU bytewise, then
 //      warehouse id), creating missing rows with the SKU's policy first (pg/level_store.hpp,
 //      lock_levels), then reads the reservations the events touch (pg/reservations.hpp);
 //   3. applies the core's rules event by event in plan order, in memory;
-//   4. writes all new ledger rows with one INSERT (the ledger trigger recognizes them as already
-//      applied), the changed reservations with one upsert and every touched level with one
-//      UPDATE (store_levels).
-// Requires an SPI connection. All or nothing: any error aborts the caller's statement.
+//   4. appends the new ledger rows (one insert, or a multi-insert as COPY does), writes the
+//      changed reservations and the new version of every touched level (store_levels).
+// Requires an SPI connection (for a level to create). All or nothing: any error aborts the
+// caller's statement.
 #pragma once
 
 #include <cstdint>
