@@ -42,6 +42,7 @@ struct OpenState {
     int users = 0;         // Uses alive (nested ones included)
     Oid watched[kMaxWatched] = {};
     int watched_count = 0;
+    bool watch_all = false;  // more relations than watched[] holds: every invalidation is ours
 };
 OpenState open_state;
 Oid cached_oids[kTables] = {InvalidOid, InvalidOid, InvalidOid};  // until invalidated
@@ -61,16 +62,13 @@ void hold_references(bool take) {
     CurrentResourceOwner = TopTransactionResourceOwner;
     for (OpenTable& table : open_state.tables) {
         if (table.relation == nullptr) continue;
-        Relation relations[1 + kMaxWatched];
-        int count = 0;
-        relations[count++] = table.relation;
-        for (int i = 0; table.info != nullptr && i < table.info->ri_NumIndices; ++i)
-            relations[count++] = table.info->ri_IndexRelationDescs[i];
+        const int count = 1 + (table.info != nullptr ? table.info->ri_NumIndices : 0);
         for (int i = 0; i < count; ++i) {
+            Relation relation = i == 0 ? table.relation : table.info->ri_IndexRelationDescs[i - 1];
             if (take) {
-                RelationIncrementReferenceCount(relations[i]);
+                RelationIncrementReferenceCount(relation);
             } else {
-                RelationDecrementReferenceCount(relations[i]);
+                RelationDecrementReferenceCount(relation);
             }
         }
     }
@@ -101,6 +99,7 @@ void discard_tables() {
     open_state.estate = nullptr;
     open_state.stale = false;
     open_state.watched_count = 0;
+    open_state.watch_all = false;
 }
 
 void forget_tables() noexcept {
@@ -111,6 +110,7 @@ void forget_tables() noexcept {
     open_state.holding = false;
     open_state.users = 0;
     open_state.watched_count = 0;
+    open_state.watch_all = false;
 }
 
 void on_transaction_event(XactEvent event, void*) {
@@ -146,6 +146,7 @@ void on_subtransaction_event(SubXactEvent event, SubTransactionId, SubTransactio
 void on_relcache_invalidation(Datum, Oid relid) {
     bool ours = !OidIsValid(relid);
     for (Oid& oid : cached_oids) ours = ours || oid == relid;
+    ours = ours || open_state.watch_all;
     for (int i = 0; i < open_state.watched_count; ++i) ours = ours || open_state.watched[i] == relid;
     if (!ours) return;
     forget_written_versions();
@@ -227,12 +228,13 @@ OpenTable& open_table(TableId id) {
             InitResultRelInfo(info, table.relation, 0, nullptr, 0);
             ExecOpenIndices(info, false);
             table.info = info;
-            if (open_state.watched_count < kMaxWatched)
-                open_state.watched[open_state.watched_count++] = RelationGetRelid(table.relation);
-            for (int i = 0; i < info->ri_NumIndices; ++i) {
+            for (int i = -1; i < info->ri_NumIndices; ++i) {
+                const Oid oid = i < 0 ? RelationGetRelid(table.relation)
+                                      : RelationGetRelid(info->ri_IndexRelationDescs[i]);
                 if (open_state.watched_count < kMaxWatched) {
-                    open_state.watched[open_state.watched_count++] =
-                        RelationGetRelid(info->ri_IndexRelationDescs[i]);
+                    open_state.watched[open_state.watched_count++] = oid;
+                } else {
+                    open_state.watch_all = true;
                 }
             }
             table.scan_slot = table_slot_create(table.relation, nullptr);

@@ -60,10 +60,11 @@ StoredKeyRow read_row(TupleTableSlot* slot) {
 // The row `key` names, waiting first for another transaction that has it uncommitted.
 std::optional<StoredKeyRow> probe_key(Datum key, const direct::Statement& statement) {
     for (;;) {
-        direct::IndexProbe probe(direct::TableId::Ledger, kKeyIndex, {&key, 1}, kTextEquality,
-                                 statement, direct::IndexProbe::Visibility::Dirty);
         TransactionId inserter = InvalidTransactionId;
         std::optional<StoredKeyRow> found;
+        {  // the scan ends (its buffer pins dropped) before any wait
+        direct::IndexProbe probe(direct::TableId::Ledger, kKeyIndex, {&key, 1}, kTextEquality,
+                                 statement, direct::IndexProbe::Visibility::Dirty);
         while (probe.next()) {
             inserter = probe.inserter_in_progress();
             if (TransactionIdIsValid(inserter)) break;
@@ -74,6 +75,7 @@ std::optional<StoredKeyRow> probe_key(Datum key, const direct::Statement& statem
                 continue;
             }
             found = read_row(probe.slot());
+        }
         }
         if (!TransactionIdIsValid(inserter)) return found;
         pg_guard([inserter] { XactLockTableWait(inserter, nullptr, nullptr, XLTW_InsertIndex); });
