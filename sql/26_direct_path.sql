@@ -44,6 +44,41 @@ ALTER TABLE inventory.inventory_levels DROP CONSTRAINT dp_at_most_100;
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 100);
 COMMIT;
 
+-- What the direct path would skip is refused, not skipped (0A000, naming it), and nothing is
+-- written: a user's trigger on INSERT, a foreign key, a deferrable unique constraint, a column
+-- of someone else's with a default. Without them the engine writes again.
+CREATE FUNCTION pg_temp.audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER dp_audit AFTER INSERT ON inventory.inventory_ledger
+  FOR EACH ROW EXECUTE FUNCTION pg_temp.audit();
+\set VERBOSITY sqlstate
+SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
+\set VERBOSITY terse
+SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
+DROP TRIGGER dp_audit ON inventory.inventory_ledger;
+CREATE TABLE dp_refs (reference_id text PRIMARY KEY);
+ALTER TABLE inventory.inventory_ledger ADD CONSTRAINT dp_ref_fk FOREIGN KEY (reference_id)
+  REFERENCES dp_refs NOT VALID;
+SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1, 'PO-UNKNOWN');
+ALTER TABLE inventory.inventory_ledger DROP CONSTRAINT dp_ref_fk;
+ALTER TABLE inventory.inventory_reservations ADD CONSTRAINT dp_deferred
+  UNIQUE (reference_id) DEFERRABLE INITIALLY DEFERRED;
+SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'ALLOCATE', 1, 'DP-DEFERRED');
+ALTER TABLE inventory.inventory_reservations DROP CONSTRAINT dp_deferred;
+ALTER TABLE inventory.inventory_levels ADD COLUMN dp_note text DEFAULT 'x';
+SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
+ALTER TABLE inventory.inventory_levels DROP COLUMN dp_note;
+-- A nullable column of one's own without a default stays NULL, as with SQL.
+ALTER TABLE inventory.inventory_levels ADD COLUMN dp_note text;
+SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
+SELECT dp_note IS NULL AS note_null, version FROM inventory.inventory_levels WHERE sku = 'DP';
+ALTER TABLE inventory.inventory_levels DROP COLUMN dp_note;
+-- A table referencing the levels does not stop the engine (it never changes a level's key).
+CREATE TABLE dp_level_notes (sku text, warehouse_id integer,
+  FOREIGN KEY (sku, warehouse_id) REFERENCES inventory.inventory_levels);
+INSERT INTO dp_level_notes VALUES ('DP', 1);
+SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
+DROP TABLE dp_level_notes, dp_refs;
+
 -- The stored generated column held follows every change of a reservation.
 SELECT on_hand, reserved FROM inventory.inventory_apply_event('DP', 1, 'ALLOCATE', 5, 'DP-ORDER/1');
 SELECT on_hand, reserved FROM inventory.inventory_apply_event('DP', 1, 'FULFILL', 2, 'DP-ORDER/1');

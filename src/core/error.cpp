@@ -50,6 +50,8 @@ std::string_view sqlstate(ErrorCode code) noexcept {
             return "23503";
         case ErrorCode::SerializationFailure:
             return "40001";
+        case ErrorCode::FeatureNotSupported:
+            return "0A000";
         case ErrorCode::Internal:
             return "XX000";
     }
@@ -104,6 +106,8 @@ std::string_view condition_name(ErrorCode code) noexcept {
             return "foreign_key_violation";
         case ErrorCode::SerializationFailure:
             return "serialization_failure";
+        case ErrorCode::FeatureNotSupported:
+            return "feature_not_supported";
         case ErrorCode::Internal:
             return "internal_error";
     }

@@ -32,6 +32,7 @@ enum class ErrorCode {
     UpgradeRequired,       // 55000: the database's extension schema is older than the library
     StockRecordsExist,     // 23503: a warehouse with stock records cannot go or be renumbered
     SerializationFailure,  // 40001: retry the transaction
+    FeatureNotSupported,   // 0A000: a table carries what the engine's direct write path cannot run
     Internal,              // XX000
 };
 

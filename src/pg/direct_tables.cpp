@@ -17,8 +17,8 @@ constexpr std::size_t kBulkRows = 1000;
 struct OpenTable {
     Relation relation = nullptr;
     ResultRelInfo* info = nullptr;
-    TupleTableSlot* scan_slot = nullptr;   // index probes, locks, fetches
-    TupleTableSlot* write_slot = nullptr;  // NewRow
+    TupleTableSlot* scan_slot = nullptr;    // index probes, locks, fetches
+    TupleTableSlot* write_slot = nullptr;   // NewRow
     TupleTableSlot** bulk_slots = nullptr;  // BulkInsert, kBulkRows of them
 };
 
@@ -147,7 +147,8 @@ void on_relcache_invalidation(Datum, Oid relid) {
     bool ours = !OidIsValid(relid);
     for (Oid& oid : cached_oids) ours = ours || oid == relid;
     ours = ours || open_state.watch_all;
-    for (int i = 0; i < open_state.watched_count; ++i) ours = ours || open_state.watched[i] == relid;
+    for (int i = 0; i < open_state.watched_count; ++i)
+        ours = ours || open_state.watched[i] == relid;
     if (!ours) return;
     forget_written_versions();
     for (Oid& oid : cached_oids) oid = InvalidOid;
@@ -161,8 +162,8 @@ Oid resolve_table(TableId id) {
         return OidIsValid(schema) ? get_relname_relid(name, schema) : InvalidOid;
     });
     if (!OidIsValid(oid)) {
-        throw Error(ErrorCode::Internal, std::string("table inventory.") + name + " is missing",
-                    "", "Is the inventory extension installed in this database?");
+        throw Error(ErrorCode::Internal, std::string("table inventory.") + name + " is missing", "",
+                    "Is the inventory extension installed in this database?");
     }
     return oid;
 }
@@ -178,13 +179,13 @@ Relation open_relation(Oid oid) {
             relation = try_table_open(oid, RowExclusiveLock);
         }
         PG_FINALLY();
-        {
-            CurrentResourceOwner = saved;
-        }
+        { CurrentResourceOwner = saved; }
         PG_END_TRY();
         return relation;
     });
 }
+
+void require_supported(const OpenTable& table, TableId id);
 
 OpenTable& open_table(TableId id) {
     const auto index = static_cast<std::size_t>(id);
@@ -247,7 +248,110 @@ OpenTable& open_table(TableId id) {
         }
         PG_END_TRY();
     });
+    require_supported(table, id);
     return table;
+}
+
+// The extension's own triggers and columns, which the direct path knows.
+constexpr std::string_view kOwnTriggers[] = {
+    "inventory_ledger_apply", "inventory_ledger_immutable_row",
+    "inventory_ledger_immutable_truncate", "inventory_levels_feed_delete"};
+constexpr std::string_view kOwnColumns[kTables][21] = {
+    {"id",
+     "sku",
+     "warehouse_id",
+     "event_type",
+     "quantity",
+     "on_hand_change",
+     "reserved_change",
+     "on_hand_after",
+     "reserved_after",
+     "available_after",
+     "level_version",
+     "reference_id",
+     "idempotency_key",
+     "reason",
+     "metadata",
+     "related_event_id",
+     "actor",
+     "created_at",
+     "expires_at",
+     "transaction_id",
+     "login"},
+    {"sku", "warehouse_id", "on_hand", "reserved", "available_to_sell", "safety_stock",
+     "allow_backorder", "backorder_limit", "version", "updated_at"},
+    {"reference_id", "sku", "warehouse_id", "order_ref", "quantity", "fulfilled", "released",
+     "held", "expires_at", "status", "created_at", "updated_at"}};
+
+bool own(std::span<const std::string_view> names, const char* name) {
+    for (const std::string_view known : names) {
+        if (!known.empty() && known == name) return true;
+    }
+    return false;
+}
+
+[[noreturn]] void unsupported(Relation relation, const std::string& what) {
+    throw Error(ErrorCode::FeatureNotSupported,
+                std::string("inventory.") + RelationGetRelationName(relation) + " has " + what +
+                    ", which the extension's write path does not run",
+                "The engine writes its tables directly, as COPY and logical replication do, and "
+                "runs their constraints and indexes, not triggers, foreign keys, deferred unique "
+                "checks or the defaults of columns it does not know.",
+                "Remove it; follow changes through inventory.inventory_level_changes() or "
+                "logical decoding instead.");
+}
+
+// Fails closed when the table carries what the direct path would silently skip: a trigger
+// that fires on INSERT or UPDATE besides the extension's own (foreign keys are triggers too;
+// the referenced side's checks on UPDATE are harmless, the keys never change), a deferrable
+// unique or exclusion index, or a column of someone else's with a default or NOT NULL.
+void require_supported(const OpenTable& table, TableId id) {
+    Relation relation = table.relation;
+    if (const TriggerDesc* triggers = relation->trigdesc) {
+        for (int i = 0; i < triggers->numtriggers; ++i) {
+            const Trigger& trigger = triggers->triggers[i];
+            if (own(kOwnTriggers, trigger.tgname)) continue;
+            if (trigger.tgenabled == TRIGGER_DISABLED) continue;
+            const bool on_write =
+                (trigger.tgtype & (TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE)) != 0;
+            if (!on_write) continue;
+            const Oid function = trigger.tgfoid;
+            const bool referenced_side =
+                function == F_RI_FKEY_NOACTION_UPD || function == F_RI_FKEY_RESTRICT_UPD ||
+                function == F_RI_FKEY_CASCADE_UPD || function == F_RI_FKEY_SETNULL_UPD ||
+                function == F_RI_FKEY_SETDEFAULT_UPD;
+            if (referenced_side) continue;
+            if (OidIsValid(trigger.tgconstraint)) {  // a foreign key, a deferred unique check
+                const Oid constraint = trigger.tgconstraint;
+                const char* name =
+                    pg_guard([constraint] { return get_constraint_name(constraint); });
+                unsupported(relation, std::string("the constraint ") + (name ? name : "?"));
+            }
+            unsupported(relation, std::string("the trigger ") + trigger.tgname);
+        }
+    }
+    const ResultRelInfo* info = table.info;
+    for (int i = 0; i < info->ri_NumIndices; ++i) {
+        Relation index = info->ri_IndexRelationDescs[i];
+        if (!index->rd_index->indimmediate) {
+            unsupported(relation,
+                        std::string("the deferrable index ") + RelationGetRelationName(index));
+        }
+        if (index->rd_index->indisexclusion) {
+            unsupported(relation, std::string("the exclusion constraint index ") +
+                                      RelationGetRelationName(index));
+        }
+    }
+    const TupleDesc descriptor = RelationGetDescr(relation);
+    const auto& columns = kOwnColumns[static_cast<std::size_t>(id)];
+    for (int a = 0; a < descriptor->natts; ++a) {
+        const Form_pg_attribute attribute = TupleDescAttr(descriptor, a);
+        if (attribute->attisdropped || own(columns, NameStr(attribute->attname))) continue;
+        if (attribute->atthasdef || attribute->attnotnull) {
+            unsupported(relation, std::string("the column ") + NameStr(attribute->attname) +
+                                      " with a default or NOT NULL");
+        }
+    }
 }
 
 Relation find_index(const OpenTable& table, std::string_view name) {
@@ -354,7 +458,8 @@ int Columns::operator()(TableId table, std::size_t i) {
             numbers_[n] = 0;
             for (int a = 0; a < descriptor->natts; ++a) {
                 const Form_pg_attribute attribute = TupleDescAttr(descriptor, a);
-                if (!attribute->attisdropped && std::strcmp(NameStr(attribute->attname), names_[n]) == 0) {
+                if (!attribute->attisdropped &&
+                    std::strcmp(NameStr(attribute->attname), names_[n]) == 0) {
                     numbers_[n] = a + 1;
                     break;
                 }
@@ -627,8 +732,9 @@ void update_row(NewRow& row, ItemPointerData* tid, const Statement& statement) {
     }
     // The caller holds the row's lock: only a writer that skipped it could get here.
     if (result == TM_Updated || result == TM_Deleted) serialization_failure("update");
-    throw Error(ErrorCode::Internal, "unexpected result " + std::to_string(static_cast<int>(result)) +
-                                         " updating a row");
+    throw Error(
+        ErrorCode::Internal,
+        "unexpected result " + std::to_string(static_cast<int>(result)) + " updating a row");
 }
 
 void insert_row(NewRow& row, const Statement& statement) {

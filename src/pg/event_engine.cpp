@@ -176,12 +176,27 @@ struct NewRow {
     std::optional<UuidBytes> related;
 };
 
-direct::Columns ledger_columns{
-    "id",           "sku",           "warehouse_id",    "event_type",      "quantity",
-    "on_hand_change", "reserved_change", "on_hand_after", "reserved_after", "available_after",
-    "level_version", "reference_id", "idempotency_key", "reason",          "metadata",
-    "related_event_id", "expires_at", "actor",          "login",           "created_at",
-    "transaction_id"};
+direct::Columns ledger_columns{"id",
+                               "sku",
+                               "warehouse_id",
+                               "event_type",
+                               "quantity",
+                               "on_hand_change",
+                               "reserved_change",
+                               "on_hand_after",
+                               "reserved_after",
+                               "available_after",
+                               "level_version",
+                               "reference_id",
+                               "idempotency_key",
+                               "reason",
+                               "metadata",
+                               "related_event_id",
+                               "expires_at",
+                               "actor",
+                               "login",
+                               "created_at",
+                               "transaction_id"};
 enum LedgerColumn : std::size_t {
     kId,
     kSku,
@@ -255,8 +270,8 @@ void fill_row(const NewRow& row, Datum actor, Datum login, Datum transaction,
 // with table_multi_insert, as COPY writes them; the ledger's BEFORE trigger does not fire (the
 // engine has applied the rows).
 void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
-    const Datum transaction = pg_guard(
-        [] { return FullTransactionIdGetDatum(GetTopFullTransactionId()); });
+    const Datum transaction =
+        pg_guard([] { return FullTransactionIdGetDatum(GetTopFullTransactionId()); });
     try {
         const direct::Statement statement;
         if (rows.size() == 1) {

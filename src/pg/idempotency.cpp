@@ -9,10 +9,9 @@
 namespace inventory::pg {
 namespace {
 
-direct::Columns key_columns{"idempotency_key", "id",              "sku",
-                            "warehouse_id",    "event_type",      "quantity",
-                            "reference_id",    "reason",          "metadata",
-                            "on_hand_after",   "reserved_after",  "available_after"};
+direct::Columns key_columns{
+    "idempotency_key", "id",     "sku",      "warehouse_id",  "event_type",     "quantity",
+    "reference_id",    "reason", "metadata", "on_hand_after", "reserved_after", "available_after"};
 enum KeyColumn : std::size_t {
     kKey,
     kId,
@@ -63,19 +62,19 @@ std::optional<StoredKeyRow> probe_key(Datum key, const direct::Statement& statem
         TransactionId inserter = InvalidTransactionId;
         std::optional<StoredKeyRow> found;
         {  // the scan ends (its buffer pins dropped) before any wait
-        direct::IndexProbe probe(direct::TableId::Ledger, kKeyIndex, {&key, 1}, kTextEquality,
-                                 statement, direct::IndexProbe::Visibility::Dirty);
-        while (probe.next()) {
-            inserter = probe.inserter_in_progress();
-            if (TransactionIdIsValid(inserter)) break;
-            // Committed (or ours). A transaction snapshot that misses it sees no stored event,
-            // as a read on it would: the level lock or the unique index then raises 40001.
-            if (IsolationUsesXactSnapshot() &&
-                !direct::visible(direct::TableId::Ledger, probe.slot(), statement)) {
-                continue;
+            direct::IndexProbe probe(direct::TableId::Ledger, kKeyIndex, {&key, 1}, kTextEquality,
+                                     statement, direct::IndexProbe::Visibility::Dirty);
+            while (probe.next()) {
+                inserter = probe.inserter_in_progress();
+                if (TransactionIdIsValid(inserter)) break;
+                // Committed (or ours). A transaction snapshot that misses it sees no stored event,
+                // as a read on it would: the level lock or the unique index then raises 40001.
+                if (IsolationUsesXactSnapshot() &&
+                    !direct::visible(direct::TableId::Ledger, probe.slot(), statement)) {
+                    continue;
+                }
+                found = read_row(probe.slot());
             }
-            found = read_row(probe.slot());
-        }
         }
         if (!TransactionIdIsValid(inserter)) return found;
         pg_guard([inserter] { XactLockTableWait(inserter, nullptr, nullptr, XLTW_InsertIndex); });
@@ -95,8 +94,8 @@ std::map<std::string, StoredKeyRow> find_stored_keys(const std::set<std::string>
         if (auto row = probe_key(value, statement)) stored.emplace(key, std::move(*row));
         if (IsolationIsSerializable()) {
             // The predicate lock a reader of this key takes (the dirty probe takes none).
-            direct::IndexProbe read(direct::TableId::Ledger, kKeyIndex, {&value, 1},
-                                    kTextEquality, statement);
+            direct::IndexProbe read(direct::TableId::Ledger, kKeyIndex, {&value, 1}, kTextEquality,
+                                    statement);
             while (read.next()) {
             }
         }

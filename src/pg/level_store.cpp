@@ -77,10 +77,9 @@ void require_policies_unchanged(Datum skus) {
 }
 
 // The columns the level store reads and writes, by name.
-direct::Columns level_columns{"sku",          "warehouse_id",    "on_hand",
-                              "reserved",     "version",         "safety_stock",
-                              "allow_backorder", "backorder_limit", "available_to_sell",
-                              "updated_at"};
+direct::Columns level_columns{
+    "sku",          "warehouse_id",    "on_hand",         "reserved",          "version",
+    "safety_stock", "allow_backorder", "backorder_limit", "available_to_sell", "updated_at"};
 enum LevelColumn : std::size_t {
     kSku,
     kWarehouse,
@@ -165,8 +164,8 @@ std::optional<LockedLevel> find_level(const LevelKey& key, LevelRead mode,
     TupleTableSlot* slot = probe.slot();
     if (mode == LevelRead::Lock) {
         ItemPointerData row = slot->tts_tid;
-        const direct::LockResult lock = direct::lock_row(direct::TableId::Levels, &row, slot,
-                                                         statement);
+        const direct::LockResult lock =
+            direct::lock_row(direct::TableId::Levels, &row, slot, statement);
         if (!lock.locked) return std::nullopt;
         if (lock.followed && !holds_key(slot, key)) return std::nullopt;
     }
@@ -302,8 +301,8 @@ LockedLevels lock_sku_levels(const std::string& sku) {
     {
         const Datum values[] = {spi::text_datum(sku)};
         const Oid equality[] = {F_TEXTEQ};
-        direct::IndexProbe probe(direct::TableId::Levels, "inventory_levels_pkey", values,
-                                 equality, statement);
+        direct::IndexProbe probe(direct::TableId::Levels, "inventory_levels_pkey", values, equality,
+                                 statement);
         while (probe.next()) {
             warehouses.push_back(DatumGetInt32(direct::get(probe.slot(), column(kWarehouse))));
         }

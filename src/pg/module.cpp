@@ -12,8 +12,9 @@ PGDLLEXPORT void _PG_init(void);
 
 namespace {
 
-// Backend-local state that points into C++ frames (the caller scope) is cleared when a transaction aborts: defence in depth, should an error ever leave
-// the extension without unwinding those frames.
+// Backend-local state that points into C++ frames (the caller scope) is cleared when a transaction
+// aborts: defence in depth, should an error ever leave the extension without unwinding those
+// frames.
 void forget_frames_on_abort(XactEvent event, void*) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
         inventory::pg::forget_caller_scopes();

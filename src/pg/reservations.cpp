@@ -35,7 +35,8 @@ Reservation read_reservation(TupleTableSlot* slot) {
     reservation.released = DatumGetInt64(direct::get(slot, column(kReleased)));
     if (!direct::is_null(slot, column(kExpires)))
         reservation.expires_at = DatumGetTimestampTz(direct::get(slot, column(kExpires)));
-    reservation.status = parse_reservation_status(spi::text_value(direct::get(slot, column(kStatus))));
+    reservation.status =
+        parse_reservation_status(spi::text_value(direct::get(slot, column(kStatus))));
     return reservation;
 }
 
@@ -62,8 +63,8 @@ void load_held(std::map<LevelKey, Quantity>& held) {
     constexpr Oid equality[] = {F_TEXTEQ, F_INT4EQ};
     for (auto& [level, total] : held) {
         const Datum values[] = {spi::text_datum(level.sku), Int32GetDatum(level.warehouse_id)};
-        direct::IndexProbe probe(direct::TableId::Reservations,
-                                 "inventory_reservations_active_idx", values, equality, statement);
+        direct::IndexProbe probe(direct::TableId::Reservations, "inventory_reservations_active_idx",
+                                 values, equality, statement);
         Quantity sum = 0;
         while (probe.next()) {
             const Reservation reservation = read_reservation(probe.slot());

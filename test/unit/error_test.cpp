@@ -46,6 +46,7 @@ const std::vector<Documented>& AllCodes() {
         {ErrorCode::UpgradeRequired, "55000", "object_not_in_prerequisite_state"},
         {ErrorCode::StockRecordsExist, "23503", "foreign_key_violation"},
         {ErrorCode::SerializationFailure, "40001", "serialization_failure"},
+        {ErrorCode::FeatureNotSupported, "0A000", "feature_not_supported"},
         {ErrorCode::Internal, "XX000", "internal_error"},
     };
     return codes;
