@@ -17,8 +17,8 @@ constexpr std::size_t kBulkRows = 1000;
 struct OpenTable {
     Relation relation = nullptr;
     ResultRelInfo* info = nullptr;
-    TupleTableSlot* scan_slot = nullptr;   // index probes, locks, fetches
-    TupleTableSlot* write_slot = nullptr;  // NewRow
+    TupleTableSlot* scan_slot = nullptr;    // index probes, locks, fetches
+    TupleTableSlot* write_slot = nullptr;   // NewRow
     TupleTableSlot** bulk_slots = nullptr;  // BulkInsert, kBulkRows of them
 };
 
@@ -56,7 +56,10 @@ void close_tables() {
         if (table.scan_slot != nullptr) ExecDropSingleTupleTableSlot(table.scan_slot);
         if (table.write_slot != nullptr) ExecDropSingleTupleTableSlot(table.write_slot);
         if (table.bulk_slots != nullptr) {
-            for (std::size_t i = 0; i < kBulkRows; ++i) ExecDropSingleTupleTableSlot(table.bulk_slots[i]);
+            for (std::size_t i = 0; i < kBulkRows; ++i) {
+                if (table.bulk_slots[i] != nullptr)
+                    ExecDropSingleTupleTableSlot(table.bulk_slots[i]);
+            }
         }
         if (table.info != nullptr) ExecCloseIndices(table.info);
         if (table.relation != nullptr) table_close(table.relation, NoLock);
@@ -116,8 +119,8 @@ Oid resolve_table(TableId id) {
         return OidIsValid(schema) ? get_relname_relid(name, schema) : InvalidOid;
     });
     if (!OidIsValid(oid)) {
-        throw Error(ErrorCode::Internal, std::string("table inventory.") + name + " is missing",
-                    "", "Is the inventory extension installed in this database?");
+        throw Error(ErrorCode::Internal, std::string("table inventory.") + name + " is missing", "",
+                    "Is the inventory extension installed in this database?");
     }
     return oid;
 }
@@ -133,9 +136,7 @@ Relation open_relation(Oid oid) {
             relation = try_table_open(oid, RowExclusiveLock);
         }
         PG_FINALLY();
-        {
-            CurrentResourceOwner = saved;
-        }
+        { CurrentResourceOwner = saved; }
         PG_END_TRY();
         return relation;
     });
@@ -278,7 +279,8 @@ int Columns::operator()(TableId table, std::size_t i) {
             numbers_[n] = 0;
             for (int a = 0; a < descriptor->natts; ++a) {
                 const Form_pg_attribute attribute = TupleDescAttr(descriptor, a);
-                if (!attribute->attisdropped && std::strcmp(NameStr(attribute->attname), names_[n]) == 0) {
+                if (!attribute->attisdropped &&
+                    std::strcmp(NameStr(attribute->attname), names_[n]) == 0) {
                     numbers_[n] = a + 1;
                     break;
                 }
@@ -551,8 +553,9 @@ void update_row(NewRow& row, ItemPointerData* tid, const Statement& statement) {
     }
     // The caller holds the row's lock: only a writer that skipped it could get here.
     if (result == TM_Updated || result == TM_Deleted) serialization_failure("update");
-    throw Error(ErrorCode::Internal, "unexpected result " + std::to_string(static_cast<int>(result)) +
-                                         " updating a row");
+    throw Error(
+        ErrorCode::Internal,
+        "unexpected result " + std::to_string(static_cast<int>(result)) + " updating a row");
 }
 
 void insert_row(NewRow& row, const Statement& statement) {
@@ -575,18 +578,12 @@ void insert_row(NewRow& row, const Statement& statement) {
 BulkInsert::BulkInsert(TableId table, const Statement& statement)
     : table_(table), statement_(statement) {
     OpenTable& open = open_table(table);
+    // The slots are made as rows need them (add()): a plan of two events must not pay for
+    // creating (and, before commit, dropping) a whole buffer of slots in every transaction.
     if (open.bulk_slots == nullptr) {
-        open.bulk_slots = pg_guard([&open] {
-            MemoryContext old = MemoryContextSwitchTo(open_state.context);
-            ResourceOwner saved = CurrentResourceOwner;
-            CurrentResourceOwner = TopTransactionResourceOwner;
-            auto** slots =
-                static_cast<TupleTableSlot**>(palloc0(sizeof(TupleTableSlot*) * kBulkRows));
-            for (std::size_t i = 0; i < kBulkRows; ++i)
-                slots[i] = table_slot_create(open.relation, nullptr);
-            CurrentResourceOwner = saved;
-            MemoryContextSwitchTo(old);
-            return slots;
+        open.bulk_slots = pg_guard([] {
+            return static_cast<TupleTableSlot**>(
+                MemoryContextAllocZero(open_state.context, sizeof(TupleTableSlot*) * kBulkRows));
         });
     }
     state_ = pg_guard([] { return GetBulkInsertState(); });
@@ -609,7 +606,19 @@ BulkInsert::~BulkInsert() {
 
 TupleTableSlot* BulkInsert::add() {
     if (used_ == kBulkRows) flush();
-    TupleTableSlot* slot = open_table(table_).bulk_slots[used_];
+    OpenTable& open = open_table(table_);
+    if (open.bulk_slots[used_] == nullptr) {
+        open.bulk_slots[used_] = pg_guard([&open] {
+            MemoryContext old = MemoryContextSwitchTo(open_state.context);
+            ResourceOwner saved = CurrentResourceOwner;
+            CurrentResourceOwner = TopTransactionResourceOwner;
+            TupleTableSlot* created = table_slot_create(open.relation, nullptr);
+            CurrentResourceOwner = saved;
+            MemoryContextSwitchTo(old);
+            return created;
+        });
+    }
+    TupleTableSlot* slot = open.bulk_slots[used_];
     clear_row(slot);
     ++used_;
     return slot;
