@@ -8,9 +8,15 @@
 namespace inventory::pg::direct {
 namespace {
 
-constexpr std::size_t kTables = 3;
-constexpr const char* kTableNames[kTables] = {"inventory_ledger", "inventory_levels",
-                                              "inventory_reservations"};
+constexpr std::size_t kTables = 7;
+constexpr const char* kTableNames[kTables] = {
+    "inventory_ledger",      "inventory_levels",     "inventory_reservations",
+    "inventory_orders",      "inventory_warehouses", "inventory_warehouse_countries",
+    "inventory_sku_policies"};
+// The tables from Warehouses on are only read: opened ACCESS SHARE, their indexes too.
+bool read_only(TableId id) noexcept {
+    return id >= TableId::Warehouses;
+}
 // Rows per table_multi_insert, as COPY buffers them (copyfrom.c MAX_BUFFERED_TUPLES).
 constexpr std::size_t kBulkRows = 1000;
 
@@ -20,6 +26,7 @@ struct OpenTable {
     TupleTableSlot* scan_slot = nullptr;    // index probes, locks, fetches
     TupleTableSlot* write_slot = nullptr;   // NewRow
     TupleTableSlot** bulk_slots = nullptr;  // BulkInsert, kBulkRows of them
+    bool read_only = false;                 // opened ACCESS SHARE
 };
 
 // The tables open in the running transaction. Relations and index relations are opened under
@@ -35,8 +42,8 @@ struct OpenState {
     int statements = 0;  // Statements alive (nested ones included)
 };
 OpenState open_state;
-Oid cached_oids[kTables] = {InvalidOid, InvalidOid, InvalidOid};  // until invalidated
-std::uint64_t generation = 0;  // counts openings: Columns resolve again after each
+Oid cached_oids[kTables] = {};  // InvalidOid until resolved; until invalidated
+std::uint64_t generation = 0;   // counts openings: Columns resolve again after each
 constexpr int kMaxForgetters = 4;
 void (*forgetters[kMaxForgetters])() = {};
 
@@ -61,7 +68,13 @@ void close_tables() {
                     ExecDropSingleTupleTableSlot(table.bulk_slots[i]);
             }
         }
-        if (table.info != nullptr) ExecCloseIndices(table.info);
+        if (table.info != nullptr && table.read_only) {
+            // Opened ACCESS SHARE by open_table: kept until the transaction ends, as a reader's.
+            for (int i = 0; i < table.info->ri_NumIndices; ++i)
+                index_close(table.info->ri_IndexRelationDescs[i], NoLock);
+        } else if (table.info != nullptr) {
+            ExecCloseIndices(table.info);
+        }
         if (table.relation != nullptr) table_close(table.relation, NoLock);
         table = OpenTable{};
     }
@@ -126,14 +139,14 @@ Oid resolve_table(TableId id) {
 }
 
 // Opens the relation under the top transaction's resource owner; nullptr if it is gone.
-Relation open_relation(Oid oid) {
-    return pg_guard([oid] {
+Relation open_relation(Oid oid, LOCKMODE mode) {
+    return pg_guard([oid, mode] {
         ResourceOwner saved = CurrentResourceOwner;
         Relation relation = nullptr;
         PG_TRY();
         {
             CurrentResourceOwner = TopTransactionResourceOwner;
-            relation = try_table_open(oid, RowExclusiveLock);
+            relation = try_table_open(oid, mode);
         }
         PG_FINALLY();
         { CurrentResourceOwner = saved; }
@@ -162,14 +175,18 @@ OpenTable& open_table(TableId id) {
     Relation relation = nullptr;
     for (int attempt = 0; attempt < 2 && relation == nullptr; ++attempt) {
         if (!OidIsValid(cached_oids[index])) cached_oids[index] = resolve_table(id);
-        relation = open_relation(cached_oids[index]);
+        relation =
+            open_relation(cached_oids[index], read_only(id) ? AccessShareLock : RowExclusiveLock);
         if (relation == nullptr) cached_oids[index] = InvalidOid;  // dropped: resolve again
     }
     if (relation == nullptr) resolve_table(id);  // throws: the table is gone
     table.relation = relation;
     // The rest cannot fail but for lack of memory; the relation is closed by close_tables()
     // before commit, or released by the abort.
-    pg_guard([&table] {
+    table.read_only = read_only(id);
+    // ON CONFLICT needs the unique indexes' speculative-insertion support (ExecOpenIndices).
+    const bool speculative = id == TableId::Orders;
+    pg_guard([&table, speculative] {
         MemoryContext old = MemoryContextSwitchTo(open_state.context);
         ResourceOwner saved = CurrentResourceOwner;
         PG_TRY();
@@ -178,7 +195,21 @@ OpenTable& open_table(TableId id) {
             ResultRelInfo* info = makeNode(ResultRelInfo);
             // Range table index 0: no RTE; ExecConstraints then reports the whole row.
             InitResultRelInfo(info, table.relation, 0, nullptr, 0);
-            ExecOpenIndices(info, false);
+            if (table.read_only) {
+                List* indexes = RelationGetIndexList(table.relation);
+                const int count = list_length(indexes);
+                info->ri_NumIndices = 0;
+                info->ri_IndexRelationDescs =
+                    static_cast<RelationPtr>(palloc0(sizeof(Relation) * (count + 1)));
+                ListCell* cell;
+                foreach (cell, indexes) {
+                    info->ri_IndexRelationDescs[info->ri_NumIndices++] =
+                        index_open(lfirst_oid(cell), AccessShareLock);
+                }
+                list_free(indexes);
+            } else {
+                ExecOpenIndices(info, speculative);
+            }
             table.info = info;
             table.scan_slot = table_slot_create(table.relation, nullptr);
             table.write_slot = table_slot_create(table.relation, nullptr);
@@ -253,15 +284,29 @@ Statement::Statement() {
         UpdateActiveSnapshotCommandId();
         return GetActiveSnapshot();
     });
+    pushed_ = true;
     // Rebuild what an invalidation made stale, between statements only: a nested statement
     // runs while its caller's probes and rows are in use.
     if (open_state.stale && open_state.statements == 0) pg_guard([] { close_tables(); });
     ++open_state.statements;
 }
 
+Statement::Statement(CallerSnapshot) {
+    snapshot_ = pg_guard([] { return ActiveSnapshotSet() ? GetActiveSnapshot() : nullptr; });
+    if (snapshot_ == nullptr) {  // no statement running: a snapshot of our own
+        snapshot_ = pg_guard([] {
+            PushActiveSnapshot(GetTransactionSnapshot());
+            return GetActiveSnapshot();
+        });
+        pushed_ = true;
+    }
+    if (open_state.stale && open_state.statements == 0) pg_guard([] { close_tables(); });
+    ++open_state.statements;
+}
+
 Statement::~Statement() {
     if (open_state.statements > 0) --open_state.statements;
-    if (ActiveSnapshotSet() && GetActiveSnapshot() == snapshot_) PopActiveSnapshot();
+    if (pushed_ && ActiveSnapshotSet() && GetActiveSnapshot() == snapshot_) PopActiveSnapshot();
 }
 
 // ---- Columns --------------------------------------------------------------------------------
@@ -359,6 +404,23 @@ IndexProbe::IndexProbe(TableId table, std::string_view index_name, std::span<con
         }
         IndexScanDesc scan = index_beginscan(heap, index, snapshot, keys, 0);
         index_rescan(scan, scan_keys, keys, nullptr, 0);
+        return scan;
+    });
+}
+
+IndexProbe::IndexProbe(TableId table, std::string_view index_name, Datum bound,
+                       StrategyNumber strategy, Oid comparison, const Statement& statement) {
+    OpenTable& open = open_table(table);
+    Relation index = find_index(open, index_name);
+    slot_ = open.scan_slot;
+    Snapshot snapshot = statement.snapshot();
+    Relation heap = open.relation;
+    scan_ = pg_guard([&] {
+        ScanKeyData scan_key;
+        ScanKeyInit(&scan_key, 1, strategy, comparison, bound);
+        scan_key.sk_collation = index->rd_indcollation[0];
+        IndexScanDesc scan = index_beginscan(heap, index, snapshot, 1, 0);
+        index_rescan(scan, &scan_key, 1, nullptr, 0);
         return scan;
     });
 }
@@ -571,6 +633,76 @@ void insert_row(NewRow& row, const Statement& statement) {
             (void)ExecInsertIndexTuples(info, slot, estate, false, false, nullptr, NIL);
         ResetPerTupleExprContext(estate);
     });
+}
+
+bool insert_row_unless_conflict(NewRow& row, const Statement& statement) {
+    if (row.table() != TableId::Orders) {
+        throw Error(ErrorCode::Internal, "ON CONFLICT is only prepared for inventory_orders");
+    }
+    OpenTable& open = open_table(row.table());
+    EState* estate = prepare_estate(statement);
+    ResultRelInfo* info = open.info;
+    TupleTableSlot* slot = row.slot();
+    TupleTableSlot* scan = open.scan_slot;
+    Snapshot snapshot = statement.snapshot();
+    store_if_empty(slot);
+    // nodeModifyTable.c ExecInsert, ONCONFLICT_NOTHING with every unique index an arbiter.
+    return pg_guard([=] {
+        Relation relation = info->ri_RelationDesc;
+        check_new_row(info, slot, estate);
+        for (;;) {
+            ItemPointerData conflict;
+            if (!ExecCheckIndexConstraints(info, slot, estate, &conflict, NIL)) {
+                // ExecCheckTIDVisible: a transaction snapshot must see the row it yields to.
+                if (IsolationUsesXactSnapshot()) {
+                    if (!table_tuple_fetch_row_version(relation, &conflict, SnapshotAny, scan))
+                        elog(ERROR, "failed to fetch conflicting tuple for ON CONFLICT");
+                    if (!table_tuple_satisfies_snapshot(relation, scan, snapshot)) {
+                        bool null = false;
+                        const TransactionId xmin = DatumGetTransactionId(
+                            slot_getsysattr(scan, MinTransactionIdAttributeNumber, &null));
+                        if (!TransactionIdIsCurrentTransactionId(xmin)) {
+                            ExecClearTuple(scan);
+                            ereport(
+                                ERROR,
+                                (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                                 errmsg("could not serialize access due to concurrent update")));
+                        }
+                    }
+                    ExecClearTuple(scan);
+                }
+                ResetPerTupleExprContext(estate);
+                return false;
+            }
+            const uint32 token = SpeculativeInsertionLockAcquire(GetCurrentTransactionId());
+            table_tuple_insert_speculative(relation, slot, estate->es_output_cid, 0, nullptr,
+                                           token);
+            bool conflicted = false;
+            (void)ExecInsertIndexTuples(info, slot, estate, false, true, &conflicted, NIL);
+            table_tuple_complete_speculative(relation, slot, token, !conflicted);
+            SpeculativeInsertionLockRelease(GetCurrentTransactionId());
+            ResetPerTupleExprContext(estate);
+            if (!conflicted) return true;
+            // Another transaction inserted the key meanwhile: check again (waits for it).
+        }
+    });
+}
+
+void delete_row(TableId table, const ItemPointerData& tid, const Statement& statement) {
+    Relation relation = open_table(table).relation;
+    EState* estate = prepare_estate(statement);
+    Snapshot snapshot = statement.snapshot();
+    ItemPointerData at = tid;
+    const TM_Result result = pg_guard([&] {
+        TM_FailureData failure;
+        return table_tuple_delete(relation, &at, estate->es_output_cid, snapshot, InvalidSnapshot,
+                                  true, &failure, false);
+    });
+    if (result != TM_Ok) {
+        throw Error(
+            ErrorCode::Internal,
+            "unexpected result " + std::to_string(static_cast<int>(result)) + " deleting a row");
+    }
 }
 
 // ---- BulkInsert -----------------------------------------------------------------------------
