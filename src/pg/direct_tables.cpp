@@ -695,6 +695,7 @@ void delete_row(TableId table, const ItemPointerData& tid, const Statement& stat
     ItemPointerData at = tid;
     const TM_Result result = pg_guard([&] {
         TM_FailureData failure;
+        CheckCmdReplicaIdentity(relation, CMD_DELETE);
         return table_tuple_delete(relation, &at, estate->es_output_cid, snapshot, InvalidSnapshot,
                                   true, &failure, false);
     });
