@@ -514,8 +514,12 @@ OrderPlan plan_on_locked_levels(OrderRequest& request) {
     if (request.candidates.empty()) return plan_order(request);  // IV016
 
     lock_ledger_for_writing();
-    read_stock(request, policies, LevelRead::Peek);
-    if (backorder_may_need_a_level(request)) {
+    // Only a SKU that allows backorders can need a level created: without one, the unlocked
+    // first read has nothing to find (the locked read below reads the same rows).
+    const bool backorders = std::any_of(policies.begin(), policies.end(),
+                                        [](const auto& p) { return p.second.allow_backorder; });
+    if (backorders) read_stock(request, policies, LevelRead::Peek);
+    if (backorders && backorder_may_need_a_level(request)) {
         OrderRequest probe = request;
         probe.on_shortage = OnShortage::Report;
         const OrderPlan first = plan_order(probe);
