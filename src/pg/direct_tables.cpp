@@ -8,9 +8,15 @@
 namespace inventory::pg::direct {
 namespace {
 
-constexpr std::size_t kTables = 3;
-constexpr const char* kTableNames[kTables] = {"inventory_ledger", "inventory_levels",
-                                              "inventory_reservations"};
+constexpr std::size_t kTables = 7;
+constexpr const char* kTableNames[kTables] = {
+    "inventory_ledger",      "inventory_levels",     "inventory_reservations",
+    "inventory_orders",      "inventory_warehouses", "inventory_warehouse_countries",
+    "inventory_sku_policies"};
+// The tables from Warehouses on are only read: opened ACCESS SHARE, their indexes too.
+bool read_only(TableId id) noexcept {
+    return id >= TableId::Warehouses;
+}
 // Rows per table_multi_insert, as COPY buffers them (copyfrom.c MAX_BUFFERED_TUPLES).
 constexpr std::size_t kBulkRows = 1000;
 
@@ -20,6 +26,7 @@ struct OpenTable {
     TupleTableSlot* scan_slot = nullptr;    // index probes, locks, fetches
     TupleTableSlot* write_slot = nullptr;   // NewRow
     TupleTableSlot** bulk_slots = nullptr;  // BulkInsert, kBulkRows of them
+    bool read_only = false;                 // opened ACCESS SHARE
 };
 
 // The tables open in the running transaction. The relations and index relations are opened
@@ -45,8 +52,8 @@ struct OpenState {
     bool watch_all = false;  // more relations than watched[] holds: every invalidation is ours
 };
 OpenState open_state;
-Oid cached_oids[kTables] = {InvalidOid, InvalidOid, InvalidOid};  // until invalidated
-std::uint64_t generation = 0;  // counts openings: Columns resolve again after each
+Oid cached_oids[kTables] = {};  // InvalidOid until resolved; until invalidated
+std::uint64_t generation = 0;   // counts openings: Columns resolve again after each
 constexpr int kMaxForgetters = 4;
 void (*forgetters[kMaxForgetters])() = {};
 
@@ -88,8 +95,10 @@ void discard_tables() {
         if (table.scan_slot != nullptr) ExecDropSingleTupleTableSlot(table.scan_slot);
         if (table.write_slot != nullptr) ExecDropSingleTupleTableSlot(table.write_slot);
         if (table.bulk_slots != nullptr) {
-            for (std::size_t i = 0; i < kBulkRows; ++i)
-                ExecDropSingleTupleTableSlot(table.bulk_slots[i]);
+            for (std::size_t i = 0; i < kBulkRows; ++i) {
+                if (table.bulk_slots[i] != nullptr)
+                    ExecDropSingleTupleTableSlot(table.bulk_slots[i]);
+            }
         }
         table = OpenTable{};
     }
@@ -169,14 +178,14 @@ Oid resolve_table(TableId id) {
 }
 
 // Opens the relation under the top transaction's resource owner; nullptr if it is gone.
-Relation open_relation(Oid oid) {
-    return pg_guard([oid] {
+Relation open_relation(Oid oid, LOCKMODE mode) {
+    return pg_guard([oid, mode] {
         ResourceOwner saved = CurrentResourceOwner;
         Relation relation = nullptr;
         PG_TRY();
         {
             CurrentResourceOwner = TopTransactionResourceOwner;
-            relation = try_table_open(oid, RowExclusiveLock);
+            relation = try_table_open(oid, mode);
         }
         PG_FINALLY();
         { CurrentResourceOwner = saved; }
@@ -211,14 +220,18 @@ OpenTable& open_table(TableId id) {
     Relation relation = nullptr;
     for (int attempt = 0; attempt < 2 && relation == nullptr; ++attempt) {
         if (!OidIsValid(cached_oids[index])) cached_oids[index] = resolve_table(id);
-        relation = open_relation(cached_oids[index]);
+        relation =
+            open_relation(cached_oids[index], read_only(id) ? AccessShareLock : RowExclusiveLock);
         if (relation == nullptr) cached_oids[index] = InvalidOid;  // dropped: resolve again
     }
     if (relation == nullptr) resolve_table(id);  // throws: the table is gone
     table.relation = relation;
     // The rest cannot fail but for lack of memory; the references are dropped when the last Use
     // ends, or released by an abort.
-    pg_guard([&table] {
+    table.read_only = read_only(id);
+    // ON CONFLICT needs the unique indexes' speculative-insertion support (ExecOpenIndices).
+    const bool speculative = id == TableId::Orders;
+    pg_guard([&table, speculative] {
         MemoryContext old = MemoryContextSwitchTo(open_state.context);
         ResourceOwner saved = CurrentResourceOwner;
         PG_TRY();
@@ -227,7 +240,21 @@ OpenTable& open_table(TableId id) {
             ResultRelInfo* info = makeNode(ResultRelInfo);
             // Range table index 0: no RTE; ExecConstraints then reports the whole row.
             InitResultRelInfo(info, table.relation, 0, nullptr, 0);
-            ExecOpenIndices(info, false);
+            if (table.read_only) {
+                List* indexes = RelationGetIndexList(table.relation);
+                const int count = list_length(indexes);
+                info->ri_NumIndices = 0;
+                info->ri_IndexRelationDescs =
+                    static_cast<RelationPtr>(palloc0(sizeof(Relation) * (count + 1)));
+                ListCell* cell;
+                foreach (cell, indexes) {
+                    info->ri_IndexRelationDescs[info->ri_NumIndices++] =
+                        index_open(lfirst_oid(cell), AccessShareLock);
+                }
+                list_free(indexes);
+            } else {
+                ExecOpenIndices(info, speculative);
+            }
             table.info = info;
             for (int i = -1; i < info->ri_NumIndices; ++i) {
                 const Oid oid = i < 0 ? RelationGetRelid(table.relation)
@@ -256,7 +283,7 @@ OpenTable& open_table(TableId id) {
 constexpr std::string_view kOwnTriggers[] = {
     "inventory_ledger_apply", "inventory_ledger_immutable_row",
     "inventory_ledger_immutable_truncate", "inventory_levels_feed_delete"};
-constexpr std::string_view kOwnColumns[kTables][21] = {
+constexpr std::string_view kOwnColumns[4][21] = {  // the tables written: ledger .. orders
     {"id",
      "sku",
      "warehouse_id",
@@ -281,7 +308,10 @@ constexpr std::string_view kOwnColumns[kTables][21] = {
     {"sku", "warehouse_id", "on_hand", "reserved", "available_to_sell", "safety_stock",
      "allow_backorder", "backorder_limit", "version", "updated_at"},
     {"reference_id", "sku", "warehouse_id", "order_ref", "quantity", "fulfilled", "released",
-     "held", "expires_at", "status", "created_at", "updated_at"}};
+     "held", "expires_at", "status", "created_at", "updated_at"},
+    {"order_ref", "ship_to", "warehouse_id", "strategy", "allow_split", "expires_at", "lines",
+     "metadata", "allocation", "actor", "created_at", "login"}
+};
 
 bool own(std::span<const std::string_view> names, const char* name) {
     for (const std::string_view known : names) {
@@ -306,6 +336,7 @@ bool own(std::span<const std::string_view> names, const char* name) {
 // the referenced side's checks on UPDATE are harmless, the keys never change), a deferrable
 // unique or exclusion index, or a column of someone else's with a default or NOT NULL.
 void require_supported(const OpenTable& table, TableId id) {
+    if (table.read_only) return;  // read through an index only: nothing of theirs is skipped
     Relation relation = table.relation;
     if (const TriggerDesc* triggers = relation->trigdesc) {
         for (int i = 0; i < triggers->numtriggers; ++i) {
@@ -437,10 +468,22 @@ Statement::Statement() {
         UpdateActiveSnapshotCommandId();
         return GetActiveSnapshot();
     });
+    pushed_ = true;
+}
+
+Statement::Statement(CallerSnapshot) {
+    snapshot_ = pg_guard([] { return ActiveSnapshotSet() ? GetActiveSnapshot() : nullptr; });
+    if (snapshot_ == nullptr) {  // no statement running: a snapshot of our own
+        snapshot_ = pg_guard([] {
+            PushActiveSnapshot(GetTransactionSnapshot());
+            return GetActiveSnapshot();
+        });
+        pushed_ = true;
+    }
 }
 
 Statement::~Statement() {
-    if (ActiveSnapshotSet() && GetActiveSnapshot() == snapshot_) PopActiveSnapshot();
+    if (pushed_ && ActiveSnapshotSet() && GetActiveSnapshot() == snapshot_) PopActiveSnapshot();
 }
 
 // ---- Columns --------------------------------------------------------------------------------
@@ -538,6 +581,23 @@ IndexProbe::IndexProbe(TableId table, std::string_view index_name, std::span<con
         }
         IndexScanDesc scan = index_beginscan(heap, index, snapshot, keys, 0);
         index_rescan(scan, scan_keys, keys, nullptr, 0);
+        return scan;
+    });
+}
+
+IndexProbe::IndexProbe(TableId table, std::string_view index_name, Datum bound,
+                       StrategyNumber strategy, Oid comparison, const Statement& statement) {
+    OpenTable& open = open_table(table);
+    Relation index = find_index(open, index_name);
+    slot_ = open.scan_slot;
+    Snapshot snapshot = statement.snapshot();
+    Relation heap = open.relation;
+    scan_ = pg_guard([&] {
+        ScanKeyData scan_key;
+        ScanKeyInit(&scan_key, 1, strategy, comparison, bound);
+        scan_key.sk_collation = index->rd_indcollation[0];
+        IndexScanDesc scan = index_beginscan(heap, index, snapshot, 1, 0);
+        index_rescan(scan, &scan_key, 1, nullptr, 0);
         return scan;
     });
 }
@@ -752,23 +812,88 @@ void insert_row(NewRow& row, const Statement& statement) {
     });
 }
 
+bool insert_row_unless_conflict(NewRow& row, const Statement& statement) {
+    if (row.table() != TableId::Orders) {
+        throw Error(ErrorCode::Internal, "ON CONFLICT is only prepared for inventory_orders");
+    }
+    OpenTable& open = open_table(row.table());
+    EState* estate = prepare_estate(statement);
+    ResultRelInfo* info = open.info;
+    TupleTableSlot* slot = row.slot();
+    TupleTableSlot* scan = open.scan_slot;
+    Snapshot snapshot = statement.snapshot();
+    store_if_empty(slot);
+    // nodeModifyTable.c ExecInsert, ONCONFLICT_NOTHING with every unique index an arbiter.
+    return pg_guard([=] {
+        Relation relation = info->ri_RelationDesc;
+        check_new_row(info, slot, estate);
+        for (;;) {
+            ItemPointerData conflict;
+            if (!ExecCheckIndexConstraints(info, slot, estate, &conflict, NIL)) {
+                // ExecCheckTIDVisible: a transaction snapshot must see the row it yields to.
+                if (IsolationUsesXactSnapshot()) {
+                    if (!table_tuple_fetch_row_version(relation, &conflict, SnapshotAny, scan))
+                        elog(ERROR, "failed to fetch conflicting tuple for ON CONFLICT");
+                    if (!table_tuple_satisfies_snapshot(relation, scan, snapshot)) {
+                        bool null = false;
+                        const TransactionId xmin = DatumGetTransactionId(
+                            slot_getsysattr(scan, MinTransactionIdAttributeNumber, &null));
+                        if (!TransactionIdIsCurrentTransactionId(xmin)) {
+                            ExecClearTuple(scan);
+                            ereport(
+                                ERROR,
+                                (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                                 errmsg("could not serialize access due to concurrent update")));
+                        }
+                    }
+                    ExecClearTuple(scan);
+                }
+                ResetPerTupleExprContext(estate);
+                return false;
+            }
+            const uint32 token = SpeculativeInsertionLockAcquire(GetCurrentTransactionId());
+            table_tuple_insert_speculative(relation, slot, estate->es_output_cid, 0, nullptr,
+                                           token);
+            bool conflicted = false;
+            (void)ExecInsertIndexTuples(info, slot, estate, false, true, &conflicted, NIL);
+            table_tuple_complete_speculative(relation, slot, token, !conflicted);
+            SpeculativeInsertionLockRelease(GetCurrentTransactionId());
+            ResetPerTupleExprContext(estate);
+            if (!conflicted) return true;
+            // Another transaction inserted the key meanwhile: check again (waits for it).
+        }
+    });
+}
+
+void delete_row(TableId table, const ItemPointerData& tid, const Statement& statement) {
+    Relation relation = open_table(table).relation;
+    EState* estate = prepare_estate(statement);
+    Snapshot snapshot = statement.snapshot();
+    ItemPointerData at = tid;
+    const TM_Result result = pg_guard([&] {
+        TM_FailureData failure;
+        CheckCmdReplicaIdentity(relation, CMD_DELETE);
+        return table_tuple_delete(relation, &at, estate->es_output_cid, snapshot, InvalidSnapshot,
+                                  true, &failure, false);
+    });
+    if (result != TM_Ok) {
+        throw Error(
+            ErrorCode::Internal,
+            "unexpected result " + std::to_string(static_cast<int>(result)) + " deleting a row");
+    }
+}
+
 // ---- BulkInsert -----------------------------------------------------------------------------
 
 BulkInsert::BulkInsert(TableId table, const Statement& statement)
     : table_(table), statement_(statement) {
     OpenTable& open = open_table(table);
+    // The slots are made as rows need them (add()): a plan of two events must not pay for
+    // creating (and, before commit, dropping) a whole buffer of slots in every transaction.
     if (open.bulk_slots == nullptr) {
-        open.bulk_slots = pg_guard([&open] {
-            MemoryContext old = MemoryContextSwitchTo(open_state.context);
-            ResourceOwner saved = CurrentResourceOwner;
-            CurrentResourceOwner = TopTransactionResourceOwner;
-            auto** slots =
-                static_cast<TupleTableSlot**>(palloc0(sizeof(TupleTableSlot*) * kBulkRows));
-            for (std::size_t i = 0; i < kBulkRows; ++i)
-                slots[i] = table_slot_create(open.relation, nullptr);
-            CurrentResourceOwner = saved;
-            MemoryContextSwitchTo(old);
-            return slots;
+        open.bulk_slots = pg_guard([] {
+            return static_cast<TupleTableSlot**>(
+                MemoryContextAllocZero(open_state.context, sizeof(TupleTableSlot*) * kBulkRows));
         });
     }
     state_ = pg_guard([] { return GetBulkInsertState(); });
@@ -791,7 +916,19 @@ BulkInsert::~BulkInsert() {
 
 TupleTableSlot* BulkInsert::add() {
     if (used_ == kBulkRows) flush();
-    TupleTableSlot* slot = open_table(table_).bulk_slots[used_];
+    OpenTable& open = open_table(table_);
+    if (open.bulk_slots[used_] == nullptr) {
+        open.bulk_slots[used_] = pg_guard([&open] {
+            MemoryContext old = MemoryContextSwitchTo(open_state.context);
+            ResourceOwner saved = CurrentResourceOwner;
+            CurrentResourceOwner = TopTransactionResourceOwner;
+            TupleTableSlot* created = table_slot_create(open.relation, nullptr);
+            CurrentResourceOwner = saved;
+            MemoryContextSwitchTo(old);
+            return created;
+        });
+    }
+    TupleTableSlot* slot = open.bulk_slots[used_];
     clear_row(slot);
     ++used_;
     return slot;

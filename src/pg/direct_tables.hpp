@@ -29,7 +29,18 @@
 
 namespace inventory::pg::direct {
 
-enum class TableId : std::uint8_t { Ledger, Levels, Reservations };
+// The tables written (opened ROW EXCLUSIVE, as any writer opens them) and, after them, the
+// tables the direct path only reads (opened ACCESS SHARE, as a SELECT opens them; only
+// IndexProbe, visible, is_null and get apply to them).
+enum class TableId : std::uint8_t {
+    Ledger,
+    Levels,
+    Reservations,
+    Orders,
+    Warehouses,
+    WarehouseCountries,
+    SkuPolicies
+};
 
 // The direct path in use: the open tables' relcache references are held while a Use is alive
 // (the outermost one takes them, or rebuilds the state after an invalidation). Every Statement
@@ -50,6 +61,10 @@ class Use {
 class Statement {
   public:
     Statement();
+    // A read-only statement on the snapshot already active (the calling SQL statement's), as
+    // SPI runs a read_only call: no new command, no new snapshot.
+    struct CallerSnapshot {};
+    explicit Statement(CallerSnapshot);
     ~Statement();
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
@@ -58,6 +73,7 @@ class Statement {
   private:
     Use use_;
     Snapshot snapshot_ = nullptr;
+    bool pushed_ = false;
 };
 
 // A table's columns by name, resolved once per opening of the table (attribute numbers can
@@ -103,6 +119,11 @@ class IndexProbe {
     IndexProbe(TableId table, std::string_view index, std::span<const Datum> key,
                std::span<const Oid> equality, const Statement& statement,
                Visibility visibility = Visibility::Snapshot);
+    // A range probe of the index's first column: the rows whose key compares with `bound` by
+    // `strategy` (BTLessEqualStrategyNumber, ...), through `comparison` (F_TIMESTAMPTZ_LE, ...),
+    // in the index's order.
+    IndexProbe(TableId table, std::string_view index, Datum bound, StrategyNumber strategy,
+               Oid comparison, const Statement& statement);
     ~IndexProbe();
     IndexProbe(const IndexProbe&) = delete;
     IndexProbe& operator=(const IndexProbe&) = delete;
@@ -170,6 +191,16 @@ void update_row(NewRow& row, ItemPointerData* tid, const Statement& statement);
 // Inserts `row` (INSERT without triggers): generated columns, constraints, index entries with
 // their unique checks.
 void insert_row(NewRow& row, const Statement& statement);
+
+// INSERT ... ON CONFLICT DO NOTHING against the table's unique indexes, as ModifyTable runs
+// it (speculative insertion; only for TableId::Orders, whose indexes are opened for it): false,
+// and nothing inserted, when a row with the same key exists or was inserted by a transaction
+// that committed meanwhile (waited for). Under REPEATABLE READ and SERIALIZABLE a conflicting
+// row the snapshot does not see is 40001, as PostgreSQL raises it.
+[[nodiscard]] bool insert_row_unless_conflict(NewRow& row, const Statement& statement);
+
+// Deletes the row `tid`, which this transaction inserted or locked (DELETE without triggers).
+void delete_row(TableId table, const ItemPointerData& tid, const Statement& statement);
 
 // Inserts many rows of one table as COPY does: table_multi_insert in buffers of rows, then each
 // row's index entries. add() hands out the next row to fill; rows are written when the buffer

@@ -12,16 +12,18 @@
 //    transaction with a new snapshot. PostgreSQL forbids COMMIT in SECURITY DEFINER procedures and
 //    in procedures with SET clauses: it is SECURITY INVOKER, its one statement fully qualified,
 //    and the rights are checked by the function it calls (EXECUTE, then its caller check).
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "core/reservation.hpp"
-#include "pg/array_builder.hpp"
 #include "pg/arguments.hpp"
+#include "pg/direct_tables.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_request.hpp"
@@ -47,74 +49,84 @@ struct Due {
     Quantity held = 0;
 };
 
-std::vector<Due> read_due(std::uint64_t rows, bool with_held) {
-    std::vector<Due> due;
-    due.reserve(rows);
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        due.push_back({*spi::get_optional_text(r, 1), *spi::get_optional_text(r, 2),
-                       spi::get_int32(r, 3), with_held ? spi::get_int64(r, 4) : 0});
-    }
-    return due;
+// On the direct path (pg/direct_tables.hpp): the due reservations through the partial index
+// inventory_reservations_expiry_idx (expires_at, of the ACTIVE ones), their levels through the
+// levels' primary key, each reservation again through its own. Nothing is planned.
+direct::Columns reservation_columns{"reference_id", "sku",    "warehouse_id",
+                                    "held",         "status", "expires_at"};
+enum ReservationColumn : std::size_t { kReference, kSku, kWarehouse, kHeld, kStatus, kExpiresAt };
+int column(ReservationColumn c) {
+    return reservation_columns(direct::TableId::Reservations, c);
+}
+constexpr Oid kReservationKey[] = {F_TEXTEQ, F_TEXTEQ, F_INT4EQ};
+constexpr Oid kLevelKey[] = {F_TEXTEQ, F_INT4EQ};
+
+// Whether the reservation in `slot` is held and its hold ended at `run_at`.
+bool due_at(TupleTableSlot* slot, Datum run_at) {
+    if (spi::text_value(direct::get(slot, column(kStatus))) != "ACTIVE") return false;
+    if (direct::is_null(slot, column(kExpiresAt))) return false;
+    return DatumGetTimestampTz(direct::get(slot, column(kExpiresAt))) <=
+           DatumGetTimestampTz(run_at);
+}
+
+bool before(const Due& x, const Due& y) {  // SKU bytewise, warehouse, reference bytewise
+    return std::tie(x.sku, x.warehouse_id, x.reference_id) <
+           std::tie(y.sku, y.warehouse_id, y.reference_id);
+}
+
+// Locks the level of `due` FOR UPDATE SKIP LOCKED, as a row of the join would be locked: false
+// when another transaction holds it (or it is gone).
+bool lock_level_skipping(const Due& due, const direct::Statement& statement) {
+    const Datum key[] = {spi::text_datum(due.sku), Int32GetDatum(due.warehouse_id)};
+    direct::IndexProbe probe(direct::TableId::Levels, "inventory_levels_pkey", key, kLevelKey,
+                             statement);
+    if (!probe.next()) return false;
+    ItemPointerData tid = probe.slot()->tts_tid;
+    // The key of a level never changes: a followed update chain needs no recheck.
+    return direct::lock_row(direct::TableId::Levels, &tid, probe.slot(), statement, true).locked;
 }
 
 // The first `limit` reservations whose hold ended at `run_at`, in the global order. With
-// skip_locked, only those whose level no other transaction holds, their levels locked by this
-// one statement (never waiting). Planned per call: the table grows, and the run's time is a value
-// the partial expiry index serves.
+// skip_locked, only those whose level no other transaction holds, their levels locked on the
+// way (never waiting), as SELECT ... ORDER BY ... LIMIT ... FOR UPDATE OF l SKIP LOCKED does.
 std::vector<Due> select_due(Datum run_at, std::int32_t limit, bool skip_locked) {
-    static spi::Statement wait(
-        "SELECT r.reference_id, r.sku, r.warehouse_id "
-        "FROM inventory.inventory_reservations r "
-        "WHERE r.status OPERATOR(pg_catalog.=) 'ACTIVE' AND r.expires_at OPERATOR(pg_catalog.<=) "
-        "$1 "
-        "ORDER BY r.sku COLLATE pg_catalog.\"C\", r.warehouse_id, "
-        "         r.reference_id COLLATE pg_catalog.\"C\" "
-        "LIMIT $2",
-        {TIMESTAMPTZOID, INT4OID}, spi::Statement::Planning::PerCall);
-    static spi::Statement skip(
-        "SELECT r.reference_id, r.sku, r.warehouse_id "
-        "FROM inventory.inventory_reservations r "
-        "JOIN inventory.inventory_levels l "
-        "  ON l.sku OPERATOR(pg_catalog.=) r.sku "
-        " AND l.warehouse_id OPERATOR(pg_catalog.=) r.warehouse_id "
-        "WHERE r.status OPERATOR(pg_catalog.=) 'ACTIVE' AND r.expires_at OPERATOR(pg_catalog.<=) "
-        "$1 "
-        "ORDER BY r.sku COLLATE pg_catalog.\"C\", r.warehouse_id, "
-        "         r.reference_id COLLATE pg_catalog.\"C\" "
-        "LIMIT $2 "
-        "FOR UPDATE OF l SKIP LOCKED",
-        {TIMESTAMPTZOID, INT4OID}, spi::Statement::Planning::PerCall);
-    const Datum values[] = {run_at, Int32GetDatum(limit)};
-    return read_due((skip_locked ? skip : wait).execute(values, nullptr), false);
+    const direct::Statement statement;
+    std::vector<Due> due;
+    {
+        direct::IndexProbe probe(direct::TableId::Reservations, "inventory_reservations_expiry_idx",
+                                 run_at, BTLessEqualStrategyNumber, F_TIMESTAMPTZ_LE, statement);
+        while (probe.next()) {
+            TupleTableSlot* slot = probe.slot();
+            if (!due_at(slot, run_at)) continue;
+            due.push_back({spi::text_value(direct::get(slot, column(kReference))),
+                           spi::text_value(direct::get(slot, column(kSku))),
+                           DatumGetInt32(direct::get(slot, column(kWarehouse))), 0});
+        }
+    }
+    std::sort(due.begin(), due.end(), before);
+    std::vector<Due> out;
+    for (Due& d : due) {
+        if (out.size() >= static_cast<std::size_t>(limit)) break;
+        if (skip_locked && !lock_level_skipping(d, statement)) continue;
+        out.push_back(std::move(d));
+    }
+    return out;
 }
 
 // Those of `due` still held and due, read under their levels' locks, in the order of `due`.
 std::vector<Due> still_due(const std::vector<Due>& due, Datum run_at) {
-    static spi::Statement read(
-        "SELECT r.reference_id, r.sku, r.warehouse_id, r.held "
-        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "                pg_catalog.unnest($2::pg_catalog.text[]), "
-        "                pg_catalog.unnest($3::pg_catalog.int4[])) "
-        "     WITH ORDINALITY AS k(reference_id, sku, wh, n) "
-        "CROSS JOIN LATERAL ("
-        "  SELECT x.reference_id, x.sku, x.warehouse_id, x.held "
-        "  FROM inventory.inventory_reservations x "
-        "  WHERE x.reference_id OPERATOR(pg_catalog.=) k.reference_id "
-        "    AND x.sku OPERATOR(pg_catalog.=) k.sku "
-        "    AND x.warehouse_id OPERATOR(pg_catalog.=) k.wh "
-        "    AND x.status OPERATOR(pg_catalog.=) 'ACTIVE' "
-        "    AND x.expires_at OPERATOR(pg_catalog.<=) $4 OFFSET 0) r "
-        "ORDER BY k.n",
-        {TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, TIMESTAMPTZOID},
-        spi::Statement::Planning::PerCall);
-    ArrayBuilder references(TEXTOID), skus(TEXTOID), warehouses(INT4OID);
+    const direct::Statement statement;
+    std::vector<Due> out;
     for (const Due& d : due) {
-        references.add(spi::text_datum(d.reference_id));
-        skus.add(spi::text_datum(d.sku));
-        warehouses.add(Int32GetDatum(d.warehouse_id));
+        const Datum key[] = {spi::text_datum(d.reference_id), spi::text_datum(d.sku),
+                             Int32GetDatum(d.warehouse_id)};
+        direct::IndexProbe probe(direct::TableId::Reservations, "inventory_reservations_pkey", key,
+                                 kReservationKey, statement);
+        if (!probe.next() || !due_at(probe.slot(), run_at)) continue;
+        out.push_back({d.reference_id, d.sku, d.warehouse_id,
+                       DatumGetInt64(direct::get(probe.slot(), column(kHeld)))});
     }
-    const Datum values[] = {references.build(), skus.build(), warehouses.build(), run_at};
-    return read_due(read.execute(values, nullptr), true);
+    return out;
 }
 
 // (max_reservations, skip_locked) -> TABLE (reference_id, sku, warehouse_id, released, event_id)

@@ -10,9 +10,12 @@
 // order on each reservation it creates. A release is one plan of DEALLOCATEs of what each of
 // the order's reservations still holds. Errors name the order's lines ("line N: ..."), never
 // the engine's events.
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -22,7 +25,7 @@
 #include "core/order_plan.hpp"
 #include "core/warehouse.hpp"
 #include "pg/arguments.hpp"
-#include "pg/array_builder.hpp"
+#include "pg/direct_tables.hpp"
 #include "pg/error_bridge.hpp"
 #include "pg/event_engine.hpp"
 #include "pg/event_request.hpp"
@@ -153,9 +156,32 @@ std::vector<OrderLine> read_lines(Datum lines) {
 
 // ---- the order's rows ---------------------------------------------------------------------------
 //
-// Every lookup below is planned per call (spi::Statement::Planning::PerCall): inventory_orders,
-// inventory_reservations and inventory_sku_policies start empty and grow, and a generic plan
-// made while a table was tiny would keep scanning it whole.
+// On the direct path (pg/direct_tables.hpp): every lookup is an index probe, the order's row is
+// inserted and updated as the executor would, and nothing is planned per call or per session.
+
+direct::Columns order_columns{"order_ref",   "ship_to",    "warehouse_id", "strategy",
+                              "allow_split", "expires_at", "lines",        "metadata",
+                              "allocation",  "actor",      "created_at",   "login"};
+enum OrderColumn : std::size_t {
+    kRef,
+    kShipTo,
+    kWarehouse,
+    kStrategy,
+    kAllowSplit,
+    kExpiresAt,
+    kLines,
+    kMetadata,
+    kAllocation,
+    kActor,
+    kCreatedAt,
+    kLogin
+};
+int order_column(OrderColumn c) {
+    return order_columns(direct::TableId::Orders, c);
+}
+constexpr const char* kOrderKey = "inventory_orders_pkey";
+constexpr Oid kTextEquality[] = {F_TEXTEQ};
+constexpr Oid kInt4Equality[] = {F_INT4EQ};
 
 // One row of inventory_allocate_order's result.
 struct OrderRow {
@@ -180,215 +206,268 @@ struct OrderRecord {
     std::optional<Datum> metadata;
 };
 
+// A jsonb array of objects, built as jsonb_agg(jsonb_build_object(...)) builds it (the keys of
+// an object are sorted when it ends, whatever order they were added in), or with `array` false
+// one object, as jsonb_build_object(...).
+class JsonbObjects {
+  public:
+    explicit JsonbObjects(bool array = true) : array_(array) {
+        if (array_) push(WJB_BEGIN_ARRAY, nullptr);
+    }
+    void begin() { push(WJB_BEGIN_OBJECT, nullptr); }
+    void end() { last_ = push(WJB_END_OBJECT, nullptr); }
+    void text(const char* key, std::string_view value) {
+        add_key(key);
+        JsonbValue v{};
+        v.type = jbvString;
+        v.val.string.len = static_cast<int>(value.size());
+        v.val.string.val =
+            pg_guard([value] { return pnstrdup(value.data(), static_cast<Size>(value.size())); });
+        push(WJB_VALUE, &v);
+    }
+    void number(const char* key, std::int64_t value) {
+        add_key(key);
+        JsonbValue v{};
+        v.type = jbvNumeric;
+        v.val.numeric = pg_guard([value] { return int64_to_numeric(value); });
+        push(WJB_VALUE, &v);
+    }
+    Datum finish() {
+        JsonbValue* root = array_ ? push(WJB_END_ARRAY, nullptr) : last_;
+        return pg_guard([root] { return JsonbPGetDatum(JsonbValueToJsonb(root)); });
+    }
+
+  private:
+    void add_key(const char* key) {
+        JsonbValue k{};
+        k.type = jbvString;
+        k.val.string.len = static_cast<int>(std::strlen(key));
+        k.val.string.val = const_cast<char*>(key);
+        push(WJB_KEY, &k);
+    }
+    JsonbValue* push(JsonbIteratorToken token, JsonbValue* value) {
+        JsonbParseState** state = &state_;
+        return pg_guard([state, token, value] { return pushJsonbValue(state, token, value); });
+    }
+    JsonbParseState* state_ = nullptr;
+    JsonbValue* last_ = nullptr;
+    bool array_;
+};
+
 // The lines in the canonical form inventory_orders.lines keeps: [{"line", "sku", "quantity"}].
 Datum canonical_lines(const std::vector<OrderLine>& lines) {
-    static spi::Statement build(
-        "SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
-        "         'line', u.line, 'sku', u.sku, 'quantity', u.quantity) ORDER BY u.n) "
-        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-        "                pg_catalog.unnest($2::pg_catalog.text[]), "
-        "                pg_catalog.unnest($3::pg_catalog.int8[])) "
-        "     WITH ORDINALITY AS u(line, sku, quantity, n)",
-        {TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID});
-    ArrayBuilder ids(TEXTOID), skus(TEXTOID), quantities(INT8OID);
+    JsonbObjects out;
     for (const OrderLine& line : lines) {
-        ids.add(spi::text_datum(line.id));
-        skus.add(spi::text_datum(line.sku));
-        quantities.add(Int64GetDatum(line.quantity));
+        out.begin();
+        out.text("line", line.id);
+        out.text("sku", line.sku);
+        out.number("quantity", line.quantity);
+        out.end();
     }
-    const Datum values[] = {ids.build(), skus.build(), quantities.build()};
-    build.execute(values, nullptr, true);
-    return spi::get_datum(0, 1);
+    return out.finish();
 }
 
-// The order's row: true when it is new; false when the order_ref was allocated before.
+// The order's row: true when it is new; false when the order_ref was allocated before (INSERT
+// ... ON CONFLICT DO NOTHING: a concurrent allocation of it is waited for).
 bool record_order(const OrderRecord& order) {
-    static spi::Statement insert(
-        "INSERT INTO inventory.inventory_orders AS o "
-        "  (order_ref, ship_to, warehouse_id, strategy, allow_split, expires_at, lines, metadata, "
-        "   actor) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-        "ON CONFLICT ON CONSTRAINT inventory_orders_pkey DO NOTHING",
-        {TEXTOID, TEXTOID, INT4OID, TEXTOID, BOOLOID, TIMESTAMPTZOID, JSONBOID, JSONBOID, TEXTOID});
-    const Datum values[] = {order.order_ref,
-                            order.ship_to,
-                            Int32GetDatum(order.warehouse_id.value_or(0)),
-                            order.strategy,
-                            BoolGetDatum(order.allow_split),
-                            TimestampTzGetDatum(order.expires_at.value_or(0)),
-                            order.lines,
-                            order.metadata.value_or(Datum{0}),
-                            actor_name()};
-    const char nulls[] = {' ',
-                          order.ship_to == Datum{0} ? 'n' : ' ',
-                          order.warehouse_id ? ' ' : 'n',
-                          ' ',
-                          ' ',
-                          order.expires_at ? ' ' : 'n',
-                          ' ',
-                          order.metadata ? ' ' : 'n',
-                          ' ',
-                          '\0'};
-    return insert.execute(values, nulls) == 1;
+    const direct::Statement statement;
+    direct::NewRow row(direct::TableId::Orders);
+    row.set(order_column(kRef), order.order_ref);
+    if (order.ship_to != Datum{0}) row.set(order_column(kShipTo), order.ship_to);
+    if (order.warehouse_id) row.set(order_column(kWarehouse), Int32GetDatum(*order.warehouse_id));
+    row.set(order_column(kStrategy), order.strategy);
+    row.set(order_column(kAllowSplit), BoolGetDatum(order.allow_split));
+    if (order.expires_at) row.set(order_column(kExpiresAt), TimestampTzGetDatum(*order.expires_at));
+    row.set(order_column(kLines), order.lines);
+    row.set_optional(order_column(kMetadata), order.metadata);
+    row.set(order_column(kActor), actor_name());
+    // The columns' defaults: now() and inventory_login().
+    row.set(order_column(kCreatedAt),
+            TimestampTzGetDatum(pg_guard([] { return GetCurrentTransactionStartTimestamp(); })));
+    row.set(order_column(kLogin), login_name());
+    return direct::insert_row_unless_conflict(row, statement);
+}
+
+bool same_optional_text(TupleTableSlot* slot, int column, Datum value) {
+    const bool null = direct::is_null(slot, column);
+    if (null || value == Datum{0}) return null && value == Datum{0};
+    return spi::text_value(direct::get(slot, column)) == spi::text_value(value);
+}
+
+bool same_optional_jsonb(TupleTableSlot* slot, int column, const std::optional<Datum>& value) {
+    const bool null = direct::is_null(slot, column);
+    if (null || !value) return null && !value;
+    const Datum stored = direct::get(slot, column);
+    const Datum given = *value;
+    return pg_guard(
+        [stored, given] { return DatumGetBool(DirectFunctionCall2(jsonb_eq, stored, given)); });
 }
 
 // A retry: the first allocation's rows, if the request is the same (expires_at is not compared:
 // a retry computes now() + interval anew, and the first call's hold stands).
 std::vector<OrderRow> replay_order(const OrderRecord& order, const std::string& order_ref) {
-    // Planned per call: inventory_orders starts empty and grows with every order.
-    static spi::Statement stored(
-        // The comparison once (OFFSET 0 keeps it out of the per-row select list).
-        "SELECT o.same, a.v OPERATOR(pg_catalog.->>) 'line', a.v OPERATOR(pg_catalog.->>) 'sku', "
-        "       (a.v OPERATOR(pg_catalog.->>) 'warehouse_id')::pg_catalog.int4, "
-        "       (a.v OPERATOR(pg_catalog.->>) 'quantity')::pg_catalog.int8, "
-        "       a.v OPERATOR(pg_catalog.->>) 'reference_id', "
-        "       (a.v OPERATOR(pg_catalog.->>) 'event_id')::pg_catalog.uuid "
-        "FROM (SELECT (s.ship_to, s.warehouse_id, s.strategy, s.allow_split, s.lines, "
-        "              s.metadata) "
-        "               IS NOT DISTINCT FROM ($2::pg_catalog.text, $3::pg_catalog.int4, "
-        "                 $4::pg_catalog.text, $5::pg_catalog.bool, $6::pg_catalog.jsonb, "
-        "                 $7::pg_catalog.jsonb) AS same, s.allocation "
-        "      FROM inventory.inventory_orders s "
-        "      WHERE s.order_ref OPERATOR(pg_catalog.=) $1 OFFSET 0) o "
-        "LEFT JOIN LATERAL pg_catalog.jsonb_array_elements(o.allocation) WITH ORDINALITY "
-        "     AS a(v, n) ON true "
-        "ORDER BY a.n",
-        {TEXTOID, TEXTOID, INT4OID, TEXTOID, BOOLOID, JSONBOID, JSONBOID},
-        spi::Statement::Planning::PerCall);
-    const Datum values[] = {order.order_ref,
-                            order.ship_to,
-                            Int32GetDatum(order.warehouse_id.value_or(0)),
-                            order.strategy,
-                            BoolGetDatum(order.allow_split),
-                            order.lines,
-                            order.metadata.value_or(Datum{0})};
-    const char nulls[] = {' ',
-                          order.ship_to == Datum{0} ? 'n' : ' ',
-                          order.warehouse_id ? ' ' : 'n',
-                          ' ',
-                          ' ',
-                          ' ',
-                          order.metadata ? ' ' : 'n',
-                          '\0'};
-    const std::uint64_t rows = stored.execute(values, nulls);
-    if (rows == 0) {
+    std::optional<bool> same;
+    std::optional<Datum> allocation;
+    {
+        const direct::Statement statement;
+        direct::IndexProbe probe(direct::TableId::Orders, kOrderKey, {&order.order_ref, 1},
+                                 kTextEquality, statement);
+        if (probe.next()) {
+            TupleTableSlot* slot = probe.slot();
+            const bool same_warehouse =
+                direct::is_null(slot, order_column(kWarehouse))
+                    ? !order.warehouse_id
+                    : order.warehouse_id &&
+                          DatumGetInt32(direct::get(slot, order_column(kWarehouse))) ==
+                              *order.warehouse_id;
+            same =
+                same_optional_text(slot, order_column(kShipTo), order.ship_to) && same_warehouse &&
+                same_optional_text(slot, order_column(kStrategy), order.strategy) &&
+                DatumGetBool(direct::get(slot, order_column(kAllowSplit))) == order.allow_split &&
+                same_optional_jsonb(slot, order_column(kLines), order.lines) &&
+                same_optional_jsonb(slot, order_column(kMetadata), order.metadata);
+            if (!direct::is_null(slot, order_column(kAllocation))) {
+                const Datum stored = direct::get(slot, order_column(kAllocation));
+                allocation = pg_guard([stored] { return datumCopy(stored, false, -1); });
+            }
+        }
+    }
+    if (!same) {
         throw Error(ErrorCode::SerializationFailure,
                     "could not serialize access: order " + order_ref +
                         " was allocated by a concurrent transaction",
                     "", "Retry the transaction.");
     }
-    if (!spi::get_bool(0, 1)) {
+    if (!*same) {
         throw Error(ErrorCode::IdempotencyConflict,
                     "order " + order_ref + " was already allocated with a different request", "",
                     "Allocate a changed order under a new order_ref, or release it first.");
     }
     std::vector<OrderRow> out;
+    if (!allocation) return out;  // no allocation stored
+    // No table: one plan for every call.
+    static spi::Statement elements(
+        "SELECT a.v OPERATOR(pg_catalog.->>) 'line', a.v OPERATOR(pg_catalog.->>) 'sku', "
+        "       (a.v OPERATOR(pg_catalog.->>) 'warehouse_id')::pg_catalog.int4, "
+        "       (a.v OPERATOR(pg_catalog.->>) 'quantity')::pg_catalog.int8, "
+        "       a.v OPERATOR(pg_catalog.->>) 'reference_id', "
+        "       (a.v OPERATOR(pg_catalog.->>) 'event_id')::pg_catalog.uuid "
+        "FROM pg_catalog.jsonb_array_elements($1) WITH ORDINALITY AS a(v, n) "
+        "ORDER BY a.n",
+        {JSONBOID});
+    const Datum values[] = {*allocation};
+    const std::uint64_t rows = elements.execute(values, nullptr, true);
     for (std::uint64_t r = 0; r < rows; ++r) {
-        if (spi::is_null(r, 2)) continue;  // no allocation stored
         OrderRow row;
-        row.line = *spi::get_optional_text(r, 2);
-        row.sku = *spi::get_optional_text(r, 3);
-        row.warehouse_id = spi::get_int32(r, 4);
-        row.quantity = spi::get_int64(r, 5);
-        row.reference_id = spi::get_optional_text(r, 6);
-        row.event_id = uuid_bytes(spi::get_datum(r, 7));
+        row.line = *spi::get_optional_text(r, 1);
+        row.sku = *spi::get_optional_text(r, 2);
+        row.warehouse_id = spi::get_int32(r, 3);
+        row.quantity = spi::get_int64(r, 4);
+        row.reference_id = spi::get_optional_text(r, 5);
+        row.event_id = uuid_bytes(spi::get_datum(r, 6));
         row.replayed = true;
         out.push_back(std::move(row));
     }
     return out;
 }
 
+// The order's row this call inserted, as a DELETE of it would find it.
 void forget_order(Datum order_ref) {
-    static spi::Statement remove(
-        "DELETE FROM inventory.inventory_orders o WHERE o.order_ref OPERATOR(pg_catalog.=) $1",
-        {TEXTOID}, spi::Statement::Planning::PerCall);
-    const Datum values[] = {order_ref};
-    remove.execute(values, nullptr);
+    const direct::Statement statement;
+    std::optional<ItemPointerData> tid;
+    {
+        direct::IndexProbe probe(direct::TableId::Orders, kOrderKey, {&order_ref, 1}, kTextEquality,
+                                 statement);
+        if (probe.next()) tid = probe.slot()->tts_tid;
+    }
+    if (tid) direct::delete_row(direct::TableId::Orders, *tid, statement);
 }
 
 // Where each unit was reserved, as inventory_orders.allocation keeps it.
 void store_allocation(Datum order_ref, const std::vector<OrderRow>& rows) {
-    static spi::Statement update(
-        "UPDATE inventory.inventory_orders o SET allocation = ("
-        "  SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object("
-        "           'line', u.line, 'sku', u.sku, 'warehouse_id', u.wh, 'quantity', u.quantity, "
-        "           'reference_id', u.reference_id, 'event_id', u.event_id) ORDER BY u.n) "
-        "  FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.text[]), "
-        "                  pg_catalog.unnest($3::pg_catalog.text[]), "
-        "                  pg_catalog.unnest($4::pg_catalog.int4[]), "
-        "                  pg_catalog.unnest($5::pg_catalog.int8[]), "
-        "                  pg_catalog.unnest($6::pg_catalog.text[]), "
-        "                  pg_catalog.unnest($7::pg_catalog.uuid[])) "
-        "       WITH ORDINALITY AS u(line, sku, wh, quantity, reference_id, event_id, n)) "
-        "WHERE o.order_ref OPERATOR(pg_catalog.=) $1",
-        {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID, TEXTARRAYOID,
-         UUIDARRAYOID},
-        spi::Statement::Planning::PerCall);
-    ArrayBuilder lines(TEXTOID), skus(TEXTOID), warehouses(INT4OID), quantities(INT8OID),
-        references(TEXTOID), events(UUIDOID);
+    JsonbObjects allocation;
     for (const OrderRow& row : rows) {
-        lines.add(spi::text_datum(row.line));
-        skus.add(spi::text_datum(row.sku));
-        warehouses.add(Int32GetDatum(*row.warehouse_id));
-        quantities.add(Int64GetDatum(row.quantity));
-        references.add(spi::text_datum(*row.reference_id));
-        events.add(uuid_datum(*row.event_id));
+        allocation.begin();
+        allocation.text("line", row.line);
+        allocation.text("sku", row.sku);
+        allocation.number("warehouse_id", *row.warehouse_id);
+        allocation.number("quantity", row.quantity);
+        allocation.text("reference_id", *row.reference_id);
+        const Datum id = uuid_datum(*row.event_id);
+        allocation.text("event_id", pg_guard([id] {
+                            return DatumGetCString(DirectFunctionCall1(uuid_out, id));
+                        }));
+        allocation.end();
     }
-    const Datum values[] = {order_ref,          lines.build(),      skus.build(),
-                            warehouses.build(), quantities.build(), references.build(),
-                            events.build()};
-    if (update.execute(values, nullptr) != 1) {
-        throw Error(ErrorCode::Internal, "the order's row vanished while it was allocated");
+    const Datum value = allocation.finish();
+    const direct::Statement statement;
+    ItemPointerData tid;
+    {
+        direct::IndexProbe probe(direct::TableId::Orders, kOrderKey, {&order_ref, 1}, kTextEquality,
+                                 statement);
+        if (!probe.next()) {
+            throw Error(ErrorCode::Internal, "the order's row vanished while it was allocated");
+        }
+        tid = probe.slot()->tts_tid;
+        if (!direct::lock_row(direct::TableId::Orders, &tid, probe.slot(), statement).locked) {
+            throw Error(ErrorCode::Internal, "the order's row vanished while it was allocated");
+        }
     }
+    direct::NewRow row(direct::TableId::Orders);
+    direct::load_current(row, tid);
+    row.set(order_column(kAllocation), value);
+    direct::update_row(row, &tid, statement);
 }
 
 // ---- candidates and their stock -----------------------------------------------------------------
 
 std::vector<CandidateWarehouse> candidate_warehouses(const std::optional<std::string>& ship_to,
                                                      std::optional<std::int32_t> fixed) {
-    static spi::Statement serving(
-        "SELECT c.warehouse_id, c.priority FROM inventory.inventory_warehouse_countries c "
-        "WHERE c.country OPERATOR(pg_catalog.=) $1 ORDER BY c.priority, c.warehouse_id",
-        {TEXTOID}, spi::Statement::Planning::PerCall);
-    static spi::Statement warehouse(
-        "SELECT w.id, 0 FROM inventory.inventory_warehouses w "
-        "WHERE w.id OPERATOR(pg_catalog.=) $1",
-        {INT4OID}, spi::Statement::Planning::PerCall);
-    std::uint64_t rows = 0;
+    static direct::Columns serving{"warehouse_id", "priority"};
+    // Read as a read-only SPI call reads: on the calling statement's snapshot.
+    const direct::Statement statement{direct::Statement::CallerSnapshot{}};
+    std::vector<CandidateWarehouse> out;
     if (fixed) {
-        const Datum values[] = {Int32GetDatum(*fixed)};
-        rows = warehouse.execute(values, nullptr, true);
-        if (rows == 0) {
+        const Datum key = Int32GetDatum(*fixed);
+        direct::IndexProbe probe(direct::TableId::Warehouses, "inventory_warehouses_pkey",
+                                 {&key, 1}, kInt4Equality, statement);
+        if (!probe.next()) {
             throw Error(ErrorCode::UnknownWarehouse, "unknown warehouse " + std::to_string(*fixed));
         }
-    } else {
-        const Datum values[] = {spi::text_datum(*ship_to)};
-        rows = serving.execute(values, nullptr, true);
+        out.push_back({*fixed, 0});
+        return out;
     }
-    std::vector<CandidateWarehouse> out;
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        out.push_back({spi::get_int32(r, 1), spi::get_int32(r, 2)});
+    const Datum key = spi::text_datum(*ship_to);
+    // (country, priority, warehouse_id): the country's warehouses in the order of the plan.
+    direct::IndexProbe probe(direct::TableId::WarehouseCountries,
+                             "inventory_warehouse_countries_country_idx", {&key, 1}, kTextEquality,
+                             statement);
+    while (probe.next()) {
+        const auto id = serving(direct::TableId::WarehouseCountries, 0);
+        const auto priority = serving(direct::TableId::WarehouseCountries, 1);
+        out.push_back({DatumGetInt32(direct::get(probe.slot(), id)),
+                       DatumGetInt32(direct::get(probe.slot(), priority))});
     }
     return out;  // none: plan_order raises IV016
 }
 
 // The SKUs' policies (the defaults without a row).
 std::map<std::string, Policy> sku_policies(const std::set<std::string>& skus) {
-    static spi::Statement read(
-        "SELECT p.sku, p.safety_stock, p.allow_backorder, p.backorder_limit "
-        "FROM inventory.inventory_sku_policies p WHERE p.sku OPERATOR(pg_catalog.=) ANY ($1)",
-        {TEXTARRAYOID}, spi::Statement::Planning::PerCall);
+    static direct::Columns columns{"safety_stock", "allow_backorder", "backorder_limit"};
+    const auto column = [](std::size_t i) { return columns(direct::TableId::SkuPolicies, i); };
+    const direct::Statement statement{direct::Statement::CallerSnapshot{}};
     std::map<std::string, Policy> out;
-    for (const std::string& sku : skus) out.emplace(sku, Policy{});
-    ArrayBuilder names(TEXTOID);
-    for (const std::string& sku : skus) names.add(spi::text_datum(sku));
-    const Datum values[] = {names.build()};
-    const std::uint64_t rows = read.execute(values, nullptr, true);
-    for (std::uint64_t r = 0; r < rows; ++r) {
-        Policy& policy = out.at(*spi::get_optional_text(r, 1));
-        policy.safety_stock = spi::get_int64(r, 2);
-        policy.allow_backorder = spi::get_bool(r, 3);
-        policy.backorder_limit = spi::get_optional_int64(r, 4);
+    for (const std::string& sku : skus) {
+        Policy& policy = out.emplace(sku, Policy{}).first->second;
+        const Datum key = spi::text_datum(sku);
+        direct::IndexProbe probe(direct::TableId::SkuPolicies, "inventory_sku_policies_pkey",
+                                 {&key, 1}, kTextEquality, statement);
+        if (!probe.next()) continue;
+        TupleTableSlot* slot = probe.slot();
+        policy.safety_stock = DatumGetInt64(direct::get(slot, column(0)));
+        policy.allow_backorder = DatumGetBool(direct::get(slot, column(1)));
+        if (!direct::is_null(slot, column(2)))
+            policy.backorder_limit = DatumGetInt64(direct::get(slot, column(2)));
     }
     return out;
 }
@@ -435,8 +514,12 @@ OrderPlan plan_on_locked_levels(OrderRequest& request) {
     if (request.candidates.empty()) return plan_order(request);  // IV016
 
     lock_ledger_for_writing();
-    read_stock(request, policies, LevelRead::Peek);
-    if (backorder_may_need_a_level(request)) {
+    // Only a SKU that allows backorders can need a level created: without one, the unlocked
+    // first read has nothing to find (the locked read below reads the same rows).
+    const bool backorders = std::any_of(policies.begin(), policies.end(),
+                                        [](const auto& p) { return p.second.allow_backorder; });
+    if (backorders) read_stock(request, policies, LevelRead::Peek);
+    if (backorders && backorder_may_need_a_level(request)) {
         OrderRequest probe = request;
         probe.on_shortage = OnShortage::Report;
         const OrderPlan first = plan_order(probe);
@@ -462,17 +545,19 @@ OrderPlan plan_on_locked_levels(OrderRequest& request) {
 // locks on a new snapshot (not read-only: under READ COMMITTED the call's own snapshot predates
 // the lock waits, and would miss a plain ALLOCATE that committed meanwhile).
 void require_new_references(const OrderRequest& request) {
-    static spi::Statement taken(
-        "SELECT EXISTS (SELECT FROM inventory.inventory_reservations r "
-        "               WHERE r.reference_id OPERATOR(pg_catalog.=) ANY ($1))",
-        {TEXTARRAYOID}, spi::Statement::Planning::PerCall);
-    ArrayBuilder references(TEXTOID);
+    const direct::Statement statement;
+    bool taken = false;
     for (const OrderLine& line : request.lines) {
-        references.add(spi::text_datum(order_line_reference(request.order_ref, line.id)));
+        const Datum reference = spi::text_datum(order_line_reference(request.order_ref, line.id));
+        // The primary key (reference_id, sku, warehouse_id) by its first column.
+        direct::IndexProbe probe(direct::TableId::Reservations, "inventory_reservations_pkey",
+                                 {&reference, 1}, kTextEquality, statement);
+        if (probe.next()) {
+            taken = true;
+            break;
+        }
     }
-    const Datum values[] = {references.build()};
-    taken.execute(values, nullptr);
-    if (spi::get_bool(0, 1)) {
+    if (taken) {
         throw Error(ErrorCode::IdempotencyConflict,
                     "a reservation already uses a reference_id of order " + request.order_ref +
                         " (order_ref/line)",
@@ -485,20 +570,24 @@ void require_new_references(const OrderRequest& request) {
 // Each line's ALLOCATE metadata: the order's metadata with the order and the line.
 std::vector<Datum> line_metadata(const OrderRequest& request,
                                  const std::optional<Datum>& metadata) {
-    static spi::Statement build(
-        "SELECT pg_catalog.jsonb_concat(COALESCE($1, '{}'::pg_catalog.jsonb), "
-        "         pg_catalog.jsonb_build_object('order_ref', $2::pg_catalog.text, 'line', u.line)) "
-        "FROM pg_catalog.unnest($3::pg_catalog.text[]) WITH ORDINALITY AS u(line, n) "
-        "ORDER BY u.n",
-        {JSONBOID, TEXTOID, TEXTARRAYOID});
-    ArrayBuilder ids(TEXTOID);
-    for (const OrderLine& line : request.lines) ids.add(spi::text_datum(line.id));
-    const Datum values[] = {metadata.value_or(Datum{0}), spi::text_datum(request.order_ref),
-                            ids.build()};
-    const char nulls[] = {metadata ? ' ' : 'n', ' ', ' ', '\0'};
-    const std::uint64_t rows = build.execute(values, nulls, true);
     std::vector<Datum> out;
-    for (std::uint64_t r = 0; r < rows; ++r) out.push_back(spi::get_datum(r, 1));
+    out.reserve(request.lines.size());
+    for (const OrderLine& line : request.lines) {
+        // jsonb_concat(COALESCE(metadata, '{}'), jsonb_build_object('order_ref', ..., 'line', ...))
+        JsonbObjects own(false);
+        own.begin();
+        own.text("order_ref", request.order_ref);
+        own.text("line", line.id);
+        own.end();
+        const Datum added = own.finish();
+        if (!metadata) {
+            out.push_back(added);
+            continue;
+        }
+        const Datum base = *metadata;
+        out.push_back(
+            pg_guard([base, added] { return DirectFunctionCall2(jsonb_concat, base, added); }));
+    }
     return out;
 }
 
@@ -646,46 +735,60 @@ struct Release {
     Quantity held = 0;
 };
 
+// The order's reservations through inventory_reservations_order_idx.
+direct::Columns reservation_columns{"reference_id", "sku", "warehouse_id", "held", "status"};
+int reservation_column(std::size_t i) {
+    return reservation_columns(direct::TableId::Reservations, i);
+}
+constexpr const char* kOrderIndex = "inventory_reservations_order_idx";
+
 Datum release_order_body(FunctionCallInfo fcinfo) {
     const std::string order_ref = required_text(fcinfo, 0, "order_ref");
     const std::optional<std::string> reason = text_argument(fcinfo, 1);
-    // Planned per call, as the reservation book's lookups: the table grows with every order.
-    static spi::Statement levels_of(
-        "SELECT DISTINCT r.sku, r.warehouse_id FROM inventory.inventory_reservations r "
-        "WHERE r.order_ref OPERATOR(pg_catalog.=) $1",
-        {TEXTOID}, spi::Statement::Planning::PerCall);
-    // Every reservation of the order, open or not (the open ones are picked below): a condition
-    // on status would let the planner walk the partial index of all open reservations instead
-    // of the order's index.
-    static spi::Statement holding(
-        "SELECT r.reference_id, r.sku, r.warehouse_id, r.held, "
-        "       r.status OPERATOR(pg_catalog.=) 'ACTIVE' "
-        "FROM inventory.inventory_reservations r "
-        "WHERE r.order_ref OPERATOR(pg_catalog.=) $1 "
-        "ORDER BY r.sku COLLATE pg_catalog.\"C\", r.warehouse_id, "
-        "         r.reference_id COLLATE pg_catalog.\"C\"",
-        {TEXTOID}, spi::Statement::Planning::PerCall);
 
     spi::connect();
-    const Datum values[] = {spi::text_datum(order_ref)};
-    const std::uint64_t level_count = levels_of.execute(values, nullptr, true);
-    if (level_count == 0) {
-        throw Error(ErrorCode::ReferenceNotFound, "no reservations for order " + order_ref);
-    }
+    const Datum key = spi::text_datum(order_ref);
     std::vector<LevelKey> levels;
-    for (std::uint64_t r = 0; r < level_count; ++r) {
-        levels.push_back({*spi::get_optional_text(r, 1), spi::get_int32(r, 2)});
+    {
+        // The order's levels, as a read-only call sees them (the calling statement's snapshot).
+        const direct::Statement statement{direct::Statement::CallerSnapshot{}};
+        direct::IndexProbe probe(direct::TableId::Reservations, kOrderIndex, {&key, 1},
+                                 kTextEquality, statement);
+        std::set<std::pair<std::string, std::int32_t>> distinct;
+        while (probe.next()) {
+            distinct.emplace(spi::text_value(direct::get(probe.slot(), reservation_column(1))),
+                             DatumGetInt32(direct::get(probe.slot(), reservation_column(2))));
+        }
+        for (const auto& [sku, warehouse] : distinct) levels.push_back({sku, warehouse});
+    }
+    if (levels.empty()) {
+        throw Error(ErrorCode::ReferenceNotFound, "no reservations for order " + order_ref);
     }
     // Lock the order's levels first (global order), then read what its reservations still hold.
     lock_ledger_for_writing();
     (void)read_existing_levels(levels, LevelRead::Lock);
-    const std::uint64_t count = holding.execute(values, nullptr);
     std::vector<Release> releases;
-    for (std::uint64_t r = 0; r < count; ++r) {
-        if (!spi::get_bool(r, 5)) continue;  // closed: nothing left to release
-        releases.push_back({*spi::get_optional_text(r, 1), *spi::get_optional_text(r, 2),
-                            spi::get_int32(r, 3), spi::get_int64(r, 4)});
+    {
+        // A new statement: under READ COMMITTED it sees what committed while the locks waited.
+        const direct::Statement statement;
+        direct::IndexProbe probe(direct::TableId::Reservations, kOrderIndex, {&key, 1},
+                                 kTextEquality, statement);
+        while (probe.next()) {
+            TupleTableSlot* slot = probe.slot();
+            if (spi::text_value(direct::get(slot, reservation_column(4))) != "ACTIVE") {
+                continue;  // closed: nothing left to release
+            }
+            releases.push_back({spi::text_value(direct::get(slot, reservation_column(0))),
+                                spi::text_value(direct::get(slot, reservation_column(1))),
+                                DatumGetInt32(direct::get(slot, reservation_column(2))),
+                                DatumGetInt64(direct::get(slot, reservation_column(3)))});
+        }
     }
+    // SKU bytewise, warehouse, reference bytewise.
+    std::sort(releases.begin(), releases.end(), [](const Release& x, const Release& y) {
+        return std::tie(x.sku, x.warehouse_id, x.reference_id) <
+               std::tie(y.sku, y.warehouse_id, y.reference_id);
+    });
     // One plan: a DEALLOCATE of what each reservation still holds.
     std::vector<PlannedEvent> events;
     for (const Release& release : releases) {

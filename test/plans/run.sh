@@ -28,6 +28,29 @@ index_probe() {
     return 1
   fi
 }
+# write_path SQL [TABLES]: a write path on the direct path (pg/direct_tables.hpp) may run no SQL
+# on its tables at all; what SQL it runs scans none of TABLES sequentially.
+write_path() {
+  local plans tables=${2:-inventory_(levels|ledger)}
+  plans=$(nested_plans "$1")
+  if grep -qE '^ERROR' <<<"$plans" || grep -qE "Seq Scan on $tables( |\$)" <<<"$plans"; then
+    echo "    plans of $1:" >&2
+    sed 's/^/      /' <<<"$plans" >&2
+    return 1
+  fi
+}
+# direct_only SQL TABLES: no SQL statement of the call reads or writes TABLES (only the direct
+# path's index probes, inserts and updates do), so no plan of them can collapse.
+direct_only() {
+  local plans
+  plans=$(nested_plans "$1")
+  if grep -qE '^ERROR' <<<"$plans" || ! grep -q 'Query Text' <<<"$plans" ||
+    grep -qE "(Scan|Insert|Update|Delete)( using [a-z_]+)? on $2( |\$)" <<<"$plans"; then
+    echo "    plans of $1:" >&2
+    sed 's/^/      /' <<<"$plans" >&2
+    return 1
+  fi
+}
 
 # direct_probe SQL: for the paths on the direct write path (pg/direct_tables.hpp), which probe
 # indexes without SQL, so that auto_explain has no plan to show: inside one transaction, the
@@ -89,25 +112,41 @@ SELECT 'PLAN-O-' || i || '/' || n, 'PLAN-' || (i % 2500), 1, 'PLAN-O-' || i, 1
   FROM generate_series(1, 5000) i, generate_series(1, 2) n;
 SQL
 order_tables='inventory_(levels|ledger|orders|reservations)'
-generic() { PGOPTIONS="-c plan_cache_mode=force_generic_plan" index_probe "$@"; }
+generic() { PGOPTIONS="-c plan_cache_mode=force_generic_plan" "$@"; }
+# Orders and releases (issue 12, item 7): the order's tables only on the direct path.
+direct_tables='inventory_(levels|ledger|orders|reservations|warehouses|warehouse_countries|sku_policies)'
 order_lines='[{"sku": "PLAN-7", "quantity": 1}, {"sku": "PLAN-9", "quantity": 1}]'  # warehouse 2
-check order-allocate generic \
+check order-allocate generic direct_only \
   "SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-A', '$order_lines', ship_to => 'DE', allow_split => true)" \
-  "$order_tables"
-check order-replay generic \
+  "$direct_tables"
+check order-replay generic direct_only \
   "SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-A', '$order_lines', ship_to => 'DE', allow_split => true)" \
-  "$order_tables"
-check order-shortage-report generic \
+  "$direct_tables"
+check order-shortage-report generic direct_only \
   "SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-B', '[{\"sku\": \"PLAN-7\", \"quantity\": 1000}]', ship_to => 'DE', on_shortage => 'report')" \
-  "$order_tables"
-check order-release generic "SELECT count(*) FROM inventory.inventory_release_order('PLAN-O-A')" \
-  "$order_tables"
+  "$direct_tables"
+check order-release generic direct_only \
+  "SELECT count(*) FROM inventory.inventory_release_order('PLAN-O-A')" "$direct_tables"
+# Expiry (issue 12, item 7): the due reservations through the expiry index, their levels and the
+# reservations again through their keys, all on the direct path, waiting or skipping.
+q >/dev/null <<'SQL' || { echo "plan check expiry setup ... FAILED"; exit 1; }
+SELECT count(*) FROM generate_series(1, 2) i, inventory.inventory_allocate_order('PLAN-E-' || i, '[{"sku": "PLAN-8", "quantity": 1}]', ship_to => 'US', expires_at => clock_timestamp() + interval '1 second');
+SELECT pg_catalog.pg_sleep(1.2);
+SQL
+check expiry-waiting generic direct_only \
+  "SELECT count(*) FROM inventory.inventory_expire_reservations(1, skip_locked => false)" "$direct_tables"
+check expiry-skipping generic direct_only \
+  "SELECT count(*) FROM inventory.inventory_expire_reservations(1, skip_locked => true)" "$direct_tables"
+expired_both() {
+  [ "$(q -c "SELECT count(*) FROM inventory.inventory_reservations WHERE order_ref LIKE 'PLAN-E-%' AND status = 'EXPIRED'")" = 2 ]
+}
+check expiry-released-both expired_both
 # The other write paths over the grown tables (r2): an order whose backorder creates its level
 # in a fixed warehouse, a FULFILL of an order's line through the reservation book, a plain
 # ALLOCATE under a new reference, and a row inserted into the ledger directly (the trigger).
 q >/dev/null -c "SELECT allow_backorder FROM inventory.inventory_set_sku_policy('PLAN-BO', allow_backorder => true)" ||
   { echo "plan check backorder setup ... FAILED"; exit 1; }
-check order-backorder-creates-level generic \
+check order-backorder-creates-level generic write_path \
   "SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-C', '[{\"sku\": \"PLAN-BO\", \"quantity\": 2}]', fixed_warehouse_id => 2)" \
   "$order_tables"
 check fulfill-order-line direct_probe \
@@ -125,5 +164,10 @@ seq_scan_seen() {
     index_probe "SELECT inventory.inventory_ats('PLAN-7')" 2>/dev/null
 }
 check sees-a-sequential-scan seq_scan_seen
+# The direct-path check sees SQL on the order tables.
+sql_on_orders_seen() {
+  ! direct_only "SELECT count(*) FROM inventory.inventory_orders" "$direct_tables" 2>/dev/null
+}
+check sees-sql-on-an-order-table sql_on_orders_seen
 
 exit $((failures > 0))
