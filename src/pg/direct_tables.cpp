@@ -672,9 +672,17 @@ bool written_by_us_and_current(TupleTableSlot* slot) {
             DatumGetTransactionId(slot_getsysattr(slot, MinTransactionIdAttributeNumber, &null));
         if (null || !TransactionIdIsCurrentTransactionId(xmin)) return false;
         HeapTuple tuple = ExecFetchSlotHeapTuple(slot, false, nullptr);
-        // Not replaced by a later version (t_ctid points at itself) and not deleted.
-        return ItemPointerEquals(&tuple->t_data->t_ctid, &tuple->t_self) &&
-               HeapTupleHeaderGetRawXmax(tuple->t_data) == InvalidTransactionId;
+        const HeapTupleHeader header = tuple->t_data;
+        // Not replaced by a later version: t_ctid points at itself.
+        if (!ItemPointerEquals(&header->t_ctid, &tuple->t_self)) return false;
+        if ((header->t_infomask & HEAP_XMAX_INVALID) != 0) return true;
+        const TransactionId xmax = HeapTupleHeaderGetRawXmax(header);
+        if (!TransactionIdIsValid(xmax)) return true;
+        // Locked, not deleted, and by this transaction alone: heap_update carries the lock this
+        // transaction held on the version it replaced over to the new one.
+        return (header->t_infomask & HEAP_XMAX_IS_MULTI) == 0 &&
+               HEAP_XMAX_IS_LOCKED_ONLY(header->t_infomask) &&
+               TransactionIdIsCurrentTransactionId(xmax);
     });
 }
 

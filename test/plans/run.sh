@@ -158,6 +158,17 @@ check allocate-new-reference direct_probe \
 check ledger-insert-trigger direct_probe \
   "INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, reference_id) VALUES ('PLAN-9', 2, 'DEALLOCATE', 1, 'PLAN-R-1')" \
   "$order_tables"
+# A level the transaction already wrote is found again at its latest version, not through its
+# primary key (which would walk every version the transaction wrote): ten events of one level
+# in one transaction probe the index once.
+relocks_without_probe() {
+  local out
+  out=$(psql -X -q -At -d postgres -c "BEGIN" \
+    -c "SELECT count(*) FROM generate_series(1, 10) g, inventory.inventory_apply_event('PLAN-7', 1, 'RECEIVE', 1 + 0 * g)" \
+    -c "SELECT pg_stat_get_xact_numscans('inventory.inventory_levels_pkey'::regclass)" -c "COMMIT" | tail -1)
+  [ "$out" = 1 ] || { echo "    level primary-key probes for 10 events: $out" >&2; return 1; }
+}
+check relock-written-level-without-probe relocks_without_probe
 # The check sees a sequential scan (the planner forbidden index scans).
 seq_scan_seen() {
   ! PGOPTIONS="-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off" \
