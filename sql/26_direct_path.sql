@@ -64,8 +64,13 @@ ALTER TABLE inventory.inventory_reservations ADD CONSTRAINT dp_deferred
   UNIQUE (reference_id) DEFERRABLE INITIALLY DEFERRED;
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'ALLOCATE', 1, 'DP-DEFERRED');
 ALTER TABLE inventory.inventory_reservations DROP CONSTRAINT dp_deferred;
+ALTER TABLE inventory.inventory_ledger ADD COLUMN dp_note text DEFAULT 'x';
+SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
+ALTER TABLE inventory.inventory_ledger DROP COLUMN dp_note;
+-- An update keeps what a column of someone else's holds (its default filled the existing rows).
 ALTER TABLE inventory.inventory_levels ADD COLUMN dp_note text DEFAULT 'x';
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
+SELECT dp_note FROM inventory.inventory_levels WHERE sku = 'DP';
 ALTER TABLE inventory.inventory_levels DROP COLUMN dp_note;
 -- A nullable column of one's own without a default stays NULL, as with SQL.
 ALTER TABLE inventory.inventory_levels ADD COLUMN dp_note text;

@@ -279,39 +279,10 @@ OpenTable& open_table(TableId id) {
     return table;
 }
 
-// The extension's own triggers and columns, which the direct path knows.
+// The extension's own triggers, which the direct path knows.
 constexpr std::string_view kOwnTriggers[] = {
     "inventory_ledger_apply", "inventory_ledger_immutable_row",
     "inventory_ledger_immutable_truncate", "inventory_levels_feed_delete"};
-constexpr std::string_view kOwnColumns[4][21] = {  // the tables written: ledger .. orders
-    {"id",
-     "sku",
-     "warehouse_id",
-     "event_type",
-     "quantity",
-     "on_hand_change",
-     "reserved_change",
-     "on_hand_after",
-     "reserved_after",
-     "available_after",
-     "level_version",
-     "reference_id",
-     "idempotency_key",
-     "reason",
-     "metadata",
-     "related_event_id",
-     "actor",
-     "created_at",
-     "expires_at",
-     "transaction_id",
-     "login"},
-    {"sku", "warehouse_id", "on_hand", "reserved", "available_to_sell", "safety_stock",
-     "allow_backorder", "backorder_limit", "version", "updated_at"},
-    {"reference_id", "sku", "warehouse_id", "order_ref", "quantity", "fulfilled", "released",
-     "held", "expires_at", "status", "created_at", "updated_at"},
-    {"order_ref", "ship_to", "warehouse_id", "strategy", "allow_split", "expires_at", "lines",
-     "metadata", "allocation", "actor", "created_at", "login"}
-};
 
 bool own(std::span<const std::string_view> names, const char* name) {
     for (const std::string_view known : names) {
@@ -334,7 +305,8 @@ bool own(std::span<const std::string_view> names, const char* name) {
 // Fails closed when the table carries what the direct path would silently skip: a trigger
 // that fires on INSERT or UPDATE besides the extension's own (foreign keys are triggers too;
 // the referenced side's checks on UPDATE are harmless, the keys never change), a deferrable
-// unique or exclusion index, or a column of someone else's with a default or NOT NULL.
+// unique or exclusion index. (A column left unset whose default would apply is refused row by
+// row, require_defaults_given; one that is NOT NULL fails its constraint check.)
 void require_supported(const OpenTable& table, TableId id) {
     if (table.read_only) return;  // read through an index only: nothing of theirs is skipped
     Relation relation = table.relation;
@@ -373,16 +345,6 @@ void require_supported(const OpenTable& table, TableId id) {
                                       RelationGetRelationName(index));
         }
     }
-    const TupleDesc descriptor = RelationGetDescr(relation);
-    const auto& columns = kOwnColumns[static_cast<std::size_t>(id)];
-    for (int a = 0; a < descriptor->natts; ++a) {
-        const Form_pg_attribute attribute = TupleDescAttr(descriptor, a);
-        if (attribute->attisdropped || own(columns, NameStr(attribute->attname))) continue;
-        if (attribute->atthasdef || attribute->attnotnull) {
-            unsupported(relation, std::string("the column ") + NameStr(attribute->attname) +
-                                      " with a default or NOT NULL");
-        }
-    }
 }
 
 Relation find_index(const OpenTable& table, std::string_view name) {
@@ -405,6 +367,19 @@ EState* prepare_estate(const Statement& statement) {
     estate->es_snapshot = statement.snapshot();
     estate->es_output_cid = GetCurrentCommandId(true);
     return estate;
+}
+
+// A new row leaves no column with a default unset: INSERT would have filled it, the direct path
+// evaluates no default (it writes every column of the extension's own tables).
+void require_defaults_given(Relation relation, TupleTableSlot* slot) {
+    const TupleDesc descriptor = RelationGetDescr(relation);
+    for (int a = 0; a < descriptor->natts; ++a) {
+        const Form_pg_attribute attribute = TupleDescAttr(descriptor, a);
+        if (!attribute->atthasdef || attribute->attisdropped || !slot->tts_isnull[a]) continue;
+        if (attribute->attgenerated != '\0') continue;  // computed by check_new_row
+        unsupported(relation,
+                    std::string("the column ") + NameStr(attribute->attname) + " with a default");
+    }
 }
 
 // Generated columns, then NOT NULL and CHECK constraints, of a row about to be written. C only.
@@ -811,6 +786,7 @@ void insert_row(NewRow& row, const Statement& statement) {
     ResultRelInfo* info = open.info;
     TupleTableSlot* slot = row.slot();
     store_if_empty(slot);
+    require_defaults_given(info->ri_RelationDesc, slot);
     pg_guard([=] {
         check_new_row(info, slot, estate);
         table_tuple_insert(info->ri_RelationDesc, slot, estate->es_output_cid, 0, nullptr);
@@ -831,6 +807,7 @@ bool insert_row_unless_conflict(NewRow& row, const Statement& statement) {
     TupleTableSlot* scan = open.scan_slot;
     Snapshot snapshot = statement.snapshot();
     store_if_empty(slot);
+    require_defaults_given(info->ri_RelationDesc, slot);
     // nodeModifyTable.c ExecInsert, ONCONFLICT_NOTHING with every unique index an arbiter.
     return pg_guard([=] {
         Relation relation = info->ri_RelationDesc;
@@ -950,6 +927,7 @@ void BulkInsert::flush() {
     TupleTableSlot** slots = open.bulk_slots;
     const int rows = static_cast<int>(used_);
     BulkInsertState state = state_;
+    for (int i = 0; i < rows; ++i) require_defaults_given(info->ri_RelationDesc, slots[i]);
     pg_guard([=] {
         for (int i = 0; i < rows; ++i) {
             ExecStoreVirtualTuple(slots[i]);

@@ -3,21 +3,45 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "pg/error_bridge.hpp"
 
 namespace inventory::pg {
+
+// The function's result row type, blessed, cached in its call site's flinfo->fn_extra (the
+// FmgrInfo's memory context): building it from pg_proc costs more than the rest of forming the
+// row. A call site whose fn_extra holds something else builds it every time.
+struct ResultTypeCache {
+    static constexpr std::uint32_t kTag = 0x1e5a17d5;
+    std::uint32_t tag;
+    TupleDesc desc;
+};
+
+inline TupleDesc result_type(FunctionCallInfo fcinfo) {
+    FmgrInfo* flinfo = fcinfo->flinfo;
+    auto* cache = static_cast<ResultTypeCache*>(flinfo->fn_extra);
+    if (cache != nullptr && cache->tag == ResultTypeCache::kTag) return cache->desc;
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
+        elog(ERROR, "inventory: function must return a composite type");
+    }
+    if (flinfo->fn_extra != nullptr) return BlessTupleDesc(desc);
+    MemoryContext old = MemoryContextSwitchTo(flinfo->fn_mcxt);
+    cache = static_cast<ResultTypeCache*>(palloc(sizeof(ResultTypeCache)));
+    cache->tag = ResultTypeCache::kTag;
+    cache->desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+    MemoryContextSwitchTo(old);
+    flinfo->fn_extra = cache;
+    return cache->desc;
+}
 
 // Forms the function's result row (its OUT parameters) in the caller's memory context. `nulls`
 // may be nullptr (no NULL column).
 inline Datum result_row(FunctionCallInfo fcinfo, const Datum* values, const bool* nulls,
                         int count) {
     return pg_guard([&] {
-        TupleDesc desc;
-        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
-            elog(ERROR, "inventory: function must return a composite type");
-        }
-        desc = BlessTupleDesc(desc);
+        TupleDesc desc = result_type(fcinfo);
         if (desc->natts != count) elog(ERROR, "inventory: unexpected result column count");
         bool no_nulls[16] = {};
         if (count > 16) elog(ERROR, "inventory: too many result columns");
