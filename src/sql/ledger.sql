@@ -100,7 +100,7 @@ CREATE OR REPLACE FUNCTION inventory.inventory_ledger_apply_trigger() RETURNS tr
     LANGUAGE c
     AS 'MODULE_PATHNAME', 'inventory_ledger_apply_trigger';
 
-COMMENT ON FUNCTION inventory.inventory_ledger_apply_trigger() IS 'BEFORE INSERT on inventory_ledger: lets through the rows of the event engine''s own INSERT (it has applied them). A row inserted directly is validated, its level locked (created if missing), its changes and after-values computed, and inventory_levels and inventory_reservations updated. A row that arrives with its computed columns filled (a restore) is checked and sets the level to its after-values instead.';
+COMMENT ON FUNCTION inventory.inventory_ledger_apply_trigger() IS 'BEFORE INSERT on inventory_ledger. The event engine writes its rows without firing it (it has applied them). A row inserted directly is validated, its level locked (created if missing), its changes and after-values computed, and inventory_levels and inventory_reservations updated. A row that arrives with its computed columns filled (a restore) is checked and sets the level to its after-values instead.';
 
 REVOKE ALL ON FUNCTION inventory.inventory_ledger_apply_trigger() FROM PUBLIC;
 
