@@ -289,7 +289,7 @@ void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
         // same happens at any level when two requests pass the key probe at once.
         const ErrorData* data = e.data();
         if (data->sqlerrcode == ERRCODE_UNIQUE_VIOLATION && data->constraint_name != nullptr &&
-            std::string(data->constraint_name) == "inventory_ledger_idempotency_key_key") {
+            std::string(data->constraint_name) == kIdempotencyKeyIndex) {
             throw Error(ErrorCode::SerializationFailure,
                         "could not serialize access: an idempotency key of this request was used "
                         "by a concurrent transaction",

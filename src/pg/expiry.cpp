@@ -59,7 +59,6 @@ int column(ReservationColumn c) {
     return reservation_columns(direct::TableId::Reservations, c);
 }
 constexpr Oid kReservationKey[] = {F_TEXTEQ, F_TEXTEQ, F_INT4EQ};
-constexpr Oid kLevelKey[] = {F_TEXTEQ, F_INT4EQ};
 
 // Whether the reservation in `slot` is held and its hold ended at `run_at`.
 bool due_at(TupleTableSlot* slot, Datum run_at) {
@@ -72,18 +71,6 @@ bool due_at(TupleTableSlot* slot, Datum run_at) {
 bool before(const Due& x, const Due& y) {  // SKU bytewise, warehouse, reference bytewise
     return std::tie(x.sku, x.warehouse_id, x.reference_id) <
            std::tie(y.sku, y.warehouse_id, y.reference_id);
-}
-
-// Locks the level of `due` FOR UPDATE SKIP LOCKED, as a row of the join would be locked: false
-// when another transaction holds it (or it is gone).
-bool lock_level_skipping(const Due& due, const direct::Statement& statement) {
-    const Datum key[] = {spi::text_datum(due.sku), Int32GetDatum(due.warehouse_id)};
-    direct::IndexProbe probe(direct::TableId::Levels, "inventory_levels_pkey", key, kLevelKey,
-                             statement);
-    if (!probe.next()) return false;
-    ItemPointerData tid = probe.slot()->tts_tid;
-    // The key of a level never changes: a followed update chain needs no recheck.
-    return direct::lock_row(direct::TableId::Levels, &tid, probe.slot(), statement, true).locked;
 }
 
 // The first `limit` reservations whose hold ended at `run_at`, in the global order. With
@@ -107,7 +94,7 @@ std::vector<Due> select_due(Datum run_at, std::int32_t limit, bool skip_locked) 
     std::vector<Due> out;
     for (Due& d : due) {
         if (out.size() >= static_cast<std::size_t>(limit)) break;
-        if (skip_locked && !lock_level_skipping(d, statement)) continue;
+        if (skip_locked && !try_lock_level({d.sku, d.warehouse_id}, statement)) continue;
         out.push_back(std::move(d));
     }
     return out;

@@ -30,7 +30,6 @@ int column(KeyColumn c) {
     return key_columns(direct::TableId::Ledger, c);
 }
 constexpr Oid kTextEquality[] = {F_TEXTEQ};
-constexpr const char* kKeyIndex = "inventory_ledger_idempotency_key_key";
 
 std::optional<std::string> optional_text(TupleTableSlot* slot, KeyColumn c) {
     if (direct::is_null(slot, column(c))) return std::nullopt;
@@ -62,8 +61,9 @@ std::optional<StoredKeyRow> probe_key(Datum key, const direct::Statement& statem
         TransactionId inserter = InvalidTransactionId;
         std::optional<StoredKeyRow> found;
         {  // the scan ends (its buffer pins dropped) before any wait
-            direct::IndexProbe probe(direct::TableId::Ledger, kKeyIndex, {&key, 1}, kTextEquality,
-                                     statement, direct::IndexProbe::Visibility::Dirty);
+            direct::IndexProbe probe(direct::TableId::Ledger, kIdempotencyKeyIndex, {&key, 1},
+                                     kTextEquality, statement,
+                                     direct::IndexProbe::Visibility::Dirty);
             while (probe.next()) {
                 inserter = probe.inserter_in_progress();
                 if (TransactionIdIsValid(inserter)) break;
@@ -94,8 +94,8 @@ std::map<std::string, StoredKeyRow> find_stored_keys(const std::set<std::string>
         if (auto row = probe_key(value, statement)) stored.emplace(key, std::move(*row));
         if (IsolationIsSerializable()) {
             // The predicate lock a reader of this key takes (the dirty probe takes none).
-            direct::IndexProbe read(direct::TableId::Ledger, kKeyIndex, {&value, 1}, kTextEquality,
-                                    statement);
+            direct::IndexProbe read(direct::TableId::Ledger, kIdempotencyKeyIndex, {&value, 1},
+                                    kTextEquality, statement);
             while (read.next()) {
             }
         }
@@ -132,8 +132,8 @@ std::optional<std::int64_t> quantity_of_stored_key(const std::optional<std::stri
     if (!key) return std::nullopt;
     const direct::Statement statement;
     const Datum value = spi::text_datum(*key);
-    direct::IndexProbe probe(direct::TableId::Ledger, kKeyIndex, {&value, 1}, kTextEquality,
-                             statement);
+    direct::IndexProbe probe(direct::TableId::Ledger, kIdempotencyKeyIndex, {&value, 1},
+                             kTextEquality, statement);
     if (!probe.next()) return std::nullopt;
     return DatumGetInt64(direct::get(probe.slot(), column(kQuantity)));
 }

@@ -15,6 +15,10 @@
 
 namespace inventory::pg {
 
+// The ledger's unique index on idempotency_key: the key probes read it, and the engine maps its
+// unique violation (a key a concurrent transaction committed) to 40001.
+inline constexpr const char* kIdempotencyKeyIndex = "inventory_ledger_idempotency_key_key";
+
 // The event an idempotency key already names, as stored.
 struct StoredEvent {
     std::string sku;

@@ -151,9 +151,11 @@ std::optional<LockedLevel> written_level(const LevelKey& key) {
 
 // Finds the level's row through the primary key on the statement's snapshot and, with Lock,
 // locks it FOR UPDATE (under READ COMMITTED its latest version, the key rechecked when the lock
-// followed an update; a row deleted meanwhile counts as missing). nullopt when it is missing.
+// followed an update; a row deleted meanwhile counts as missing; with skip_locked a row another
+// transaction holds counts as missing too). nullopt when it is missing.
 std::optional<LockedLevel> find_level(const LevelKey& key, LevelRead mode,
-                                      const direct::Statement& statement) {
+                                      const direct::Statement& statement,
+                                      bool skip_locked = false) {
     if (mode == LevelRead::Lock) {
         if (auto level = written_level(key)) return level;
     }
@@ -165,7 +167,7 @@ std::optional<LockedLevel> find_level(const LevelKey& key, LevelRead mode,
     if (mode == LevelRead::Lock) {
         ItemPointerData row = slot->tts_tid;
         const direct::LockResult lock =
-            direct::lock_row(direct::TableId::Levels, &row, slot, statement);
+            direct::lock_row(direct::TableId::Levels, &row, slot, statement, skip_locked);
         if (!lock.locked) return std::nullopt;
         if (lock.followed && !holds_key(slot, key)) return std::nullopt;
     }
@@ -292,6 +294,10 @@ std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouse
 
 LockedLevels lock_levels(std::span<const LevelKey> levels) {
     return lock_levels(levels, /*check_warehouses=*/true);
+}
+
+bool try_lock_level(const LevelKey& key, const direct::Statement& statement) {
+    return find_level(key, LevelRead::Lock, statement, /*skip_locked=*/true).has_value();
 }
 
 LockedLevels lock_sku_levels(const std::string& sku) {

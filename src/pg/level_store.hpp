@@ -17,6 +17,10 @@
 
 namespace inventory::pg {
 
+namespace direct {
+class Statement;
+}
+
 // A level row as locked: its figures, the copy of its SKU's policy kept in the row, and its
 // version (the level_version of its last event).
 struct LockedLevel {
@@ -41,6 +45,10 @@ std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouse
 // first (create_levels; Error(UnknownWarehouse) for a warehouse that does not exist), and
 // returns each one's state. Duplicates in `levels` are fine.
 [[nodiscard]] LockedLevels lock_levels(std::span<const LevelKey> levels);
+
+// Locks the level FOR UPDATE SKIP LOCKED within `statement` (expiry's skip_locked): false when
+// another transaction holds it or it does not exist. Never waits.
+[[nodiscard]] bool try_lock_level(const LevelKey& key, const direct::Statement& statement);
 
 // Locks every level of one SKU FOR UPDATE, in warehouse order (the policy trigger, which holds
 // the SKU's EXCLUSIVE advisory lock: no level of the SKU can be created meanwhile).
