@@ -28,7 +28,7 @@ CREATE OR REPLACE FUNCTION inventory.inventory_feed_levels_trigger() RETURNS tri
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_feed_levels_trigger';
 
-COMMENT ON FUNCTION inventory.inventory_feed_levels_trigger() IS 'AFTER DELETE on inventory_levels: marks the deleted level as changed for the change feed.';
+COMMENT ON FUNCTION inventory.inventory_feed_levels_trigger() IS 'AFTER DELETE on inventory_level_stripes: marks the level of a deleted stripe as changed for the change feed.';
 
 REVOKE ALL ON FUNCTION inventory.inventory_feed_levels_trigger() FROM PUBLIC;
 
@@ -51,11 +51,11 @@ COMMENT ON FUNCTION inventory.inventory_level_changes(since text) IS 'The change
 REVOKE ALL ON FUNCTION inventory.inventory_level_changes(since text) FROM PUBLIC;
 GRANT ALL ON FUNCTION inventory.inventory_level_changes(since text) TO inventory_reader;
 
-CREATE OR REPLACE TRIGGER inventory_levels_feed_delete AFTER DELETE ON inventory.inventory_levels FOR EACH ROW EXECUTE FUNCTION inventory.inventory_feed_levels_trigger();
+CREATE OR REPLACE TRIGGER inventory_levels_feed_delete AFTER DELETE ON inventory.inventory_level_stripes FOR EACH ROW EXECUTE FUNCTION inventory.inventory_feed_levels_trigger();
 
-ALTER TABLE inventory.inventory_levels ENABLE ALWAYS TRIGGER inventory_levels_feed_delete;
+ALTER TABLE inventory.inventory_level_stripes ENABLE ALWAYS TRIGGER inventory_levels_feed_delete;
 
-COMMENT ON TRIGGER inventory_levels_feed_delete ON inventory.inventory_levels IS 'Change feed: a deleted level reads as empty to the feed''s consumers.';
+COMMENT ON TRIGGER inventory_levels_feed_delete ON inventory.inventory_level_stripes IS 'Change feed: a deleted level reads as empty to the feed''s consumers.';
 
 CREATE OR REPLACE TRIGGER inventory_sku_policy_feed AFTER INSERT OR DELETE OR UPDATE ON inventory.inventory_sku_policies FOR EACH ROW EXECUTE FUNCTION inventory.inventory_feed_policy_trigger();
 

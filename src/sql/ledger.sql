@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS inventory.inventory_ledger (
     expires_at timestamp with time zone,
     transaction_id xid8 DEFAULT pg_current_xact_id(),
     login text,
+    stripe smallint DEFAULT 0 NOT NULL,
     CONSTRAINT inventory_ledger_pkey PRIMARY KEY (id)
 );
 
@@ -34,7 +35,7 @@ COMMENT ON COLUMN inventory.inventory_ledger.sku IS 'The stock-keeping unit.';
 
 COMMENT ON COLUMN inventory.inventory_ledger.warehouse_id IS 'The warehouse whose level the event changed.';
 
-COMMENT ON COLUMN inventory.inventory_ledger.event_type IS 'RECEIVE, ALLOCATE, DEALLOCATE, FULFILL, RETURN, ADJUST, COUNT, TRANSFER_OUT or TRANSFER_IN.';
+COMMENT ON COLUMN inventory.inventory_ledger.event_type IS 'RECEIVE, ALLOCATE, DEALLOCATE, FULFILL, RETURN, ADJUST, COUNT, TRANSFER_OUT, TRANSFER_IN or REBALANCE (stock moved between the stripes of one level, written by the engine only; the rows of one move sum to zero).';
 
 COMMENT ON COLUMN inventory.inventory_ledger.quantity IS 'As given: a positive magnitude, the signed change for ADJUST, the counted units for COUNT.';
 
@@ -42,13 +43,13 @@ COMMENT ON COLUMN inventory.inventory_ledger.on_hand_change IS 'Signed change of
 
 COMMENT ON COLUMN inventory.inventory_ledger.reserved_change IS 'Signed change of reserved.';
 
-COMMENT ON COLUMN inventory.inventory_ledger.on_hand_after IS 'on_hand of the level after this event.';
+COMMENT ON COLUMN inventory.inventory_ledger.on_hand_after IS 'on_hand of the level (of its stripe, for a striped SKU) after this event.';
 
-COMMENT ON COLUMN inventory.inventory_ledger.reserved_after IS 'reserved of the level after this event.';
+COMMENT ON COLUMN inventory.inventory_ledger.reserved_after IS 'reserved of the level (of its stripe, for a striped SKU) after this event.';
 
-COMMENT ON COLUMN inventory.inventory_ledger.available_after IS 'available_to_sell of the level after this event.';
+COMMENT ON COLUMN inventory.inventory_ledger.available_after IS 'available_to_sell of the level (of its stripe alone, for a striped SKU) after this event.';
 
-COMMENT ON COLUMN inventory.inventory_ledger.level_version IS 'Position of this event in its level''s history (1, 2, ...): the order it was applied in.';
+COMMENT ON COLUMN inventory.inventory_ledger.level_version IS 'Position of this event in its stripe''s history (1, 2, ...): the order it was applied in.';
 
 COMMENT ON COLUMN inventory.inventory_ledger.reference_id IS 'Caller''s reference, e.g. an order line.';
 
@@ -68,23 +69,25 @@ COMMENT ON COLUMN inventory.inventory_ledger.expires_at IS 'ALLOCATE with a refe
 
 COMMENT ON COLUMN inventory.inventory_ledger.transaction_id IS 'Top-level transaction that appended the row (pg_current_xact_id()); the change feed (inventory_level_changes) compares it with snapshots. NULL for rows appended before 0.3.1.';
 
+COMMENT ON COLUMN inventory.inventory_ledger.stripe IS 'The stripe of the level the row changed (0 for a SKU that is not striped): on_hand_after, reserved_after, available_after and level_version are that stripe''s.';
+
 COMMENT ON COLUMN inventory.inventory_ledger.login IS 'The login that authenticated the session (not changed by SET ROLE or SET SESSION AUTHORIZATION); NULL for rows written before 0.3.1.';
 
 GRANT SELECT ON TABLE inventory.inventory_ledger TO inventory_reader;
 
 COMMENT ON INDEX inventory.inventory_ledger_pkey IS 'The event''s identity (results and related_event_id name it); UUIDv7, so new rows append at the right edge.';
 
-CREATE INDEX IF NOT EXISTS inventory_ledger_history_idx ON inventory.inventory_ledger USING btree (sku, warehouse_id, created_at, level_version) INCLUDE (on_hand_after, reserved_after, available_after);
+CREATE INDEX IF NOT EXISTS inventory_ledger_history_idx ON inventory.inventory_ledger USING btree (sku, warehouse_id, stripe, created_at, level_version) INCLUDE (on_hand_after, reserved_after, available_after);
 
-COMMENT ON INDEX inventory.inventory_ledger_history_idx IS 'Time travel (inventory_levels_at): the last row of a level at or before a time, one backward index-only probe per level, whatever the history''s length.';
+COMMENT ON INDEX inventory.inventory_ledger_history_idx IS 'Time travel (inventory_levels_at): the last row of a stripe at or before a time, one backward index-only probe per stripe, whatever the history''s length.';
 
 CREATE UNIQUE INDEX IF NOT EXISTS inventory_ledger_idempotency_key_key ON inventory.inventory_ledger USING btree (idempotency_key);
 
 COMMENT ON INDEX inventory.inventory_ledger_idempotency_key_key IS 'One event per idempotency key: the replay lookup of a stored key, the wait for a key in flight (a dirty-snapshot probe of this index, by name) and the unique check that catches a key a concurrent transaction committed.';
 
-CREATE UNIQUE INDEX IF NOT EXISTS inventory_ledger_level_version_key ON inventory.inventory_ledger USING btree (sku, warehouse_id, level_version);
+CREATE UNIQUE INDEX IF NOT EXISTS inventory_ledger_level_version_key ON inventory.inventory_ledger USING btree (sku, warehouse_id, stripe, level_version);
 
-COMMENT ON INDEX inventory.inventory_ledger_level_version_key IS 'One event per position of a level''s history: level_version is unique per level also for restored rows; serves the rebuild''s per-level existence probes.';
+COMMENT ON INDEX inventory.inventory_ledger_level_version_key IS 'One event per position of a stripe''s history: level_version is unique per stripe also for restored rows; serves the rebuild''s per-level existence probes.';
 
 CREATE INDEX IF NOT EXISTS inventory_ledger_related_event_id_idx ON inventory.inventory_ledger USING btree (related_event_id) WHERE (related_event_id IS NOT NULL);
 
@@ -118,7 +121,7 @@ CREATE OR REPLACE FUNCTION inventory.inventory_verify_data() RETURNS TABLE(kind 
     AS $$
   WITH skus AS (
     SELECT g.sku, g.warehouse_id FROM inventory.inventory_ledger g
-    UNION SELECT l.sku, l.warehouse_id FROM inventory.inventory_levels l
+    UNION SELECT l.sku, l.warehouse_id FROM inventory.inventory_level_stripes l
     UNION SELECT o.sku, o.warehouse_id FROM inventory.inventory_purchase_orders o
     UNION SELECT p.sku, NULL::integer FROM inventory.inventory_sku_policies p
   )

@@ -1,7 +1,7 @@
 -- inventory: Levels: on-hand, reserved and available-to-sell per SKU and warehouse, kept equal to the ledger; creating, verifying and rebuilding them.
 -- Part of the install and update scripts (src/sql/README.md); each object is defined here only.
 
-CREATE TABLE IF NOT EXISTS inventory.inventory_levels (
+CREATE TABLE IF NOT EXISTS inventory.inventory_level_stripes (
     sku text NOT NULL,
     warehouse_id integer NOT NULL,
     on_hand bigint DEFAULT 0 NOT NULL,
@@ -12,16 +12,65 @@ CREATE TABLE IF NOT EXISTS inventory.inventory_levels (
     backorder_limit bigint,
     version bigint DEFAULT 0 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    stripe smallint DEFAULT 0 NOT NULL,
     CONSTRAINT inventory_levels_available_check CHECK (((available_to_sell >= 0) OR allow_backorder)),
     CONSTRAINT inventory_levels_backorder_limit_check CHECK ((available_to_sell >= (- backorder_limit))),
     CONSTRAINT inventory_levels_covered_check CHECK (((on_hand >= reserved) OR allow_backorder)),
     CONSTRAINT inventory_levels_on_hand_check CHECK ((on_hand >= 0)),
     CONSTRAINT inventory_levels_reserved_check CHECK ((reserved >= 0)),
-    CONSTRAINT inventory_levels_pkey PRIMARY KEY (sku, warehouse_id)
+    CONSTRAINT inventory_level_stripes_stripe_check CHECK (((stripe >= 0) AND (stripe < 64))),
+    CONSTRAINT inventory_level_stripes_pkey PRIMARY KEY (sku, warehouse_id, stripe)
 )
 WITH (fillfactor = 50);
 
-COMMENT ON TABLE inventory.inventory_levels IS 'Current stock per SKU per warehouse, written in the same transaction as each ledger row (by the event engine, or by the ledger trigger for a row inserted directly); never write it directly.';
+COMMENT ON TABLE inventory.inventory_level_stripes IS 'Where the stock of each level is held: one row per SKU, warehouse and stripe (stripe 0 only, unless the SKU''s policy stripes it), each written in the same transaction as its ledger rows (by the event engine, or by the ledger trigger for a row inserted directly) and locked independently; inventory_levels is their sum. Never write it directly.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.sku IS 'The stock-keeping unit.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.warehouse_id IS 'The warehouse (inventory_warehouses.id).';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.on_hand IS 'Physical, sellable units on the shelf held in this stripe.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.reserved IS 'Units bought but not yet shipped, reserved in this stripe.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.available_to_sell IS 'Of this stripe alone: on_hand - reserved - safety_stock, never below 0 unless backordered (then on_hand - reserved). The level''s own is in inventory_levels.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.safety_stock IS 'Copy of the SKU''s policy, taken when the stripe is created and updated by the policy trigger, so that the CHECK constraints can see it.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.allow_backorder IS 'Copy of the SKU''s policy, taken when the stripe is created and updated by the policy trigger, so that the CHECK constraints can see it.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.backorder_limit IS 'Copy of the SKU''s policy, taken when the stripe is created and updated by the policy trigger, so that the CHECK constraints can see it.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.version IS 'Number of ledger events applied to this stripe; equals level_version of its last ledger row.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.updated_at IS 'When the stripe last changed.';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.stripe IS 'The stripe (0, 1, ...): 0 for a SKU that is not striped; stripes at or beyond the policy''s count are drained (they keep their reservations until those end).';
+
+COMMENT ON INDEX inventory.inventory_level_stripes_pkey IS 'The stripes of a level in stripe order (the order a transaction waits for them in): the event engine''s probes.';
+
+GRANT SELECT ON TABLE inventory.inventory_level_stripes TO inventory_reader;
+
+CREATE OR REPLACE VIEW inventory.inventory_levels AS
+ SELECT s.sku,
+    s.warehouse_id,
+    (sum(s.on_hand))::bigint AS on_hand,
+    (sum(s.reserved))::bigint AS reserved,
+        CASE
+            WHEN (count(*) = 1) THEN (max(s.available_to_sell))::bigint
+            WHEN ((sum(s.on_hand) - sum(s.reserved)) < (0)::numeric) THEN ((sum(s.on_hand) - sum(s.reserved)))::bigint
+            ELSE (GREATEST(((sum(s.on_hand) - sum(s.reserved)) - (max(s.safety_stock))::numeric), (0)::numeric))::bigint
+        END AS available_to_sell,
+    max(s.safety_stock) AS safety_stock,
+    bool_or(s.allow_backorder) AS allow_backorder,
+    max(s.backorder_limit) AS backorder_limit,
+    (sum(s.version))::bigint AS version,
+    max(s.updated_at) AS updated_at,
+    (count(*))::integer AS stripes
+   FROM inventory.inventory_level_stripes s
+  GROUP BY s.sku, s.warehouse_id;
+
+COMMENT ON VIEW inventory.inventory_levels IS 'Current stock per SKU per warehouse: the sum of the level''s stripes (one row for a SKU that is not striped), kept equal to the ledger in the same transaction as each event. available_to_sell is the level''s own: on_hand - reserved - safety_stock, never below 0 unless backordered (then on_hand - reserved). Read-only.';
 
 COMMENT ON COLUMN inventory.inventory_levels.sku IS 'The stock-keeping unit.';
 
@@ -33,15 +82,17 @@ COMMENT ON COLUMN inventory.inventory_levels.reserved IS 'Units bought but not y
 
 COMMENT ON COLUMN inventory.inventory_levels.available_to_sell IS 'on_hand - reserved - safety_stock, never below 0 unless backordered (then on_hand - reserved).';
 
-COMMENT ON COLUMN inventory.inventory_levels.safety_stock IS 'Copy of the SKU''s policy, taken when the level is created and updated by the policy trigger, so that the CHECK constraints can see it.';
+COMMENT ON COLUMN inventory.inventory_levels.safety_stock IS 'The SKU''s policy as the level''s CHECK constraints see it.';
 
-COMMENT ON COLUMN inventory.inventory_levels.allow_backorder IS 'Copy of the SKU''s policy, taken when the level is created and updated by the policy trigger, so that the CHECK constraints can see it.';
+COMMENT ON COLUMN inventory.inventory_levels.allow_backorder IS 'The SKU''s policy as the level''s CHECK constraints see it.';
 
-COMMENT ON COLUMN inventory.inventory_levels.backorder_limit IS 'Copy of the SKU''s policy, taken when the level is created and updated by the policy trigger, so that the CHECK constraints can see it.';
+COMMENT ON COLUMN inventory.inventory_levels.backorder_limit IS 'The SKU''s policy as the level''s CHECK constraints see it.';
 
-COMMENT ON COLUMN inventory.inventory_levels.version IS 'Number of ledger events applied to this level; equals level_version of its last ledger row.';
+COMMENT ON COLUMN inventory.inventory_levels.version IS 'Number of ledger events applied to this level (over all its stripes).';
 
 COMMENT ON COLUMN inventory.inventory_levels.updated_at IS 'When the level last changed.';
+
+COMMENT ON COLUMN inventory.inventory_levels.stripes IS 'How many stripe rows hold the level (1: not striped).';
 
 GRANT SELECT ON TABLE inventory.inventory_levels TO inventory_reader;
 

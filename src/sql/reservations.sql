@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS inventory.inventory_reservations (
     status text DEFAULT 'ACTIVE'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    stripe smallint DEFAULT 0 NOT NULL,
     CONSTRAINT inventory_reservations_fulfilled_check CHECK ((fulfilled >= 0)),
     CONSTRAINT inventory_reservations_held_check CHECK (((fulfilled + released) <= quantity)),
     CONSTRAINT inventory_reservations_quantity_check CHECK ((quantity > 0)),
@@ -47,6 +48,8 @@ COMMENT ON COLUMN inventory.inventory_reservations.status IS 'ACTIVE while it ho
 COMMENT ON COLUMN inventory.inventory_reservations.created_at IS 'When the first ALLOCATE made it.';
 
 COMMENT ON COLUMN inventory.inventory_reservations.updated_at IS 'When an event last changed it.';
+
+COMMENT ON COLUMN inventory.inventory_reservations.stripe IS 'The stripe of the level that holds its units (0 for a SKU that is not striped): FULFILL and DEALLOCATE naming it take from that stripe.';
 
 GRANT SELECT ON TABLE inventory.inventory_reservations TO inventory_reader;
 

@@ -19,3 +19,27 @@ ALTER TABLE inventory.inventory_levels SET (fillfactor = 50);
 -- A hold without an end (most ALLOCATEs) needs no entry in the expiry index: the sources
 -- re-create it with expires_at IS NOT NULL in its predicate.
 DROP INDEX IF EXISTS inventory.inventory_reservations_expiry_idx;
+
+-- Striped levels (issue 13): a level's stock is held in one or more stripe rows, and the
+-- level readers see (inventory_levels) is their sum. The table keeps its rows, constraints and
+-- storage; every existing row becomes stripe 0 of its level.
+ALTER TABLE inventory.inventory_levels RENAME TO inventory_level_stripes;
+ALTER TABLE inventory.inventory_level_stripes ADD COLUMN stripe smallint DEFAULT 0 NOT NULL;
+ALTER TABLE inventory.inventory_level_stripes
+    ADD CONSTRAINT inventory_level_stripes_stripe_check CHECK (((stripe >= 0) AND (stripe < 64)));
+ALTER TABLE inventory.inventory_level_stripes DROP CONSTRAINT inventory_levels_pkey;
+ALTER TABLE inventory.inventory_level_stripes
+    ADD CONSTRAINT inventory_level_stripes_pkey PRIMARY KEY (sku, warehouse_id, stripe);
+-- The view that reads the table by its old name: its source re-creates it on the level view.
+DROP VIEW IF EXISTS inventory.inventory_stock_positions;
+ALTER TABLE inventory.inventory_ledger ADD COLUMN stripe smallint DEFAULT 0 NOT NULL;
+ALTER TABLE inventory.inventory_reservations ADD COLUMN stripe smallint DEFAULT 0 NOT NULL;
+ALTER TABLE inventory.inventory_sku_policies ADD COLUMN stripes integer DEFAULT 1 NOT NULL;
+ALTER TABLE inventory.inventory_sku_policies
+    ADD CONSTRAINT inventory_sku_policies_stripes_check CHECK (((stripes >= 1) AND (stripes <= 64)));
+-- A level's history and its version positions are per stripe now: the sources re-create both.
+DROP INDEX IF EXISTS inventory.inventory_ledger_history_idx;
+DROP INDEX IF EXISTS inventory.inventory_ledger_level_version_key;
+-- inventory_set_sku_policy gains the argument stripes, and its result type (the policy row) a
+-- column.
+DROP FUNCTION IF EXISTS inventory.inventory_set_sku_policy(text, boolean, bigint, bigint);
