@@ -58,6 +58,8 @@ RoleSet roles_for(EventKind kind) noexcept {
         case EventKind::TransferOut:
         case EventKind::TransferIn:
             return kWarehouse;
+        case EventKind::Rebalance:
+            return RoleSet{};  // the engine's own rows: never a caller's request
     }
     return RoleSet{};  // an unknown kind: nobody
 }

@@ -15,7 +15,7 @@ struct KindName {
     std::string_view name;
 };
 
-constexpr std::array<KindName, 9> kKindNames{{
+constexpr std::array<KindName, 10> kKindNames{{
     {EventKind::Receive, "RECEIVE"},
     {EventKind::Allocate, "ALLOCATE"},
     {EventKind::Deallocate, "DEALLOCATE"},
@@ -25,6 +25,7 @@ constexpr std::array<KindName, 9> kKindNames{{
     {EventKind::Count, "COUNT"},
     {EventKind::TransferOut, "TRANSFER_OUT"},
     {EventKind::TransferIn, "TRANSFER_IN"},
+    {EventKind::Rebalance, "REBALANCE"},
 }};
 
 constexpr std::array<std::string_view, 9> kAdjustmentReasons{
@@ -171,13 +172,21 @@ std::string_view to_string(EventKind kind) noexcept {
     return "UNKNOWN";
 }
 
-EventKind parse_event_kind(std::string_view text, bool allow_transfer_legs) {
+EventKind parse_event_kind(std::string_view text, bool allow_engine_rows) {
     const std::string upper = to_upper_ascii(text);
     for (const auto& entry : kKindNames) {
         if (entry.name != upper) continue;
+        if (entry.kind == EventKind::Rebalance && !allow_engine_rows) {
+            throw Error(ErrorCode::UnknownEventType,
+                        "event type REBALANCE cannot be applied on its own",
+                        "REBALANCE rows record stock the engine moves between the stripes of a "
+                        "level.",
+                        "Set a SKU's stripes with inventory.inventory_set_sku_policy(sku, "
+                        "stripes => n).");
+        }
         const bool is_leg =
             entry.kind == EventKind::TransferOut || entry.kind == EventKind::TransferIn;
-        if (is_leg && !allow_transfer_legs) {
+        if (is_leg && !allow_engine_rows) {
             throw Error(ErrorCode::UnknownEventType,
                         "event type " + upper + " cannot be applied on its own",
                         "Transfer legs are written in pairs by inventory_transfer().",
@@ -277,9 +286,10 @@ void validate_quantity(EventKind kind, Quantity quantity) {
     const std::string kind_name(to_string(kind));
     switch (kind) {
         case EventKind::Adjust:
+        case EventKind::Rebalance:
             if (quantity == 0) {
-                throw Error(ErrorCode::InvalidQuantity, "ADJUST quantity must not be zero",
-                            "ADJUST takes the signed change of on_hand.");
+                throw Error(ErrorCode::InvalidQuantity, kind_name + " quantity must not be zero",
+                            kind_name + " takes the signed change of on_hand.");
             }
             return;
         case EventKind::Count:

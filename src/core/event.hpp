@@ -20,15 +20,19 @@ enum class EventKind {
     Count,        // counted on_hand; the change is computed
     TransferOut,  // -on_hand at the source, written only by inventory_transfer
     TransferIn,   // +on_hand at the destination, written only by inventory_transfer
+    Rebalance,    // signed on_hand change of one stripe of a level (with the reserved units no
+                  // reservation holds, when those move too), written only by the event engine
+                  // when it moves stock between the stripes of a level: a move sums to zero
 };
 
 // Canonical spelling stored in the ledger, e.g. "RECEIVE", "TRANSFER_OUT".
 [[nodiscard]] std::string_view to_string(EventKind kind) noexcept;
 
 // Parses an event type case-insensitively. Throws Error(UnknownEventType) for anything else.
-// TRANSFER_OUT / TRANSFER_IN are only accepted when `allow_transfer_legs` is set: they come in
-// pairs and are written by inventory_transfer(), never one at a time by an application.
-[[nodiscard]] EventKind parse_event_kind(std::string_view text, bool allow_transfer_legs);
+// TRANSFER_OUT / TRANSFER_IN are only accepted when `allow_engine_rows` is set: they come in
+// pairs and are written by inventory_transfer(), never one at a time by an application;
+// REBALANCE too (the engine writes it, a restore reads it back).
+[[nodiscard]] EventKind parse_event_kind(std::string_view text, bool allow_engine_rows);
 
 inline constexpr std::size_t kMaxSkuLength = 255;
 inline constexpr std::size_t kMaxIdentifierLength = 255;
@@ -58,7 +62,8 @@ void validate_sku(std::string_view sku, SkuRules rules = SkuRules::Current);
 // Throws Error(InvalidIdentifier) naming `field`.
 void validate_identifier(std::string_view field, std::string_view value);
 
-// Validates `quantity` for `kind` (positive magnitudes; ADJUST non-zero; COUNT non-negative).
+// Validates `quantity` for `kind` (positive magnitudes; ADJUST and REBALANCE non-zero; COUNT
+// non-negative).
 // Throws Error(InvalidQuantity).
 void validate_quantity(EventKind kind, Quantity quantity);
 

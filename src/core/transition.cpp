@@ -157,6 +157,7 @@ Transition compute_transition(const Level& before, const Policy& policy,
         }
 
         case EventKind::Adjust:
+        case EventKind::Rebalance:
             t.on_hand_change = q;
             break;
 
@@ -192,6 +193,22 @@ void verify_recorded(const EventRequest& request, const RecordedEvent& recorded)
     if (before.on_hand < 0 || before.reserved < 0 || recorded.after.on_hand < 0 ||
         recorded.after.reserved < 0) {
         refuse("a level before or after it is negative");
+    }
+    // A REBALANCE moves on_hand, and with it reserved units no reservation holds, in one
+    // direction: the reserved change is a part of the on_hand change.
+    if (request.kind == EventKind::Rebalance) {
+        const bool same_direction =
+            (recorded.reserved_change >= 0) == (recorded.on_hand_change >= 0) ||
+            recorded.reserved_change == 0;
+        const Quantity moved = recorded.on_hand_change < 0 ? -recorded.on_hand_change
+                                                           : recorded.on_hand_change;
+        const Quantity reserved = recorded.reserved_change < 0 ? -recorded.reserved_change
+                                                               : recorded.reserved_change;
+        if (recorded.on_hand_change != request.quantity || !same_direction || reserved > moved) {
+            refuse("a REBALANCE row's on_hand change is its quantity, and its reserved change a "
+                   "part of it in the same direction");
+        }
+        return;
     }
     Policy permissive;
     permissive.allow_backorder = true;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/stripes.hpp"
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
 #include "pg/direct_tables.hpp"
@@ -157,24 +158,176 @@ std::vector<Decision> decide_replays(std::vector<PlannedEvent>& plan) {
 
 // ---- step 2: level rows ---------------------------------------------------------------------
 
-LockedLevels lock_plan_levels(const std::vector<PlannedEvent>& plan,
-                              const std::vector<Decision>& decisions) {
-    std::vector<LevelKey> keys;
+// What the plan needs held of each level it applies events to: of a striped level, one stripe
+// for ALLOCATEs, the reservations' stripes for FULFILLs and DEALLOCATEs naming them, else all.
+std::map<LevelKey, StripeNeeds> plan_needs(const std::vector<PlannedEvent>& plan,
+                                           const std::vector<Decision>& decisions) {
+    std::map<LevelKey, StripeNeeds> needs;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         if (decisions[i].disposition != Disposition::Apply) continue;
-        keys.push_back({plan[i].request.sku, plan[i].request.warehouse_id});
+        const EventRequest& request = plan[i].request;
+        const auto& reference = plan[i].options.reference_id;
+        auto [entry, fresh] = needs.try_emplace({request.sku, request.warehouse_id});
+        StripeNeeds& need = entry->second;
+        if (fresh) need.whole = false;
+        if (need.whole) continue;
+        if (request.kind == EventKind::Allocate) {
+            need.allocation = checked_add(need.allocation, request.quantity, "quantity");
+            if (reference) need.allocating.push_back(*reference);
+        } else if ((request.kind == EventKind::Fulfill || request.kind == EventKind::Deallocate) &&
+                   reference) {
+            need.named.push_back(*reference);
+        } else {
+            need.whole = true;
+        }
+        if (need.allocation > 0 && !need.named.empty()) need.whole = true;
     }
-    return lock_levels(keys);
+    return needs;
 }
 
-// ---- step 4: writing ------------------------------------------------------------------------
+// ---- step 3: stripes ------------------------------------------------------------------------
 
 struct NewRow {
-    const PlannedEvent* event;
+    const PlannedEvent* event;  // nullptr: a REBALANCE row
+    LevelKey level;
+    std::int16_t stripe;
     Transition transition;
     std::int64_t version;
     std::optional<UuidBytes> related;
 };
+
+// Appends a stripe's row for `t` (the changes and the stripe's figures after them) and applies
+// it to the level in memory.
+void record_on_stripe(std::vector<NewRow>& rows, const PlannedEvent* event, const LevelKey& key,
+                      LockedLevel& level, std::int16_t stripe, Quantity on_hand_change,
+                      Quantity reserved_change) {
+    level.change(stripe, on_hand_change, reserved_change);
+    StripeRow& row = level.stripes.at(stripe);
+    row.version += 1;
+    Transition t;
+    t.on_hand_change = on_hand_change;
+    t.reserved_change = reserved_change;
+    t.after = row.level;
+    t.available_after = available_to_sell(row.level, level.policy);
+    rows.push_back({event, key, stripe, t, row.version, std::nullopt});
+}
+
+void record_moves(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level,
+                  const std::vector<StripeMove>& moves) {
+    for (const StripeMove& move : moves) {
+        record_on_stripe(rows, nullptr, key, level, move.stripe, move.on_hand_change,
+                         move.reserved_change);
+    }
+}
+
+std::map<std::int16_t, Level> stripe_figures(const LockedLevel& level) {
+    std::map<std::int16_t, Level> figures;
+    for (const auto& [stripe, row] : level.stripes) figures.emplace(stripe, row.level);
+    return figures;
+}
+
+// A striped level held whole, before its first event of the plan: what the other stripes hold
+// beyond their reservations (and the reserved units no reservation holds) gathers in stripe 0,
+// so that every event is decided on the level's total and stripe 0 can carry it.
+void gather(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level,
+            const ReservationBook& book) {
+    // Only a plan with a FULFILL or DEALLOCATE naming no reservation needs the unassigned
+    // reserved units gathered (the book read what the reservations hold then).
+    std::map<std::int16_t, Quantity> unassigned;
+    if (const auto held = book.held_by_stripe(key)) {
+        for (const auto& [stripe, row] : level.stripes) {
+            const auto found = held->find(stripe);
+            unassigned[stripe] = row.level.reserved - (found == held->end() ? 0 : found->second);
+        }
+    }
+    record_moves(rows, key, level, gather_into_first(stripe_figures(level), unassigned));
+}
+
+// Moves free units of stripe 0 to `stripe` so that it can take `units` more reserved.
+void fund(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level,
+          std::int16_t stripe, Quantity units) {
+    if (stripe == 0) return;
+    const Quantity missing = units - free_units(level.stripes.at(stripe).level);
+    const Quantity spare = free_units(level.stripes.at(0).level);
+    const Quantity moved = std::min(missing, spare);
+    if (moved <= 0) return;
+    record_moves(rows, key, level, {{0, -moved, 0}, {stripe, moved, 0}});
+}
+
+// The stripe an event of a level held in part takes: its reservation's, or a held stripe that
+// can fill the allocation (lock_levels found one for all of the plan's allocations).
+std::int16_t stripe_for(const PlannedEvent& event, const LevelKey& key, const LockedLevel& level,
+                        const ReservationBook& book) {
+    const auto& reference = event.options.reference_id;
+    if (reference && event.request.kind != EventKind::Allocate) {
+        const auto stripe = book.stripe_of({*reference, key});
+        if (stripe && level.stripes.contains(*stripe) && level.stripes.at(*stripe).held)
+            return *stripe;
+    } else {
+        for (const auto& [stripe, row] : level.stripes) {
+            if (row.held && free_units(row.level) >= event.request.quantity) return stripe;
+        }
+    }
+    // A reservation created or moved meanwhile by a concurrent transaction.
+    throw Error(ErrorCode::SerializationFailure,
+                "could not serialize access: a reservation of SKU \"" + key.sku +
+                    "\" in warehouse " + std::to_string(key.warehouse_id) +
+                    " changed while its stripe was locked",
+                "", "Retry the transaction.");
+}
+
+// Applies one event to its level in memory and appends its ledger row (and, on a striped level,
+// the REBALANCE rows it needs); returns the level after it.
+void apply_event(std::vector<NewRow>& rows, PlannedEvent& event, const LevelKey& key,
+                 LockedLevel& level, ReservationBook& book, std::set<LevelKey>& gathered) {
+    const EventRequest& request = event.request;
+    const auto& reference = event.options.reference_id;
+    const std::optional<ReservationKey> reservation =
+        reference ? std::optional<ReservationKey>(ReservationKey{*reference, key}) : std::nullopt;
+    if (level.stripes.size() == 1) {  // not striped: the level is its one row
+        const std::int16_t stripe = level.stripes.begin()->first;
+        const Transition t = compute_transition(level.level, level.policy, request);
+        if (reservation) book.place(*reservation, stripe);
+        record_on_stripe(rows, &event, key, level, stripe, t.on_hand_change, t.reserved_change);
+        return;
+    }
+    if (!level.whole) {  // one stripe decides: the core's rules on it alone
+        const std::int16_t stripe = stripe_for(event, key, level, book);
+        const Transition t = compute_transition(level.stripes.at(stripe).level, level.policy,
+                                                request);
+        if (reservation) book.place(*reservation, stripe);
+        record_on_stripe(rows, &event, key, level, stripe, t.on_hand_change, t.reserved_change);
+        return;
+    }
+    // Held whole: decided on the total, carried by stripe 0 or the reservation's stripe.
+    if (gathered.insert(key).second) gather(rows, key, level, book);
+    const Transition t = compute_transition(level.level, level.policy, request);
+    std::int16_t stripe = 0;
+    if (reservation) {
+        if (const auto held = book.stripe_of(*reservation)) stripe = *held;
+        if (!level.stripes.contains(stripe)) stripe = 0;
+        book.place(*reservation, stripe);
+    }
+    if (t.reserved_change > 0) fund(rows, key, level, stripe, t.reserved_change);
+    record_on_stripe(rows, &event, key, level, stripe, t.on_hand_change, t.reserved_change);
+}
+
+// After a plan's events, the free units of each striped level held whole spread evenly over
+// the stripes its policy gives it again, so that the next sales find a stripe each. Not with
+// safety stock or backorders: those apply to the total, and every ALLOCATE then holds the whole
+// level anyway.
+void spread(std::vector<NewRow>& rows, LockedLevels& levels, const std::set<LevelKey>& gathered) {
+    std::set<std::string> skus;
+    for (const LevelKey& key : gathered) skus.insert(key.sku);
+    if (skus.empty()) return;
+    const auto policies = read_sku_policies(skus);
+    for (const LevelKey& key : gathered) {
+        LockedLevel& level = levels.at(key);
+        if (!stripe_decides_allocation(level.policy)) continue;
+        record_moves(rows, key, level,
+                     spread_from_first(stripe_figures(level), policies.at(key.sku).stripes));
+    }
+}
 
 direct::Columns ledger_columns{"id",
                                "sku",
@@ -196,7 +349,8 @@ direct::Columns ledger_columns{"id",
                                "actor",
                                "login",
                                "created_at",
-                               "transaction_id"};
+                               "transaction_id",
+                               "stripe"};
 enum LedgerColumn : std::size_t {
     kId,
     kSku,
@@ -218,14 +372,14 @@ enum LedgerColumn : std::size_t {
     kActor,
     kLogin,
     kCreatedAt,
-    kTransaction
+    kTransaction,
+    kStripe
 };
 
 // Every column of one new ledger row, the defaults' values included: the direct path
 // evaluates no DEFAULT.
 void fill_row(const NewRow& row, Datum actor, Datum login, Datum transaction,
               TupleTableSlot* slot) {
-    const PlannedEvent& event = *row.event;
     const Transition& t = row.transition;
     const auto set = [slot](LedgerColumn c, Datum value) {
         direct::set_column(slot, ledger_columns(direct::TableId::Ledger, c), value);
@@ -237,17 +391,32 @@ void fill_row(const NewRow& row, Datum actor, Datum login, Datum transaction,
         if (!value) return std::nullopt;
         return spi::text_datum(*value);
     };
-    set(kId, uuid_datum(event.result.outcome.id));
-    set(kSku, spi::text_datum(event.request.sku));
-    set(kWarehouse, Int32GetDatum(event.request.warehouse_id));
-    set(kEventType, spi::text_datum(to_string(event.request.kind)));
-    set(kQuantity, Int64GetDatum(event.request.quantity));
+    set(kSku, spi::text_datum(row.level.sku));
+    set(kWarehouse, Int32GetDatum(row.level.warehouse_id));
+    set(kStripe, Int16GetDatum(row.stripe));
     set(kOnHandChange, Int64GetDatum(t.on_hand_change));
     set(kReservedChange, Int64GetDatum(t.reserved_change));
     set(kOnHandAfter, Int64GetDatum(t.after.on_hand));
     set(kReservedAfter, Int64GetDatum(t.after.reserved));
     set(kAvailableAfter, Int64GetDatum(t.available_after));
     set(kLevelVersion, Int64GetDatum(row.version));
+    set(kActor, actor);
+    set(kLogin, login);
+    // clock_timestamp(), under the level's row lock: it increases along each level's history.
+    set(kCreatedAt, TimestampTzGetDatum(GetCurrentTimestamp()));
+    set(kTransaction, transaction);
+    if (row.event == nullptr) {  // REBALANCE: its quantity is the stripe's on_hand change
+        set(kId, uuid_datum(next_uuidv7()));
+        set(kEventType, spi::text_datum(to_string(EventKind::Rebalance)));
+        set(kQuantity, Int64GetDatum(t.on_hand_change));
+        for (const LedgerColumn c : {kReference, kKey, kReason, kMetadata, kRelated, kExpires})
+            set_optional(c, std::nullopt);
+        return;
+    }
+    const PlannedEvent& event = *row.event;
+    set(kId, uuid_datum(event.result.outcome.id));
+    set(kEventType, spi::text_datum(to_string(event.request.kind)));
+    set(kQuantity, Int64GetDatum(event.request.quantity));
     set_optional(kReference, text(event.options.reference_id));
     // A transfer's key is stored on its TRANSFER_OUT.
     set_optional(kKey, event.out_leg ? std::nullopt : text(event.options.idempotency_key));
@@ -259,11 +428,6 @@ void fill_row(const NewRow& row, Datum actor, Datum login, Datum transaction,
     std::optional<Datum> expires;
     if (event.options.expires_at) expires = TimestampTzGetDatum(*event.options.expires_at);
     set_optional(kExpires, expires);
-    set(kActor, actor);
-    set(kLogin, login);
-    // clock_timestamp(), under the level's row lock: it increases along each level's history.
-    set(kCreatedAt, TimestampTzGetDatum(GetCurrentTimestamp()));
-    set(kTransaction, transaction);
 }
 
 // Appends the new rows to the ledger on the direct path: one row with table_tuple_insert, more
@@ -299,27 +463,6 @@ void insert_rows(std::span<const NewRow> rows, Datum actor, Datum login) {
     }
 }
 
-// This library writes the 0.3.0 ledger: a database whose extension is not updated yet gets one
-// clear error instead of a missing-column error from the middle of a statement.
-void require_current_schema() {
-    static Oid checked_ledger = InvalidOid;  // backend-local: the ledger found current
-    const bool current = pg_guard([] {
-        const Oid schema = get_namespace_oid("inventory", true);
-        const Oid ledger =
-            OidIsValid(schema) ? get_relname_relid("inventory_ledger", schema) : InvalidOid;
-        if (!OidIsValid(ledger)) return true;  // the statements themselves will say what is wrong
-        if (ledger == checked_ledger) return true;
-        if (get_attnum(ledger, "login") == InvalidAttrNumber) return false;
-        checked_ledger = ledger;
-        return true;
-    });
-    if (current) return;
-    throw Error(ErrorCode::UpgradeRequired,
-                "the inventory extension in this database is older than its library",
-                "The library writes the ledger column login of version 0.3.1.",
-                "Run ALTER EXTENSION inventory UPDATE in this database.");
-}
-
 }  // namespace
 
 void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
@@ -339,6 +482,20 @@ void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
     plan.push_back(std::move(in));
 }
 
+void restripe_levels(LockedLevels& levels, std::int32_t stripes) {
+    const direct::Use direct_path;
+    lock_ledger_for_writing();
+    std::vector<NewRow> rows;
+    const ReservationBook none;
+    for (auto& [key, level] : levels) {
+        if (!level.whole) throw Error(ErrorCode::Internal, "restripe_levels: level not held whole");
+        gather(rows, key, level, none);
+        if (stripe_decides_allocation(level.policy))
+            record_moves(rows, key, level, spread_from_first(stripe_figures(level), stripes));
+    }
+    if (!rows.empty()) insert_rows(rows, actor_name(), login_name());
+}
+
 void execute_plan(std::vector<PlannedEvent>& plan) {
     require_current_schema();
     const direct::Use direct_path;  // the tables' references, taken once for the whole plan
@@ -354,7 +511,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
         allowed.insert(event.request.kind);
     }
     const std::vector<Decision> decisions = decide_replays(plan);
-    LockedLevels levels = lock_plan_levels(plan, decisions);
+    LockedLevels levels = lock_levels(plan_needs(plan, decisions), reservation_stripe);
 
     // Reservations are read once the level rows are locked: those locks serialize them.
     ReservationBook book;
@@ -368,6 +525,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     }
 
     std::vector<NewRow> rows;
+    std::set<LevelKey> gathered;  // striped levels held whole, their stock gathered in stripe 0
     for (std::size_t i = 0; i < plan.size(); ++i) {
         PlannedEvent& event = plan[i];
         if (decisions[i].disposition == Disposition::ReplayStored) continue;
@@ -376,26 +534,30 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
             event.result.replayed = true;
             continue;
         }
-        LockedLevel& state = levels.at({event.request.sku, event.request.warehouse_id});
-        const Transition t = with_event_position(
+        const LevelKey key{event.request.sku, event.request.warehouse_id};
+        LockedLevel& level = levels.at(key);
+        event.result.outcome.id = next_uuidv7();
+        event.result.replayed = false;
+        with_event_position(
             event.ordinal,
             [&] {
                 // The reservation's own rules first: their errors name the order line.
-                book.apply({&event.request, &event.options}, state.level.reserved);
-                return compute_transition(state.level, state.policy, event.request);
+                book.apply({&event.request, &event.options}, level.level.reserved);
+                apply_event(rows, event, key, level, book, gathered);
             },
             event.position);
-        state.level = t.after;
-        state.version += 1;
-        event.result.outcome = {next_uuidv7(), t.after.on_hand, t.after.reserved,
-                                t.available_after};
-        event.result.replayed = false;
+        // The level's totals after the event (of a level held in part: its other stripes as
+        // last read).
+        event.result.outcome.on_hand = level.level.on_hand;
+        event.result.outcome.reserved = level.level.reserved;
+        event.result.outcome.available = available_to_sell(level.level, level.policy);
         std::optional<UuidBytes> related;
         if (event.out_leg) related = plan[*event.out_leg].result.outcome.id;
         if (event.related_event) related = event.related_event;
-        rows.push_back({&event, t, state.version, related});
+        rows.back().related = related;
     }
     if (rows.empty()) return;
+    spread(rows, levels, gathered);
 
     insert_rows(rows, actor_name(), login_name());
     book.write();

@@ -23,6 +23,7 @@
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "pg/event_request.hpp"
+#include "pg/level_store.hpp"
 #include "pg/uuid.hpp"
 
 namespace inventory::pg {
@@ -79,6 +80,11 @@ void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
 
 // Applies the plan; each event's `result` holds its outcome afterwards.
 void execute_plan(std::vector<PlannedEvent>& plan);
+
+// A SKU's stripe count changed (the policy trigger): the free stock of each of `levels` (held
+// whole) gathers in stripe 0 and spreads again over `stripes` stripes (not with safety stock or
+// backorders: it stays in stripe 0), recorded as REBALANCE rows; the caller stores the levels.
+void restripe_levels(LockedLevels& levels, std::int32_t stripes);
 
 // Applies a plan of one event and returns its outcome.
 inline AppliedEvent execute_one(PlannedEvent event) {

@@ -36,7 +36,7 @@ namespace {
 struct LedgerColumns {
     int sku, warehouse_id, event_type, quantity, reference_id, idempotency_key, reason;
     int on_hand_change, reserved_change, on_hand_after, reserved_after, available_after;
-    int level_version, actor, metadata, expires_at, login, transaction_id;
+    int level_version, actor, metadata, expires_at, login, transaction_id, stripe;
 
     explicit LedgerColumns(TupleDesc desc)
         : sku(find(desc, "sku")),
@@ -56,7 +56,8 @@ struct LedgerColumns {
           metadata(find(desc, "metadata")),
           expires_at(SPI_fnumber(desc, "expires_at")),            // absent before 0.3.0
           login(SPI_fnumber(desc, "login")),                      // absent before 0.3.1
-          transaction_id(SPI_fnumber(desc, "transaction_id")) {}  // absent before 0.3.1
+          transaction_id(SPI_fnumber(desc, "transaction_id")),  // absent before 0.3.1
+          stripe(find(desc, "stripe")) {}
 
     static int find(TupleDesc desc, const char* name) {
         int number = SPI_fnumber(desc, name);
@@ -207,6 +208,7 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
         throw Error(ErrorCode::Internal,
                     "inventory_ledger_apply_trigger must fire BEFORE INSERT FOR EACH ROW");
     }
+    require_current_schema();
     Relation rel = data->tg_relation;
     HeapTuple tuple = data->tg_trigtuple;
     const LedgerColumns columns(RelationGetDescr(rel));
@@ -224,13 +226,30 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
     std::int64_t version = 0;
     const LevelKey key{request.sku, request.warehouse_id};
     spi::connect();
+    const auto stripe_value = row.datum(columns.stripe);
+    if (!stripe_value) null_column("stripe");
+    const std::int16_t stripe = DatumGetInt16(*stripe_value);
     if (recorded) {
         require_restore_privilege(rel);
         verify_recorded(request, *recorded);
-        restore_level(key, recorded->after, *recorded_version);
+        restore_level(key, stripe, recorded->after, *recorded_version);
     } else {
+        if (request.kind == EventKind::Rebalance) {
+            throw Error(ErrorCode::UnknownEventType,
+                        "a REBALANCE row cannot be inserted without its computed columns",
+                        "REBALANCE rows record stock the engine moves between the stripes of a "
+                        "level; only a restore inserts them, with their after-values.");
+        }
         LockedLevels levels = lock_levels({&key, 1});
         LockedLevel& locked = levels.at(key);
+        const auto held = locked.stripes.find(stripe);
+        if (held == locked.stripes.end()) {
+            throw Error(ErrorCode::InvalidParameter,
+                        "the level of SKU \"" + key.sku + "\" in warehouse " +
+                            std::to_string(key.warehouse_id) + " has no stripe " +
+                            std::to_string(stripe),
+                        "A row inserted directly applies to the stripe it names (0 by default).");
+        }
         // Restored rows leave reservations alone: pg_dump carries inventory_reservations itself.
         // A schema older than 0.3.0 (no expires_at column yet) has no reservations.
         if (columns.expires_at > 0) {
@@ -238,11 +257,14 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
             ReservationBook book;
             book.load({touch});
             book.apply(touch, locked.level.reserved);
+            if (event.options.reference_id)
+                book.place({*event.options.reference_id, key}, stripe);
             book.write();
         }
-        t = compute_transition(locked.level, locked.policy, request);
-        locked.level = t.after;
-        version = ++locked.version;
+        // A row inserted directly is one event on the stripe it names, decided on that stripe.
+        t = compute_transition(held->second.level, locked.policy, request);
+        locked.change(stripe, t.on_hand_change, t.reserved_change);
+        version = ++held->second.version;
         store_levels(levels);
     }
     spi::finish();

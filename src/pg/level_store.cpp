@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/stripes.hpp"
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
 #include "pg/change_feed.hpp"
@@ -77,9 +78,10 @@ void require_policies_unchanged(Datum skus) {
 }
 
 // The columns the level store reads and writes, by name.
-direct::Columns level_columns{
-    "sku",          "warehouse_id",    "on_hand",         "reserved",          "version",
-    "safety_stock", "allow_backorder", "backorder_limit", "available_to_sell", "updated_at"};
+direct::Columns level_columns{"sku",           "warehouse_id",    "on_hand",
+                              "reserved",      "version",         "safety_stock",
+                              "allow_backorder", "backorder_limit", "available_to_sell",
+                              "updated_at",    "stripe"};
 enum LevelColumn : std::size_t {
     kSku,
     kWarehouse,
@@ -90,108 +92,290 @@ enum LevelColumn : std::size_t {
     kAllowBackorder,
     kBackorderLimit,
     kAvailable,
-    kUpdatedAt
+    kUpdatedAt,
+    kStripe
 };
 int column(LevelColumn c) {
     return level_columns(direct::TableId::Levels, c);
 }
 
-// The level row in `slot`.
-LockedLevel read_level(TupleTableSlot* slot) {
-    LockedLevel state;
-    state.level.on_hand = DatumGetInt64(direct::get(slot, column(kOnHand)));
-    state.level.reserved = DatumGetInt64(direct::get(slot, column(kReserved)));
-    state.version = DatumGetInt64(direct::get(slot, column(kVersion)));
-    state.policy.safety_stock = DatumGetInt64(direct::get(slot, column(kSafetyStock)));
-    state.policy.allow_backorder = DatumGetBool(direct::get(slot, column(kAllowBackorder)));
-    if (!direct::is_null(slot, column(kBackorderLimit)))
-        state.policy.backorder_limit = DatumGetInt64(direct::get(slot, column(kBackorderLimit)));
-    state.row = slot->tts_tid;
-    return state;
+constexpr const char* kStripesIndex = "inventory_level_stripes_pkey";
+
+std::int16_t stripe_of(TupleTableSlot* slot) {
+    return DatumGetInt16(direct::get(slot, column(kStripe)));
 }
 
-bool holds_key(TupleTableSlot* slot, const LevelKey& key) {
+// The stripe row in `slot`.
+StripeRow read_stripe(TupleTableSlot* slot) {
+    StripeRow stripe;
+    stripe.level.on_hand = DatumGetInt64(direct::get(slot, column(kOnHand)));
+    stripe.level.reserved = DatumGetInt64(direct::get(slot, column(kReserved)));
+    stripe.version = DatumGetInt64(direct::get(slot, column(kVersion)));
+    stripe.row = slot->tts_tid;
+    return stripe;
+}
+
+Policy read_policy_copies(TupleTableSlot* slot) {
+    Policy policy;
+    policy.safety_stock = DatumGetInt64(direct::get(slot, column(kSafetyStock)));
+    policy.allow_backorder = DatumGetBool(direct::get(slot, column(kAllowBackorder)));
+    if (!direct::is_null(slot, column(kBackorderLimit)))
+        policy.backorder_limit = DatumGetInt64(direct::get(slot, column(kBackorderLimit)));
+    return policy;
+}
+
+bool holds_key(TupleTableSlot* slot, const LevelKey& key, std::int16_t stripe) {
     return DatumGetInt32(direct::get(slot, column(kWarehouse))) == key.warehouse_id &&
-           spi::text_value(direct::get(slot, column(kSku))) == key.sku;
+           stripe_of(slot) == stripe && spi::text_value(direct::get(slot, column(kSku))) == key.sku;
 }
 
 constexpr Oid kLevelKeyEquality[] = {F_TEXTEQ, F_INT4EQ};
 
-// The level rows this transaction has written, and where their latest version is. Locking
-// such a level again needs no index probe: the version is this transaction's own, which no
+// The stripe rows this transaction has written, and where their latest versions are. Locking
+// such a stripe again needs no index probe: the version is this transaction's own, which no
 // other transaction can lock or change before it ends, and an index probe would walk the whole
 // HOT chain of the versions this transaction wrote (one per event, none prunable yet). Checked
 // before use (written_by_us_and_current); forgotten when a subtransaction aborts, when the
 // levels table is invalidated and when the transaction ends (direct::on_writes_undone).
-std::map<LevelKey, ItemPointerData> written_levels;
+// `whole`: every stripe of the level was held when they were written, so the rows are all of
+// the level's stripes (a stripe is only created under the SKU's advisory lock, which a policy
+// change takes; it then locks every stripe, which this transaction holds).
+struct WrittenLevel {
+    std::map<std::int16_t, ItemPointerData> rows;
+    bool whole = false;
+};
+std::map<LevelKey, WrittenLevel> written_levels;
 
 void forget_written_levels() {
     written_levels.clear();
 }
 
-// The level's latest version if this transaction wrote it, into `slot`.
-std::optional<LockedLevel> written_level(const LevelKey& key) {
-    const auto found = written_levels.find(key);
-    if (found == written_levels.end()) return std::nullopt;
+// The stripe's latest version if this transaction wrote it and nobody changed it since.
+std::optional<StripeRow> written_stripe(const LevelKey& key, std::int16_t stripe,
+                                        const ItemPointerData& tid, Policy* policy) {
     TupleTableSlot* slot = direct::scan_slot(direct::TableId::Levels);
-    std::optional<LockedLevel> level;
+    std::optional<StripeRow> row;
     try {
-        if (direct::fetch_version(direct::TableId::Levels, found->second, slot) &&
-            direct::written_by_us_and_current(slot) && holds_key(slot, key)) {
-            level = read_level(slot);
+        if (direct::fetch_version(direct::TableId::Levels, tid, slot) &&
+            direct::written_by_us_and_current(slot) && holds_key(slot, key, stripe)) {
+            row = read_stripe(slot);
+            row->held = true;
+            if (policy != nullptr) *policy = read_policy_copies(slot);
         }
     } catch (...) {
         direct::release(slot);
         throw;
     }
     direct::release(slot);
-    if (!level) written_levels.erase(found);
+    return row;
+}
+
+// The whole level from the rows this transaction wrote, when it wrote all of them.
+std::optional<LockedLevel> written_level(const LevelKey& key) {
+    const auto found = written_levels.find(key);
+    if (found == written_levels.end() || !found->second.whole) return std::nullopt;
+    LockedLevel level;
+    for (const auto& [stripe, tid] : found->second.rows) {
+        auto row = written_stripe(key, stripe, tid, &level.policy);
+        if (!row) {
+            written_levels.erase(found);
+            return std::nullopt;
+        }
+        level.stripes.emplace(stripe, *row);
+    }
+    level.whole = true;
+    level.total();
     return level;
 }
 
-// Finds the level's row through the primary key on the statement's snapshot and, with Lock,
-// locks it FOR UPDATE (under READ COMMITTED its latest version, the key rechecked when the lock
-// followed an update; a row deleted meanwhile counts as missing; with skip_locked a row another
-// transaction holds counts as missing too). nullopt when it is missing.
-std::optional<LockedLevel> find_level(const LevelKey& key, LevelRead mode,
-                                      const direct::Statement& statement,
-                                      bool skip_locked = false) {
+// The level's stripe rows through the primary key on the statement's snapshot, unlocked, with
+// their policy copies (those of the first row: the policy trigger writes all of them at once).
+// nullopt when the level has none.
+std::optional<LockedLevel> probe_level(const LevelKey& key, const direct::Statement& statement) {
+    const Datum values[] = {spi::text_datum(key.sku), Int32GetDatum(key.warehouse_id)};
+    direct::IndexProbe probe(direct::TableId::Levels, kStripesIndex, values, kLevelKeyEquality,
+                             statement);
+    std::optional<LockedLevel> level;
+    while (probe.next()) {
+        TupleTableSlot* slot = probe.slot();
+        if (!level) {
+            level.emplace();
+            level->policy = read_policy_copies(slot);
+        }
+        level->stripes.emplace(stripe_of(slot), read_stripe(slot));
+    }
+    if (level) level->total();
+    return level;
+}
+
+// Locks one stripe FOR UPDATE (with skip_locked: unless another transaction holds it) and
+// refreshes it to the version locked (under READ COMMITTED the latest). False when it is
+// skipped or was deleted meanwhile.
+bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
+                 const direct::Statement& statement, bool skip_locked, Policy* policy = nullptr) {
+    if (row.held) return true;
+    if (const auto found = written_levels.find(key); found != written_levels.end()) {
+        if (const auto tid = found->second.rows.find(stripe); tid != found->second.rows.end()) {
+            if (auto written = written_stripe(key, stripe, tid->second, policy)) {
+                row = *written;
+                return true;
+            }
+        }
+    }
+    TupleTableSlot* slot = direct::scan_slot(direct::TableId::Levels);
+    ItemPointerData tid = row.row;
+    if (!direct::fetch_version(direct::TableId::Levels, tid, slot)) return false;
+    const direct::LockResult lock =
+        direct::lock_row(direct::TableId::Levels, &tid, slot, statement, skip_locked);
+    if (!lock.locked || (lock.followed && !holds_key(slot, key, stripe))) {
+        direct::release(slot);
+        return false;
+    }
+    row = read_stripe(slot);
+    row.held = true;
+    if (policy != nullptr) *policy = read_policy_copies(slot);
+    direct::release(slot);
+    return true;
+}
+
+// Locks every stripe of the level that is not held, in stripe order (waiting). Under READ
+// COMMITTED a lock that followed an update may have waited for a policy change that created
+// stripes: the level is probed again on a new snapshot until no new stripe appears.
+bool lock_all_stripes(const LevelKey& key, LockedLevel& level) {
+    for (;;) {
+        bool followed = false;
+        {
+            const direct::Statement statement;
+            for (auto& [stripe, row] : level.stripes) {
+                if (row.held) continue;
+                const ItemPointerData before = row.row;
+                if (!lock_stripe(key, stripe, row, statement, false, &level.policy)) return false;
+                followed = followed || !ItemPointerEquals(const_cast<ItemPointerData*>(&before), &row.row);
+            }
+        }
+        level.whole = true;
+        level.total();
+        if (!followed || IsolationUsesXactSnapshot()) return true;
+        const direct::Statement statement;
+        const auto again = probe_level(key, statement);
+        if (!again) return false;
+        bool added = false;
+        for (const auto& [stripe, row] : again->stripes) {
+            if (level.stripes.try_emplace(stripe, row).second) added = true;
+        }
+        if (!added) return true;
+    }
+}
+
+// Finds the level and, with Lock, locks it whole. nullopt when it is missing (or was deleted
+// while it was locked).
+std::optional<LockedLevel> find_level(const LevelKey& key, LevelRead mode) {
     if (mode == LevelRead::Lock) {
         if (auto level = written_level(key)) return level;
     }
-    const Datum values[] = {spi::text_datum(key.sku), Int32GetDatum(key.warehouse_id)};
-    direct::IndexProbe probe(direct::TableId::Levels, "inventory_levels_pkey", values,
-                             kLevelKeyEquality, statement);
-    if (!probe.next()) return std::nullopt;
-    TupleTableSlot* slot = probe.slot();
-    if (mode == LevelRead::Lock) {
-        ItemPointerData row = slot->tts_tid;
-        const direct::LockResult lock =
-            direct::lock_row(direct::TableId::Levels, &row, slot, statement, skip_locked);
-        if (!lock.locked) return std::nullopt;
-        if (lock.followed && !holds_key(slot, key)) return std::nullopt;
+    std::optional<LockedLevel> level;
+    {
+        const direct::Statement statement;
+        level = probe_level(key, statement);
     }
-    return read_level(slot);
+    if (!level || mode == LevelRead::Peek) return level;
+    if (!lock_all_stripes(key, *level)) return std::nullopt;
+    return level;
 }
 
-// Locks the rows of `levels` that exist, in LevelKey order (the map's), and reads them into
-// `levels` (Peek: reads them without locks); returns how many it found. `found`, if given,
-// collects their keys. One statement: one snapshot for all of them.
+// Where the backend starts looking for a free stripe: sessions spread over a level's stripes.
+std::size_t first_candidate(std::size_t stripes) {
+    return static_cast<std::size_t>(MyProcPid) % stripes;
+}
+
+// A striped level's stripe that can fill `units`, SKIP LOCKED: the held ones first, then the
+// others that the probe showed with enough free units, from this session's own starting
+// point. A stripe locked that turned out too small stays held. False when none could.
+bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
+    for (const auto& [stripe, row] : level.stripes) {
+        if (row.held && free_units(row.level) >= units) return true;
+    }
+    std::vector<std::int16_t> order;
+    for (const auto& [stripe, row] : level.stripes) order.push_back(stripe);
+    const std::size_t start = first_candidate(order.size());
+    const direct::Statement statement;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        StripeRow& row = level.stripes.at(order[(start + i) % order.size()]);
+        if (row.held || free_units(row.level) < units) continue;
+        if (!lock_stripe(key, order[(start + i) % order.size()], row, statement, true)) continue;
+        level.total();
+        if (free_units(row.level) >= units) return true;
+    }
+    return false;
+}
+
+// Locks a level as the engine needs it (see StripeNeeds); nullopt when it is missing.
+std::optional<LockedLevel> lock_level_for(const LevelKey& key, const StripeNeeds& needs,
+                                          const ReservationStripe& reservation_stripe) {
+    if (auto level = written_level(key)) return level;
+    std::optional<LockedLevel> level;
+    {
+        const direct::Statement statement;
+        level = probe_level(key, statement);
+    }
+    if (!level) return std::nullopt;
+    const bool striped = level->stripes.size() > 1;
+    if (striped && !needs.whole) {
+        const auto none_exists = [&] {
+            return std::none_of(needs.allocating.begin(), needs.allocating.end(),
+                                [&](const std::string& reference) {
+                                    return reservation_stripe(key, reference).has_value();
+                                });
+        };
+        if (needs.allocation > 0 && needs.named.empty() &&
+            stripe_decides_allocation(level->policy) && none_exists() &&
+            take_free_stripe(key, *level, needs.allocation)) {
+            return level;
+        }
+        std::set<std::int16_t> stripes;
+        bool known = needs.allocation == 0 && !needs.named.empty();
+        for (const std::string& reference : needs.named) {
+            const auto stripe = reservation_stripe(key, reference);
+            if (!stripe) known = false;
+            if (stripe) stripes.insert(*stripe);
+        }
+        if (known) {
+            const direct::Statement statement;
+            bool all = true;
+            for (const std::int16_t stripe : stripes) {
+                const auto row = level->stripes.find(stripe);
+                if (row == level->stripes.end() ||
+                    !lock_stripe(key, stripe, row->second, statement, false)) {
+                    all = false;
+                    break;
+                }
+            }
+            level->total();
+            if (all) return level;
+        }
+    }
+    if (!lock_all_stripes(key, *level)) return std::nullopt;
+    return level;
+}
+
+// Locks the levels that exist, in LevelKey order (the map's), and reads them into `levels`
+// (Peek: reads them without locks); returns how many it found. `found`, if given, collects
+// their keys.
 std::size_t lock_existing(LockedLevels& levels, LevelRead mode = LevelRead::Lock,
                           std::set<LevelKey>* found = nullptr) {
-    const direct::Statement statement;
     std::size_t count = 0;
     for (auto& [key, state] : levels) {
-        auto level = find_level(key, mode, statement);
+        auto level = find_level(key, mode);
         if (!level) continue;
-        state = *level;
+        state = std::move(*level);
         ++count;
         if (found != nullptr) found->insert(key);
     }
     return count;
 }
 
-LockedLevels lock_levels(std::span<const LevelKey> keys, bool check_warehouses) {
+template <typename Lock>
+LockedLevels lock_creating(std::span<const LevelKey> keys, bool check_warehouses, Lock lock) {
     LockedLevels levels;
     for (const LevelKey& key : keys) levels.try_emplace(key);
     if (levels.empty()) return levels;
@@ -202,40 +386,63 @@ LockedLevels lock_levels(std::span<const LevelKey> keys, bool check_warehouses) 
     // locks), so that no row is created, and no advisory lock taken, after a level row was
     // locked. One level: lock it, and create it only if it is missing.
     if (levels.size() > 1) create_levels(sorted, check_warehouses);
-    if (lock_existing(levels) == levels.size()) return levels;
+    const auto lock_all = [&] {
+        std::size_t count = 0;
+        for (auto& [key, state] : levels) {
+            if (auto level = lock(key)) {
+                state = std::move(*level);
+                ++count;
+            }
+        }
+        return count;
+    };
+    if (lock_all() == levels.size()) return levels;
     create_levels(sorted, check_warehouses);
-    if (lock_existing(levels) != levels.size()) {
+    if (lock_all() != levels.size()) {
         throw Error(ErrorCode::Internal, "inventory level rows vanished after they were created");
     }
     return levels;
 }
 
+LockedLevels lock_levels(std::span<const LevelKey> keys, bool check_warehouses) {
+    return lock_creating(keys, check_warehouses,
+                         [](const LevelKey& key) { return find_level(key, LevelRead::Lock); });
+}
+
 using LevelEntry = LockedLevels::value_type;
 
-// Writes each level's figures, version, policy copies and available_to_sell as a new version
-// of its locked row, on the direct path: the other columns as they are.
+// Writes each dirty stripe's figures, version, policy copies and available_to_sell as a new
+// version of its locked row, on the direct path: the other columns as they are.
 void update_levels(std::span<const LevelEntry* const> levels) {
     direct::on_writes_undone(forget_written_levels);
     const direct::Statement statement;
     const Datum now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
     for (const LevelEntry* entry : levels) {
         const LockedLevel& state = entry->second;
-        direct::NewRow row(direct::TableId::Levels);
-        direct::load_current(row, state.row);
-        row.set(column(kOnHand), Int64GetDatum(state.level.on_hand));
-        row.set(column(kReserved), Int64GetDatum(state.level.reserved));
-        row.set(column(kAvailable), Int64GetDatum(available_to_sell(state.level, state.policy)));
-        row.set(column(kVersion), Int64GetDatum(state.version));
-        row.set(column(kSafetyStock), Int64GetDatum(state.policy.safety_stock));
-        row.set(column(kAllowBackorder), BoolGetDatum(state.policy.allow_backorder));
-        if (state.policy.backorder_limit) {
-            row.set(column(kBackorderLimit), Int64GetDatum(*state.policy.backorder_limit));
-        } else {
-            row.set_null(column(kBackorderLimit));
+        WrittenLevel& written = written_levels[entry->first];
+        for (const auto& [stripe, stripe_row] : state.stripes) {
+            if (!stripe_row.dirty) continue;
+            if (!stripe_row.held) throw Error(ErrorCode::Internal, "level stripe not locked");
+            direct::NewRow row(direct::TableId::Levels);
+            direct::load_current(row, stripe_row.row);
+            row.set(column(kOnHand), Int64GetDatum(stripe_row.level.on_hand));
+            row.set(column(kReserved), Int64GetDatum(stripe_row.level.reserved));
+            row.set(column(kAvailable),
+                    Int64GetDatum(available_to_sell(stripe_row.level, state.policy)));
+            row.set(column(kVersion), Int64GetDatum(stripe_row.version));
+            row.set(column(kSafetyStock), Int64GetDatum(state.policy.safety_stock));
+            row.set(column(kAllowBackorder), BoolGetDatum(state.policy.allow_backorder));
+            if (state.policy.backorder_limit) {
+                row.set(column(kBackorderLimit), Int64GetDatum(*state.policy.backorder_limit));
+            } else {
+                row.set_null(column(kBackorderLimit));
+            }
+            row.set(column(kUpdatedAt), now);
+            direct::update_row(row, &stripe_row.row, statement);
+            written.rows.insert_or_assign(stripe, stripe_row.row);
         }
-        row.set(column(kUpdatedAt), now);
-        direct::update_row(row, &state.row, statement);
-        written_levels.insert_or_assign(entry->first, state.row);
+        // Rows written while the level was held whole are all its stripes.
+        if (state.whole && written.rows.size() == state.stripes.size()) written.whole = true;
     }
 }
 
@@ -253,19 +460,23 @@ LockedLevels read_existing_levels(std::span<const LevelKey> keys, LevelRead mode
 
 std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouses) {
     if (levels.empty()) return 0;
-    // A new level starts empty, with the copies of the SKU's policy its CHECK constraints need.
+    // A new level starts empty, with the copies of the SKU's policy its CHECK constraints need,
+    // in as many stripe rows as the policy gives it.
     static spi::Statement create(
-        "INSERT INTO inventory.inventory_levels "
-        "  (sku, warehouse_id, safety_stock, allow_backorder, backorder_limit) "
-        "SELECT u.sku, u.wh, COALESCE(p.safety_stock, 0), COALESCE(p.allow_backorder, false), "
-        "       p.backorder_limit "
+        "INSERT INTO inventory.inventory_level_stripes "
+        "  (sku, warehouse_id, stripe, safety_stock, allow_backorder, backorder_limit) "
+        "SELECT u.sku, u.wh, n.stripe::pg_catalog.int2, COALESCE(p.safety_stock, 0), "
+        "       COALESCE(p.allow_backorder, false), p.backorder_limit "
         "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
-        "LEFT JOIN LATERAL (SELECT q.safety_stock, q.allow_backorder, q.backorder_limit "
+        "LEFT JOIN LATERAL (SELECT q.safety_stock, q.allow_backorder, q.backorder_limit, "
+        "                          q.stripes "
         "                   FROM inventory.inventory_sku_policies q "
         "                   WHERE q.sku OPERATOR(pg_catalog.=) u.sku LIMIT 1) p ON true "
-        "ORDER BY u.sku COLLATE pg_catalog.\"C\", u.wh "
-        "ON CONFLICT (sku, warehouse_id) DO NOTHING",
+        "CROSS JOIN LATERAL pg_catalog.generate_series(0, "
+        "   COALESCE(p.stripes, 1) OPERATOR(pg_catalog.-) 1) AS n(stripe) "
+        "ORDER BY u.sku COLLATE pg_catalog.\"C\", u.wh, n.stripe "
+        "ON CONFLICT (sku, warehouse_id, stripe) DO NOTHING",
         {TEXTARRAYOID, INT4ARRAYOID});
 
     // Which levels are missing: a primary-key probe each, without locks.
@@ -289,34 +500,81 @@ std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouse
     lock_skus(skus, SkuLockMode::CreateLevels);
     require_policies_unchanged(arrays.skus);
     const Datum values[] = {arrays.skus, arrays.warehouses};
-    return static_cast<std::size_t>(create.execute(values, nullptr));
+    (void)create.execute(values, nullptr);
+    return missing.size();
 }
 
 LockedLevels lock_levels(std::span<const LevelKey> levels) {
     return lock_levels(levels, /*check_warehouses=*/true);
 }
 
+void require_current_schema() {
+    static Oid checked_ledger = InvalidOid;  // backend-local: the ledger found current
+    const bool current = pg_guard([] {
+        const Oid schema = get_namespace_oid("inventory", true);
+        const Oid ledger =
+            OidIsValid(schema) ? get_relname_relid("inventory_ledger", schema) : InvalidOid;
+        if (!OidIsValid(ledger)) return true;  // the statements themselves will say what is wrong
+        if (ledger == checked_ledger) return true;
+        if (get_attnum(ledger, "stripe") == InvalidAttrNumber) return false;
+        checked_ledger = ledger;
+        return true;
+    });
+    if (current) return;
+    throw Error(ErrorCode::UpgradeRequired,
+                "the inventory extension in this database is older than its library",
+                "The library writes the striped levels of version 0.5.0.",
+                "Run ALTER EXTENSION inventory UPDATE in this database.");
+}
+
+LockedLevels lock_levels(const std::map<LevelKey, StripeNeeds>& needs,
+                         const ReservationStripe& reservation_stripe) {
+    std::vector<LevelKey> keys;
+    keys.reserve(needs.size());
+    for (const auto& entry : needs) keys.push_back(entry.first);
+    return lock_creating(keys, /*check_warehouses=*/true, [&](const LevelKey& key) {
+        return lock_level_for(key, needs.at(key), reservation_stripe);
+    });
+}
+
+void lock_whole(const LevelKey& key, LockedLevel& level) {
+    if (level.whole) return;
+    if (!lock_all_stripes(key, level)) {
+        throw Error(ErrorCode::SerializationFailure,
+                    "could not serialize access: a stripe of the level of SKU \"" + key.sku +
+                        "\" in warehouse " + std::to_string(key.warehouse_id) +
+                        " was removed concurrently",
+                    "", "Retry the transaction.");
+    }
+}
+
 bool try_lock_level(const LevelKey& key, const direct::Statement& statement) {
-    return find_level(key, LevelRead::Lock, statement, /*skip_locked=*/true).has_value();
+    if (written_level(key)) return true;
+    auto level = probe_level(key, statement);
+    if (!level) return false;
+    for (auto& [stripe, row] : level->stripes) {
+        if (!lock_stripe(key, stripe, row, statement, /*skip_locked=*/true)) return false;
+    }
+    return true;
 }
 
 LockedLevels lock_sku_levels(const std::string& sku) {
     // The primary key's first column: the SKU's rows in warehouse order.
-    const direct::Statement statement;
-    std::vector<std::int32_t> warehouses;
+    std::set<std::int32_t> warehouses;
     {
+        const direct::Statement statement;
         const Datum values[] = {spi::text_datum(sku)};
         const Oid equality[] = {F_TEXTEQ};
-        direct::IndexProbe probe(direct::TableId::Levels, "inventory_levels_pkey", values, equality,
+        direct::IndexProbe probe(direct::TableId::Levels, kStripesIndex, values, equality,
                                  statement);
         while (probe.next()) {
-            warehouses.push_back(DatumGetInt32(direct::get(probe.slot(), column(kWarehouse))));
+            warehouses.insert(DatumGetInt32(direct::get(probe.slot(), column(kWarehouse))));
         }
     }
     LockedLevels levels;
     for (const std::int32_t warehouse : warehouses) {
         const LevelKey key{sku, warehouse};
-        if (auto level = find_level(key, LevelRead::Lock, statement)) levels.emplace(key, *level);
+        if (auto level = find_level(key, LevelRead::Lock)) levels.emplace(key, std::move(*level));
     }
     return levels;
 }
@@ -327,7 +585,12 @@ void store_levels(const LockedLevels& levels) {
     constexpr std::size_t kSlice = 2000;
     std::vector<const LevelEntry*> entries;
     entries.reserve(levels.size());
-    for (const auto& entry : levels) entries.push_back(&entry);
+    bool dirty = false;
+    for (const auto& entry : levels) {
+        entries.push_back(&entry);
+        for (const auto& [stripe, row] : entry.second.stripes) dirty = dirty || row.dirty;
+    }
+    if (!dirty) return;
     for (std::size_t from = 0; from < entries.size(); from += kSlice) {
         update_levels(std::span<const LevelEntry* const>(entries).subspan(
             from, std::min(kSlice, entries.size() - from)));
@@ -335,23 +598,89 @@ void store_levels(const LockedLevels& levels) {
     notify_levels_changed();
 }
 
-void restore_level(const LevelKey& key, const Level& after, std::int64_t version) {
+void restore_level(const LevelKey& key, std::int16_t stripe, const Level& after,
+                   std::int64_t version) {
     // No warehouse check: a restore loads the ledger before the warehouses (pg_dump orders
     // table data by name), and restored history names warehouses that existed.
     LockedLevels levels = lock_levels({&key, 1}, /*check_warehouses=*/false);
+    if (!levels.begin()->second.stripes.contains(stripe)) {
+        // A stripe the current policy does not give the level (the policy rows are restored
+        // after the ledger): created like its stripe 0, under the level's locks.
+        static spi::Statement add_stripe(
+            "INSERT INTO inventory.inventory_level_stripes "
+            "  (sku, warehouse_id, stripe, safety_stock, allow_backorder, backorder_limit) "
+            "SELECT l.sku, l.warehouse_id, $3, l.safety_stock, l.allow_backorder, "
+            "       l.backorder_limit "
+            "FROM inventory.inventory_level_stripes l "
+            "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.warehouse_id OPERATOR(pg_catalog.=) $2 "
+            "  AND l.stripe OPERATOR(pg_catalog.=) 0 "
+            "ON CONFLICT (sku, warehouse_id, stripe) DO NOTHING",
+            {TEXTOID, INT4OID, INT2OID});
+        const Datum values[] = {spi::text_datum(key.sku), Int32GetDatum(key.warehouse_id),
+                                Int16GetDatum(stripe)};
+        (void)add_stripe.execute(values, nullptr);
+        forget_written_levels();
+        levels = lock_levels({&key, 1}, /*check_warehouses=*/false);
+    }
     LockedLevel& current = levels.begin()->second;
-    if (current.version >= version) return;  // a later event of this level is already restored
-    current.level = after;
-    current.version = version;
+    StripeRow& row = current.stripes.at(stripe);
+    if (row.version >= version) return;  // a later event of this stripe is already restored
+    row.level = after;
+    row.version = version;
+    row.dirty = true;
+    current.total();
     // The restored history proves the SKU allowed backorders then; the policy rows restored
     // after the ledger correct the copy.
     if (after.on_hand < after.reserved) current.policy.allow_backorder = true;
+    if (current.policy.allow_backorder) {
+        for (auto& [n, other] : current.stripes) other.dirty = true;  // the copies, everywhere
+    }
     store_levels(levels);
+}
+
+std::map<std::string, SkuPolicy> read_sku_policies(const std::set<std::string>& skus) {
+    static direct::Columns columns{"safety_stock", "allow_backorder", "backorder_limit",
+                                   "stripes"};
+    const auto column = [](std::size_t i) { return columns(direct::TableId::SkuPolicies, i); };
+    const direct::Statement statement{direct::Statement::CallerSnapshot{}};
+    std::map<std::string, SkuPolicy> out;
+    for (const std::string& sku : skus) {
+        SkuPolicy& entry = out.emplace(sku, SkuPolicy{}).first->second;
+        const Datum key = spi::text_datum(sku);
+        constexpr Oid equality[] = {F_TEXTEQ};
+        direct::IndexProbe probe(direct::TableId::SkuPolicies, "inventory_sku_policies_pkey",
+                                 {&key, 1}, equality, statement);
+        if (!probe.next()) continue;
+        TupleTableSlot* slot = probe.slot();
+        entry.policy.safety_stock = DatumGetInt64(direct::get(slot, column(0)));
+        entry.policy.allow_backorder = DatumGetBool(direct::get(slot, column(1)));
+        if (!direct::is_null(slot, column(2)))
+            entry.policy.backorder_limit = DatumGetInt64(direct::get(slot, column(2)));
+        entry.stripes = DatumGetInt32(direct::get(slot, column(3)));
+    }
+    return out;
+}
+
+void LockedLevel::total() {
+    level = Level{};
+    for (const auto& [stripe, row] : stripes) {
+        level.on_hand += row.level.on_hand;
+        level.reserved += row.level.reserved;
+    }
+}
+
+void LockedLevel::change(std::int16_t stripe, Quantity on_hand_change, Quantity reserved_change) {
+    StripeRow& row = stripes.at(stripe);
+    row.level.on_hand += on_hand_change;
+    row.level.reserved += reserved_change;
+    row.dirty = true;
+    level.on_hand += on_hand_change;
+    level.reserved += reserved_change;
 }
 
 bool level_exists(const LevelKey& key) {
     static spi::Statement exists(
-        "SELECT EXISTS (SELECT FROM inventory.inventory_levels l "
+        "SELECT EXISTS (SELECT FROM inventory.inventory_level_stripes l "
         "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.warehouse_id OPERATOR(pg_catalog.=) $2)",
         {TEXTOID, INT4OID});
     spi::connect();  // nested: the callers may or may not be connected

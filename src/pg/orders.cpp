@@ -453,22 +453,8 @@ std::vector<CandidateWarehouse> candidate_warehouses(const std::optional<std::st
 
 // The SKUs' policies (the defaults without a row).
 std::map<std::string, Policy> sku_policies(const std::set<std::string>& skus) {
-    static direct::Columns columns{"safety_stock", "allow_backorder", "backorder_limit"};
-    const auto column = [](std::size_t i) { return columns(direct::TableId::SkuPolicies, i); };
-    const direct::Statement statement{direct::Statement::CallerSnapshot{}};
     std::map<std::string, Policy> out;
-    for (const std::string& sku : skus) {
-        Policy& policy = out.emplace(sku, Policy{}).first->second;
-        const Datum key = spi::text_datum(sku);
-        direct::IndexProbe probe(direct::TableId::SkuPolicies, "inventory_sku_policies_pkey",
-                                 {&key, 1}, kTextEquality, statement);
-        if (!probe.next()) continue;
-        TupleTableSlot* slot = probe.slot();
-        policy.safety_stock = DatumGetInt64(direct::get(slot, column(0)));
-        policy.allow_backorder = DatumGetBool(direct::get(slot, column(1)));
-        if (!direct::is_null(slot, column(2)))
-            policy.backorder_limit = DatumGetInt64(direct::get(slot, column(2)));
-    }
+    for (auto& [sku, row] : read_sku_policies(skus)) out.emplace(sku, row.policy);
     return out;
 }
 

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/stripes.hpp"
 #include "core/transition.hpp"
 #include "pg/error_bridge.hpp"
+#include "pg/event_engine.hpp"
 #include "pg/level_store.hpp"
 #include "pg/lock_order.hpp"
 #include "pg/spi.hpp"
@@ -24,6 +26,7 @@ namespace {
 struct PolicyRow {
     std::string sku;
     Policy policy;
+    std::int32_t stripes = 1;
 };
 
 PolicyRow read_policy(HeapTuple tuple, TupleDesc desc) {
@@ -46,6 +49,7 @@ PolicyRow read_policy(HeapTuple tuple, TupleDesc desc) {
     row.policy.allow_backorder = DatumGetBool(*value("allow_backorder"));
     row.policy.safety_stock = DatumGetInt64(*value("safety_stock"));
     if (auto limit = value("backorder_limit")) row.policy.backorder_limit = DatumGetInt64(*limit);
+    row.stripes = DatumGetInt32(*value("stripes"));
     return row;
 }
 
@@ -69,9 +73,37 @@ void require_no_new_levels(const std::string& sku) {
                 "Retry the transaction.");
 }
 
-void refresh_levels(const std::string& sku, const Policy& policy) {
+// Gives every level of the SKU stripe rows 0..stripes-1 (new ones empty, with the copies of
+// its stripe 0), under the SKU's advisory lock: no level is created meanwhile.
+void add_stripes(const std::string& sku, std::int32_t stripes) {
+    static spi::Statement add(
+        "INSERT INTO inventory.inventory_level_stripes "
+        "  (sku, warehouse_id, stripe, safety_stock, allow_backorder, backorder_limit) "
+        "SELECT l.sku, l.warehouse_id, n.stripe::pg_catalog.int2, l.safety_stock, "
+        "       l.allow_backorder, "
+        "       l.backorder_limit "
+        "FROM inventory.inventory_level_stripes l "
+        "CROSS JOIN LATERAL pg_catalog.generate_series(1, $2 OPERATOR(pg_catalog.-) 1) AS n(stripe) "
+        "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.stripe OPERATOR(pg_catalog.=) 0 "
+        "ORDER BY l.warehouse_id, n.stripe "
+        "ON CONFLICT (sku, warehouse_id, stripe) DO NOTHING",
+        {TEXTOID, INT4OID});
+    if (stripes <= 1) return;
+    const Datum values[] = {spi::text_datum(sku), Int32GetDatum(stripes)};
+    (void)add.execute(values, nullptr);
+}
+
+// `before`: the policy the levels had (nullopt for a SKU without a policy row).
+void refresh_levels(const std::string& sku, const Policy& policy, std::int32_t stripes,
+                    const std::optional<PolicyRow>& before) {
     validate_policy(policy);
+    validate_stripe_count(stripes);
     require_no_new_levels(sku);
+    const std::int32_t stripes_before = before ? before->stripes : 1;
+    const bool spread_before = before ? stripe_decides_allocation(before->policy) : true;
+    const bool restripe =
+        stripes != stripes_before || spread_before != stripe_decides_allocation(policy);
+    if (stripes > stripes_before) add_stripes(sku, stripes);
     LockedLevels levels = lock_sku_levels(sku);
     for (auto& [key, state] : levels) {
         const Level& level = state.level;
@@ -94,9 +126,14 @@ void refresh_levels(const std::string& sku, const Policy& policy) {
                             std::to_string(*policy.backorder_limit));
         }
         state.policy = policy;
+        for (auto& [stripe, row] : state.stripes) row.dirty = true;
     }
-    // Same figures and version, new policy copies and available_to_sell; the change feed is
-    // notified: a policy change moves available_to_sell under the same version (README).
+    // A new stripe count (or a policy that spreads no longer, or again): the free stock moves
+    // to the stripes the policy gives, recorded.
+    if (restripe) restripe_levels(levels, stripes);
+    // New policy copies and available_to_sell (the figures and version unless stock moved);
+    // the change feed is notified: a policy change moves available_to_sell under the same
+    // version (README).
     store_levels(levels);
 }
 
@@ -128,8 +165,13 @@ Datum policy_trigger(FunctionCallInfo fcinfo) {
     if (new_row) skus.push_back(new_row->sku);
     lock_skus(skus, SkuLockMode::ChangePolicy);
     // A SKU whose policy row went away (deleted, or renamed by an UPDATE) returns to defaults.
-    if (old_row && (!new_row || new_row->sku != old_row->sku)) refresh_levels(old_row->sku, {});
-    if (new_row) refresh_levels(new_row->sku, new_row->policy);
+    if (old_row && (!new_row || new_row->sku != old_row->sku))
+        refresh_levels(old_row->sku, {}, 1, old_row);
+    if (new_row) {
+        const bool same_sku = old_row && old_row->sku == new_row->sku;
+        refresh_levels(new_row->sku, new_row->policy, new_row->stripes,
+                       same_sku ? old_row : std::nullopt);
+    }
     spi::finish();
     return PointerGetDatum(nullptr);
 }

@@ -10,7 +10,7 @@ namespace {
 
 direct::Columns reservation_columns{"reference_id", "sku",        "warehouse_id", "order_ref",
                                     "quantity",     "fulfilled",  "released",     "expires_at",
-                                    "status",       "created_at", "updated_at"};
+                                    "status",       "created_at", "updated_at",   "stripe"};
 enum ReservationColumn : std::size_t {
     kReference,
     kSku,
@@ -22,7 +22,8 @@ enum ReservationColumn : std::size_t {
     kExpires,
     kStatus,
     kCreatedAt,
-    kUpdatedAt
+    kUpdatedAt,
+    kStripe
 };
 int column(ReservationColumn c) {
     return reservation_columns(direct::TableId::Reservations, c);
@@ -40,25 +41,35 @@ Reservation read_reservation(TupleTableSlot* slot) {
     return reservation;
 }
 
+std::int16_t stripe_of_row(TupleTableSlot* slot) {
+    return DatumGetInt16(direct::get(slot, column(kStripe)));
+}
+
+constexpr Oid kKeyEquality[] = {F_TEXTEQ, F_TEXTEQ, F_INT4EQ};
+
 // One primary-key probe per reservation, on a snapshot taken after the level locks (which
-// serialize the reservations of a level).
+// serialize the reservations of a level; of a striped level, its stripe's lock those of the
+// reservations it holds).
 void load_reservations(std::map<ReservationKey, std::optional<Reservation>>& reservations,
-                       std::map<ReservationKey, ItemPointerData>& rows) {
+                       std::map<ReservationKey, ItemPointerData>& rows,
+                       std::map<ReservationKey, std::int16_t>& stripes) {
     const direct::Statement statement;
-    constexpr Oid equality[] = {F_TEXTEQ, F_TEXTEQ, F_INT4EQ};
     for (auto& [key, value] : reservations) {
         const Datum values[] = {spi::text_datum(key.reference_id), spi::text_datum(key.level.sku),
                                 Int32GetDatum(key.level.warehouse_id)};
         direct::IndexProbe probe(direct::TableId::Reservations, "inventory_reservations_pkey",
-                                 values, equality, statement);
+                                 values, kKeyEquality, statement);
         if (!probe.next()) continue;
         value = read_reservation(probe.slot());
         rows[key] = probe.slot()->tts_tid;
+        stripes[key] = stripe_of_row(probe.slot());
     }
 }
 
-// What the active reservations of each level hold, through the partial index on them.
-void load_held(std::map<LevelKey, Quantity>& held) {
+// What the active reservations of each level hold, in total and per stripe, through the
+// partial index on them.
+void load_held(std::map<LevelKey, Quantity>& held,
+               std::map<LevelKey, std::map<std::int16_t, Quantity>>& by_stripe) {
     const direct::Statement statement;
     constexpr Oid equality[] = {F_TEXTEQ, F_INT4EQ};
     for (auto& [level, total] : held) {
@@ -66,15 +77,46 @@ void load_held(std::map<LevelKey, Quantity>& held) {
         direct::IndexProbe probe(direct::TableId::Reservations, "inventory_reservations_active_idx",
                                  values, equality, statement);
         Quantity sum = 0;
+        auto& stripes = by_stripe[level];
         while (probe.next()) {
             const Reservation reservation = read_reservation(probe.slot());
-            if (reservation.status == ReservationStatus::Active) sum += reservation.held();
+            if (reservation.status != ReservationStatus::Active) continue;
+            sum += reservation.held();
+            stripes[stripe_of_row(probe.slot())] += reservation.held();
         }
         total = sum;
     }
 }
 
 }  // namespace
+
+std::optional<std::int16_t> reservation_stripe(const LevelKey& level,
+                                               const std::string& reference_id) {
+    const direct::Statement statement;
+    const Datum values[] = {spi::text_datum(reference_id), spi::text_datum(level.sku),
+                            Int32GetDatum(level.warehouse_id)};
+    direct::IndexProbe probe(direct::TableId::Reservations, "inventory_reservations_pkey", values,
+                             kKeyEquality, statement);
+    if (!probe.next()) return std::nullopt;
+    return stripe_of_row(probe.slot());
+}
+
+std::optional<std::int16_t> ReservationBook::stripe_of(const ReservationKey& key) const {
+    const auto found = stripes_.find(key);
+    if (found == stripes_.end()) return std::nullopt;
+    return found->second;
+}
+
+void ReservationBook::place(const ReservationKey& key, std::int16_t stripe) {
+    stripes_.try_emplace(key, stripe);
+}
+
+std::optional<std::map<std::int16_t, Quantity>> ReservationBook::held_by_stripe(
+    const LevelKey& level) const {
+    const auto found = held_by_stripe_.find(level);
+    if (found == held_by_stripe_.end()) return std::nullopt;
+    return found->second;
+}
 
 void ReservationBook::load(const std::vector<ReservationTouch>& touches) {
     for (const ReservationTouch& touch : touches) {
@@ -89,8 +131,8 @@ void ReservationBook::load(const std::vector<ReservationTouch>& touches) {
     }
     if (reservations_.empty() && held_.empty()) return;
     now_ = GetCurrentTimestamp();  // cannot fail
-    if (!reservations_.empty()) load_reservations(reservations_, rows_);
-    if (!held_.empty()) load_held(held_);
+    if (!reservations_.empty()) load_reservations(reservations_, rows_, stripes_);
+    if (!held_.empty()) load_held(held_, held_by_stripe_);
 }
 
 void ReservationBook::apply(const ReservationTouch& touch, Quantity level_reserved) {
@@ -137,6 +179,8 @@ void ReservationBook::write() const {
                 row.set(column(kOrder), spi::text_datum(order->second));
             }
             row.set(column(kCreatedAt), now);
+            const auto stripe = stripes_.find(key);
+            row.set(column(kStripe), Int16GetDatum(stripe == stripes_.end() ? 0 : stripe->second));
         }
         row.set(column(kQuantity), Int64GetDatum(r.quantity));
         row.set(column(kFulfilled), Int64GetDatum(r.fulfilled));

@@ -35,6 +35,11 @@ struct ReservationTouch {
     const EventOptions* options;
 };
 
+// The stripe of the reservation (reference_id, level) if it exists, read without locks on a new
+// snapshot: where the engine must lock before it reads the reservation under that lock.
+[[nodiscard]] std::optional<std::int16_t> reservation_stripe(const LevelKey& level,
+                                                             const std::string& reference_id);
+
 class ReservationBook {
   public:
     // Reads the reservations the events name and, for levels where an event names none, the units
@@ -47,6 +52,16 @@ class ReservationBook {
     // errors.
     void apply(const ReservationTouch& touch, Quantity level_reserved);
 
+    // The stripe that holds a reservation the events name (after load; for one apply() created:
+    // where place() put it); nullopt for one that does not exist.
+    [[nodiscard]] std::optional<std::int16_t> stripe_of(const ReservationKey& key) const;
+    // Puts a reservation that apply() created on `stripe`.
+    void place(const ReservationKey& key, std::int16_t stripe);
+    // Per stripe of a level whose unnamed events load() read the totals for: the units its
+    // active reservations hold there (nullopt for another level).
+    [[nodiscard]] std::optional<std::map<std::int16_t, Quantity>> held_by_stripe(
+        const LevelKey& level) const;
+
     // Writes every reservation apply() changed on the direct path (pg/direct_tables.hpp).
     // A reservation created by an event with an order_ref (an order's ALLOCATE) records that
     // order; a reservation's order is never changed afterwards.
@@ -58,6 +73,8 @@ class ReservationBook {
     std::set<ReservationKey> changed_;
     std::map<ReservationKey, std::string> order_refs_;  // the order of a reservation it creates
     std::map<LevelKey, Quantity> held_;                 // per level, if needed
+    std::map<LevelKey, std::map<std::int16_t, Quantity>> held_by_stripe_;  // the same per stripe
+    std::map<ReservationKey, std::int16_t> stripes_;    // where each one is held
     Timestamp now_ = 0;  // clock time, microseconds since 2000, taken by load()
 };
 
