@@ -1,5 +1,6 @@
 #include "core/stripes.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "core/error.hpp"
@@ -42,27 +43,46 @@ std::vector<StripeMove> gather_into_first(const std::map<std::int16_t, Level>& s
     return moves;
 }
 
-std::vector<StripeMove> spread_from_first(const std::map<std::int16_t, Level>& stripes,
-                                          std::int32_t count) {
+std::vector<StripeMove> gather_into(const std::map<std::int16_t, Level>& stripes,
+                                    std::int16_t target, Quantity units) {
     std::vector<StripeMove> moves;
-    const auto first = stripes.find(0);
-    if (count <= 1 || first == stripes.end()) return moves;
-    const Quantity free = free_units(first->second);
-    if (free <= 0) return moves;
-    const Quantity share = free / count;
-    const Quantity rest = free % count;
-    std::vector<StripeMove> into;
-    Quantity given = 0;
-    for (std::int16_t stripe = 1; stripe < count; ++stripe) {
-        if (!stripes.contains(stripe)) continue;
-        const Quantity units = share + (stripe < rest ? 1 : 0);
-        if (units == 0) continue;
-        into.push_back({stripe, units, 0});
-        given += units;
+    Quantity gathered = 0;
+    for (const auto& [stripe, level] : stripes) {
+        if (gathered >= units) break;
+        if (stripe == target) continue;
+        const Quantity free = free_units(level);
+        if (free <= 0) continue;
+        const Quantity taken = std::min(free, units - gathered);
+        moves.push_back({stripe, -taken, 0});
+        gathered += taken;
     }
-    if (given == 0) return moves;
-    moves.push_back({0, -given, 0});
-    moves.insert(moves.end(), into.begin(), into.end());
+    if (gathered > 0) moves.push_back({target, gathered, 0});
+    return moves;
+}
+
+std::vector<StripeMove> spread_evenly(const std::map<std::int16_t, Level>& stripes,
+                                      std::int32_t count) {
+    std::vector<StripeMove> moves;
+    Quantity free = 0;
+    std::int32_t receiving = 0;  // the stripes below count that exist
+    for (const auto& [stripe, level] : stripes) {
+        if (free_units(level) < 0) return moves;
+        free += free_units(level);
+        if (stripe < count) ++receiving;
+    }
+    if (receiving == 0) return moves;
+    const Quantity share = free / receiving;
+    const Quantity rest = free % receiving;
+    std::vector<StripeMove> in;
+    std::int32_t position = 0;
+    for (const auto& [stripe, level] : stripes) {
+        Quantity goal = 0;
+        if (stripe < count) goal = share + (position++ < rest ? 1 : 0);
+        const Quantity change = goal - free_units(level);
+        if (change < 0) moves.push_back({stripe, change, 0});
+        if (change > 0) in.push_back({stripe, change, 0});
+    }
+    moves.insert(moves.end(), in.begin(), in.end());
     return moves;
 }
 

@@ -42,11 +42,17 @@ struct StripeMove {
     const std::map<std::int16_t, Level>& stripes,
     const std::map<std::int16_t, Quantity>& unassigned_reserved = {});
 
-// The moves that spread the free units of stripe 0 evenly over stripes 0..count-1 (the first
-// ones get one more when it does not divide), leaving each stripe's reservations where they
-// are: moves out of stripe 0 first, then into each stripe that gets units. Only stripe 0 may
-// hold free units before; none when stripe 0 has none to give or count is 1.
-[[nodiscard]] std::vector<StripeMove> spread_from_first(
-    const std::map<std::int16_t, Level>& stripes, std::int32_t count);
+// The moves that bring `units` more free units into `target` from the other stripes that have
+// free units, in stripe order, as few as it takes: moves out first, then the one move in. Fewer
+// than `units` when the others do not hold that many.
+[[nodiscard]] std::vector<StripeMove> gather_into(const std::map<std::int16_t, Level>& stripes,
+                                                  std::int16_t target, Quantity units);
+
+// The moves that spread the level's free units evenly over stripes 0..count-1 (the first ones
+// get one more when it does not divide) and drain the stripes from `count` on, leaving every
+// stripe's reservations where they are: moves out first (stripe order), then moves in. None
+// when the stripes are even already, or when a stripe is backordered (free units below zero).
+[[nodiscard]] std::vector<StripeMove> spread_evenly(const std::map<std::int16_t, Level>& stripes,
+                                                    std::int32_t count);
 
 }  // namespace inventory

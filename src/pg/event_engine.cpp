@@ -226,32 +226,29 @@ std::map<std::int16_t, Level> stripe_figures(const LockedLevel& level) {
     return figures;
 }
 
-// A striped level held whole, before its first event of the plan: what the other stripes hold
-// beyond their reservations (and the reserved units no reservation holds) gathers in stripe 0,
-// so that every event is decided on the level's total and stripe 0 can carry it.
-void gather(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level,
-            const ReservationBook& book) {
-    // Only a plan with a FULFILL or DEALLOCATE naming no reservation needs the unassigned
-    // reserved units gathered (the book read what the reservations hold then).
+// A striped level held whole whose plan has a FULFILL or DEALLOCATE naming no reservation:
+// before its first event, what the other stripes hold beyond their reservations, and the
+// reserved units no reservation holds, gather in stripe 0, which then carries those events.
+void gather_unassigned(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level,
+                       const std::map<std::int16_t, Quantity>& held) {
     std::map<std::int16_t, Quantity> unassigned;
-    if (const auto held = book.held_by_stripe(key)) {
-        for (const auto& [stripe, row] : level.stripes) {
-            const auto found = held->find(stripe);
-            unassigned[stripe] = row.level.reserved - (found == held->end() ? 0 : found->second);
-        }
+    for (const auto& [stripe, row] : level.stripes) {
+        const auto found = held.find(stripe);
+        unassigned[stripe] = row.level.reserved - (found == held.end() ? 0 : found->second);
     }
     record_moves(rows, key, level, gather_into_first(stripe_figures(level), unassigned));
 }
 
-// Moves free units of stripe 0 to `stripe` so that it can take `units` more reserved.
+// Before an event decided on the total of a striped level held whole: free units move from the
+// other stripes into the one that carries the event, as many as it takes (with backorders all
+// of them, so that only that stripe goes below zero).
 void fund(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level,
-          std::int16_t stripe, Quantity units) {
-    if (stripe == 0) return;
-    const Quantity missing = units - free_units(level.stripes.at(stripe).level);
-    const Quantity spare = free_units(level.stripes.at(0).level);
-    const Quantity moved = std::min(missing, spare);
-    if (moved <= 0) return;
-    record_moves(rows, key, level, {{0, -moved, 0}, {stripe, moved, 0}});
+          std::int16_t stripe, const Transition& t) {
+    const Quantity free_after =
+        free_units(level.stripes.at(stripe).level) + t.on_hand_change - t.reserved_change;
+    if (free_after >= 0) return;
+    const Quantity units = level.policy.allow_backorder ? level.level.on_hand : -free_after;
+    record_moves(rows, key, level, gather_into(stripe_figures(level), stripe, units));
 }
 
 // The stripe an event of a level held in part takes: its reservation's, or a held stripe that
@@ -279,7 +276,7 @@ std::int16_t stripe_for(const PlannedEvent& event, const LevelKey& key, const Lo
 // Applies one event to its level in memory and appends its ledger row (and, on a striped level,
 // the REBALANCE rows it needs); returns the level after it.
 void apply_event(std::vector<NewRow>& rows, PlannedEvent& event, const LevelKey& key,
-                 LockedLevel& level, ReservationBook& book, std::set<LevelKey>& gathered) {
+                 LockedLevel& level, ReservationBook& book, std::set<LevelKey>& whole) {
     const EventRequest& request = event.request;
     const auto& reference = event.options.reference_id;
     const std::optional<ReservationKey> reservation =
@@ -300,7 +297,9 @@ void apply_event(std::vector<NewRow>& rows, PlannedEvent& event, const LevelKey&
         return;
     }
     // Held whole: decided on the total, carried by stripe 0 or the reservation's stripe.
-    if (gathered.insert(key).second) gather(rows, key, level, book);
+    if (whole.insert(key).second) {
+        if (const auto held = book.held_by_stripe(key)) gather_unassigned(rows, key, level, *held);
+    }
     const Transition t = compute_transition(level.level, level.policy, request);
     std::int16_t stripe = 0;
     if (reservation) {
@@ -308,25 +307,31 @@ void apply_event(std::vector<NewRow>& rows, PlannedEvent& event, const LevelKey&
         if (!level.stripes.contains(stripe)) stripe = 0;
         book.place(*reservation, stripe);
     }
-    if (t.reserved_change > 0) fund(rows, key, level, stripe, t.reserved_change);
+    fund(rows, key, level, stripe, t);
     record_on_stripe(rows, &event, key, level, stripe, t.on_hand_change, t.reserved_change);
 }
 
-// After a plan's events, the free units of each striped level held whole spread evenly over
-// the stripes its policy gives it again, so that the next sales find a stripe each. Not with
-// safety stock or backorders: those apply to the total, and every ALLOCATE then holds the whole
-// level anyway.
-void spread(std::vector<NewRow>& rows, LockedLevels& levels, const std::set<LevelKey>& gathered) {
+// Spreads the free units of a striped level held whole evenly over the stripes its policy
+// gives it, so that the next sales find a stripe each; not with safety stock or backorders:
+// those apply to the total, and every ALLOCATE then holds the whole level anyway, so the units
+// gather in stripe 0.
+void spread(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level,
+            std::int32_t stripes) {
+    if (stripe_decides_allocation(level.policy)) {
+        record_moves(rows, key, level, spread_evenly(stripe_figures(level), stripes));
+    } else {
+        record_moves(rows, key, level,
+                     gather_into(stripe_figures(level), 0, level.level.on_hand));
+    }
+}
+
+// After a plan's events, each striped level it held whole is spread again.
+void spread(std::vector<NewRow>& rows, LockedLevels& levels, const std::set<LevelKey>& whole) {
     std::set<std::string> skus;
-    for (const LevelKey& key : gathered) skus.insert(key.sku);
+    for (const LevelKey& key : whole) skus.insert(key.sku);
     if (skus.empty()) return;
     const auto policies = read_sku_policies(skus);
-    for (const LevelKey& key : gathered) {
-        LockedLevel& level = levels.at(key);
-        if (!stripe_decides_allocation(level.policy)) continue;
-        record_moves(rows, key, level,
-                     spread_from_first(stripe_figures(level), policies.at(key.sku).stripes));
-    }
+    for (const LevelKey& key : whole) spread(rows, key, levels.at(key), policies.at(key.sku).stripes);
 }
 
 direct::Columns ledger_columns{"id",
@@ -486,12 +491,9 @@ void restripe_levels(LockedLevels& levels, std::int32_t stripes) {
     const direct::Use direct_path;
     lock_ledger_for_writing();
     std::vector<NewRow> rows;
-    const ReservationBook none;
     for (auto& [key, level] : levels) {
         if (!level.whole) throw Error(ErrorCode::Internal, "restripe_levels: level not held whole");
-        gather(rows, key, level, none);
-        if (stripe_decides_allocation(level.policy))
-            record_moves(rows, key, level, spread_from_first(stripe_figures(level), stripes));
+        if (level.stripes.size() > 1) spread(rows, key, level, stripes);
     }
     if (!rows.empty()) insert_rows(rows, actor_name(), login_name());
 }
@@ -525,7 +527,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
     }
 
     std::vector<NewRow> rows;
-    std::set<LevelKey> gathered;  // striped levels held whole, their stock gathered in stripe 0
+    std::set<LevelKey> whole;  // striped levels held whole: spread again at the end
     for (std::size_t i = 0; i < plan.size(); ++i) {
         PlannedEvent& event = plan[i];
         if (decisions[i].disposition == Disposition::ReplayStored) continue;
@@ -543,7 +545,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
             [&] {
                 // The reservation's own rules first: their errors name the order line.
                 book.apply({&event.request, &event.options}, level.level.reserved);
-                apply_event(rows, event, key, level, book, gathered);
+                apply_event(rows, event, key, level, book, whole);
             },
             event.position);
         // The level's totals after the event (of a level held in part: its other stripes as
@@ -557,7 +559,7 @@ void execute_plan(std::vector<PlannedEvent>& plan) {
         rows.back().related = related;
     }
     if (rows.empty()) return;
-    spread(rows, levels, gathered);
+    spread(rows, levels, whole);
 
     insert_rows(rows, actor_name(), login_name());
     book.write();

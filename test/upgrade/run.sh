@@ -22,18 +22,34 @@ current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$REPO_ROOT/inventory.cont
 releases=(0.2.0 0.3.0 0.3.1 0.4.0 "$current")
 
 # The upgraded database: 0.1.0, then each release in turn, with an event written before each
-# step (as a ledger row: the library's event functions write the current ledger only, and the
-# ledger trigger applies rows of every version).
+# step. The library writes the current schema only (striped levels, 0.5.0): an older one gets
+# 55000 "upgrade required" from it, so each step's event is written as that version kept
+# it, a ledger row with its computed columns and its level row, the ledger trigger off.
 q postgres -c "CREATE DATABASE upgraded" -c "CREATE DATABASE fresh"
 q upgraded -c "CREATE EXTENSION inventory VERSION '0.1.0'" \
   -c "SELECT inventory.inventory_create_warehouse('W1', 'First', 'US')" >/dev/null
 step=0
 for version in "${releases[@]}"; do
   step=$((step + 1))
-  q upgraded -c "INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity)
-                 VALUES ('STEP-$step', 1, 'RECEIVE', $step)" \
+  q upgraded -c "ALTER TABLE inventory.inventory_ledger DISABLE TRIGGER inventory_ledger_apply" \
+    -c "INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity,
+                   on_hand_change, reserved_change, on_hand_after, reserved_after,
+                   available_after, level_version)
+        VALUES ('STEP-$step', 1, 'RECEIVE', $step, $step, 0, $step, 0, $step, 1)" \
+    -c "INSERT INTO inventory.inventory_levels (sku, warehouse_id, on_hand, available_to_sell,
+                                                version)
+        VALUES ('STEP-$step', 1, $step, $step, 1)" \
+    -c "ALTER TABLE inventory.inventory_ledger ENABLE ALWAYS TRIGGER inventory_ledger_apply" \
     -c "ALTER EXTENSION inventory UPDATE TO '$version'" || echo "update to $version failed" >&2
 done
+# An old schema with the current library: the clear error, nothing written.
+q postgres -c "CREATE DATABASE old_schema" >/dev/null
+q old_schema -c "CREATE EXTENSION inventory VERSION '0.4.0'" \
+  -c "SELECT inventory.inventory_create_warehouse('W1', 'First', 'US')" >/dev/null
+check "0.4.0 schema: the library asks for the update (55000, nothing written)" \
+  test "$(q old_schema -c "DO \$\$ BEGIN PERFORM inventory.inventory_apply_event('OLD', 1, 'RECEIVE', 1);
+          EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%', SQLSTATE; END \$\$" 2>&1 |
+          sed -n 's/.*NOTICE: *//p')/$(q old_schema -c "SELECT count(*) FROM inventory.inventory_ledger")" = "55000/0"
 q upgraded -c "SELECT count(*) FROM inventory.inventory_apply_event('AFTER', 1, 'RECEIVE', 7)" >/dev/null
 check "updated through ${releases[*]}" \
   test "$(q upgraded -c "SELECT extversion FROM pg_extension WHERE extname = 'inventory'")" = "$current"
