@@ -73,6 +73,11 @@ std::vector<StripeMove> spread_evenly(const std::map<std::int16_t, Level>& strip
     if (receiving == 0) return moves;
     const Quantity share = free / receiving;
     const Quantity rest = free % receiving;
+    const bool balanced = std::all_of(stripes.begin(), stripes.end(), [&](const auto& entry) {
+        const Quantity units = free_units(entry.second);
+        return entry.first < count ? units * 2 >= share : units == 0;
+    });
+    if (balanced) return moves;
     std::vector<StripeMove> in;
     std::int32_t position = 0;
     for (const auto& [stripe, level] : stripes) {

@@ -51,7 +51,9 @@ struct StripeMove {
 // The moves that spread the level's free units evenly over stripes 0..count-1 (the first ones
 // get one more when it does not divide) and drain the stripes from `count` on, leaving every
 // stripe's reservations where they are: moves out first (stripe order), then moves in. None
-// when the stripes are even already, or when a stripe is backordered (free units below zero).
+// while every stripe below `count` holds at least half its even share and none from `count` on
+// holds free units (sales keep their stripes; a spread costs ledger rows), and none when a
+// stripe is backordered (free units below zero).
 [[nodiscard]] std::vector<StripeMove> spread_evenly(const std::map<std::int16_t, Level>& stripes,
                                                     std::int32_t count);
 

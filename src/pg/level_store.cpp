@@ -288,25 +288,40 @@ std::size_t first_candidate(std::size_t stripes) {
     return static_cast<std::size_t>(MyProcPid) % stripes;
 }
 
-// A striped level's stripe that can fill `units`, SKIP LOCKED: the held ones first, then the
-// others that the probe showed with enough free units, from this session's own starting
-// point. A stripe locked that turned out too small stays held. False when none could.
+// A striped level's stripe that can fill `units`: the held ones first, then, SKIP LOCKED, the
+// others that the probe showed with enough free units, from this session's own starting point;
+// when all of those are held by other transactions, it waits for the first of them (unless it
+// holds a stripe of the level already: waiting out of stripe order could deadlock). A stripe
+// locked that turned out too small stays held. False when none could: the caller then takes
+// the whole level.
 bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
+    bool holds_one = false;
     for (const auto& [stripe, row] : level.stripes) {
         if (row.held && free_units(row.level) >= units) return true;
+        holds_one = holds_one || row.held;
     }
     std::vector<std::int16_t> order;
     for (const auto& [stripe, row] : level.stripes) order.push_back(stripe);
     const std::size_t start = first_candidate(order.size());
+    std::optional<std::int16_t> busy;  // the first candidate another transaction held
     const direct::Statement statement;
     for (std::size_t i = 0; i < order.size(); ++i) {
-        StripeRow& row = level.stripes.at(order[(start + i) % order.size()]);
+        const std::int16_t stripe = order[(start + i) % order.size()];
+        StripeRow& row = level.stripes.at(stripe);
         if (row.held || free_units(row.level) < units) continue;
-        if (!lock_stripe(key, order[(start + i) % order.size()], row, statement, true)) continue;
+        if (!lock_stripe(key, stripe, row, statement, /*skip_locked=*/true)) {
+            if (!busy) busy = stripe;
+            continue;
+        }
         level.total();
         if (free_units(row.level) >= units) return true;
+        holds_one = true;
     }
-    return false;
+    if (!busy || holds_one) return false;
+    StripeRow& row = level.stripes.at(*busy);
+    if (!lock_stripe(key, *busy, row, statement, /*skip_locked=*/false)) return false;
+    level.total();
+    return free_units(row.level) >= units;
 }
 
 // Locks a level as the engine needs it (see StripeNeeds); nullopt when it is missing.

@@ -82,6 +82,12 @@ TEST(SpreadEvenly, NothingWhenEvenOrBackordered) {
     EXPECT_TRUE(spread_evenly({{0, {7, 0}}}, 1).empty());
 }
 
+TEST(SpreadEvenly, NothingWhileEachStripeHoldsHalfItsShare) {
+    EXPECT_TRUE(spread_evenly({{0, {4, 0}}, {1, {2, 0}}, {2, {3, 0}}}, 3).empty());
+    EXPECT_FALSE(spread_evenly({{0, {5, 0}}, {1, {1, 0}}, {2, {3, 0}}}, 3).empty());
+    EXPECT_FALSE(spread_evenly({{0, {4, 0}}, {1, {4, 0}}, {2, {1, 0}}}, 2).empty());  // drains 2
+}
+
 TEST(SpreadEvenly, MovesOutBeforeMovesIn) {
     const Stripes before{{0, {0, 0}}, {1, {6, 0}}, {2, {0, 0}}};
     const auto moves = spread_evenly(before, 3);
