@@ -47,14 +47,23 @@ struct Due {
     std::string sku;
     std::int32_t warehouse_id = 0;
     Quantity held = 0;
+    std::int16_t stripe = 0;  // of the level, that holds the reservation
 };
 
 // On the direct path (pg/direct_tables.hpp): the due reservations through the partial index
 // inventory_reservations_expiry_idx (expires_at, of the ACTIVE ones), their levels through the
 // levels' primary key, each reservation again through its own. Nothing is planned.
-direct::Columns reservation_columns{"reference_id", "sku",    "warehouse_id",
-                                    "held",         "status", "expires_at"};
-enum ReservationColumn : std::size_t { kReference, kSku, kWarehouse, kHeld, kStatus, kExpiresAt };
+direct::Columns reservation_columns{"reference_id", "sku",        "warehouse_id", "held",
+                                    "status",       "expires_at", "stripe"};
+enum ReservationColumn : std::size_t {
+    kReference,
+    kSku,
+    kWarehouse,
+    kHeld,
+    kStatus,
+    kExpiresAt,
+    kStripe
+};
 int column(ReservationColumn c) {
     return reservation_columns(direct::TableId::Reservations, c);
 }
@@ -74,8 +83,9 @@ bool before(const Due& x, const Due& y) {  // SKU bytewise, warehouse, reference
 }
 
 // The first `limit` reservations whose hold ended at `run_at`, in the global order. With
-// skip_locked, only those whose level no other transaction holds, their levels locked on the
-// way (never waiting), as SELECT ... ORDER BY ... LIMIT ... FOR UPDATE OF l SKIP LOCKED does.
+// skip_locked, only those whose level (of a striped level: the stripe that holds it) no other
+// transaction holds, locked on the way (never waiting), as SELECT ... ORDER BY ... LIMIT ...
+// FOR UPDATE OF l SKIP LOCKED does.
 std::vector<Due> select_due(Datum run_at, std::int32_t limit, bool skip_locked) {
     const direct::Statement statement;
     std::vector<Due> due;
@@ -87,14 +97,15 @@ std::vector<Due> select_due(Datum run_at, std::int32_t limit, bool skip_locked) 
             if (!due_at(slot, run_at)) continue;
             due.push_back({spi::text_value(direct::get(slot, column(kReference))),
                            spi::text_value(direct::get(slot, column(kSku))),
-                           DatumGetInt32(direct::get(slot, column(kWarehouse))), 0});
+                           DatumGetInt32(direct::get(slot, column(kWarehouse))), 0,
+                           DatumGetInt16(direct::get(slot, column(kStripe)))});
         }
     }
     std::sort(due.begin(), due.end(), before);
     std::vector<Due> out;
     for (Due& d : due) {
         if (out.size() >= static_cast<std::size_t>(limit)) break;
-        if (skip_locked && !try_lock_level({d.sku, d.warehouse_id}, statement)) continue;
+        if (skip_locked && !try_lock_level({d.sku, d.warehouse_id}, d.stripe, statement)) continue;
         out.push_back(std::move(d));
     }
     return out;

@@ -563,14 +563,13 @@ void lock_whole(const LevelKey& key, LockedLevel& level) {
     }
 }
 
-bool try_lock_level(const LevelKey& key, const direct::Statement& statement) {
-    if (written_level(key)) return true;
+bool try_lock_level(const LevelKey& key, std::int16_t stripe,
+                    const direct::Statement& statement) {
     auto level = probe_level(key, statement);
     if (!level) return false;
-    for (auto& [stripe, row] : level->stripes) {
-        if (!lock_stripe(key, stripe, row, statement, /*skip_locked=*/true)) return false;
-    }
-    return true;
+    const auto row = level->stripes.find(stripe);
+    return row != level->stripes.end() &&
+           lock_stripe(key, stripe, row->second, statement, /*skip_locked=*/true);
 }
 
 LockedLevels lock_sku_levels(const std::string& sku) {

@@ -110,10 +110,11 @@ struct SkuPolicy {
 [[nodiscard]] std::map<std::string, SkuPolicy> read_sku_policies(
     const std::set<std::string>& skus);
 
-// Locks every stripe of the level FOR UPDATE SKIP LOCKED within `statement` (expiry's
-// skip_locked): false when another transaction holds one of them or it does not exist. Never
-// waits.
-[[nodiscard]] bool try_lock_level(const LevelKey& key, const direct::Statement& statement);
+// Locks the level's stripe `stripe` FOR UPDATE SKIP LOCKED within `statement` (expiry's
+// skip_locked, for a reservation that stripe holds): false when another transaction holds it or
+// it does not exist. Never waits.
+[[nodiscard]] bool try_lock_level(const LevelKey& key, std::int16_t stripe,
+                                  const direct::Statement& statement);
 
 // Locks every level of one SKU FOR UPDATE, in warehouse order (the policy trigger, which holds
 // the SKU's EXCLUSIVE advisory lock: no level of the SKU can be created meanwhile).
