@@ -88,6 +88,25 @@ void load_held(std::map<LevelKey, Quantity>& held,
     }
 }
 
+// A new reservation. On a striped level two first ALLOCATEs under one reference can run at
+// once, each on its own stripe: the primary key stops the second, which is a retry (it then
+// finds the reservation), not an error of the caller's.
+void insert_new(direct::NewRow& row, const direct::Statement& statement) {
+    try {
+        direct::insert_row(row, statement);
+    } catch (const PgError& e) {
+        const ErrorData* data = e.data();
+        if (data->sqlerrcode == ERRCODE_UNIQUE_VIOLATION && data->constraint_name != nullptr &&
+            std::string(data->constraint_name) == "inventory_reservations_pkey") {
+            throw Error(ErrorCode::SerializationFailure,
+                        "could not serialize access: a concurrent transaction created the same "
+                        "reservation",
+                        "", "Retry the transaction; it will add to that reservation.");
+        }
+        throw;
+    }
+}
+
 }  // namespace
 
 std::optional<std::int16_t> reservation_stripe(const LevelKey& level,
@@ -196,7 +215,7 @@ void ReservationBook::write() const {
             ItemPointerData tid = existing->second;
             direct::update_row(row, &tid, statement);
         } else {
-            direct::insert_row(row, statement);
+            insert_new(row, statement);
         }
     }
 }
