@@ -312,17 +312,13 @@ void apply_event(std::vector<NewRow>& rows, PlannedEvent& event, const LevelKey&
 }
 
 // Spreads the free units of a striped level held whole evenly over the stripes its policy
-// gives it, so that the next sales find a stripe each; not with safety stock or backorders:
-// those apply to the total, and every ALLOCATE then holds the whole level anyway, so the units
-// gather in stripe 0.
+// gives it, so that the next sales find a stripe each. Not with safety stock or backorders:
+// those apply to the total, every ALLOCATE then holds the whole level and takes the units it
+// needs from wherever they are.
 void spread(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level,
             std::int32_t stripes) {
-    if (stripe_decides_allocation(level.policy)) {
-        record_moves(rows, key, level, spread_evenly(stripe_figures(level), stripes));
-    } else {
-        record_moves(rows, key, level,
-                     gather_into(stripe_figures(level), 0, level.level.on_hand));
-    }
+    if (!stripe_decides_allocation(level.policy)) return;
+    record_moves(rows, key, level, spread_evenly(stripe_figures(level), stripes));
 }
 
 // After a plan's events, each striped level it held whole is spread again.

@@ -82,8 +82,8 @@ void plan_transfer(std::vector<PlannedEvent>& plan, std::int32_t ordinal,
 void execute_plan(std::vector<PlannedEvent>& plan);
 
 // A SKU's stripe count changed (the policy trigger): the free stock of each of `levels` (held
-// whole) gathers in stripe 0 and spreads again over `stripes` stripes (not with safety stock or
-// backorders: it stays in stripe 0), recorded as REBALANCE rows; the caller stores the levels.
+// whole) spreads again over `stripes` stripes, draining those beyond (not with safety stock or
+// backorders: it stays where it is), recorded as REBALANCE rows; the caller stores the levels.
 void restripe_levels(LockedLevels& levels, std::int32_t stripes);
 
 // Applies a plan of one event and returns its outcome.

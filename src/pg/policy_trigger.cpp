@@ -99,12 +99,18 @@ void refresh_levels(const std::string& sku, const Policy& policy, std::int32_t s
     validate_policy(policy);
     validate_stripe_count(stripes);
     require_no_new_levels(sku);
-    const std::int32_t stripes_before = before ? before->stripes : 1;
     const bool spread_before = before ? stripe_decides_allocation(before->policy) : true;
-    const bool restripe =
-        stripes != stripes_before || spread_before != stripe_decides_allocation(policy);
-    if (stripes > stripes_before) add_stripes(sku, stripes);
+    add_stripes(sku, stripes);
     LockedLevels levels = lock_sku_levels(sku);
+    // The stock moves when the levels have other stripes than the count gives them, or when
+    // the policy lets one stripe decide a sale again. A restore, which brings the stripe rows
+    // with the ledger before the policy, finds them as they were and moves nothing.
+    bool restripe = !spread_before && stripe_decides_allocation(policy);
+    for (const auto& [key, state] : levels) {
+        if (state.stripes.empty()) continue;
+        const std::int32_t rows = state.stripes.rbegin()->first + 1;
+        restripe = restripe || rows != stripes;
+    }
     for (auto& [key, state] : levels) {
         const Level& level = state.level;
         const std::int32_t warehouse_id = key.warehouse_id;
