@@ -75,13 +75,16 @@ SELECT on_hand, reserved, available_to_sell, stripes FROM inventory.inventory_le
 SELECT stripes FROM inventory.inventory_set_sku_policy('ST-HOT', stripes => 3);
 SELECT stripe, on_hand, reserved FROM inventory.inventory_level_stripes
  WHERE sku = 'ST-HOT' ORDER BY stripe;
--- Safety stock applies to the level's total: the free units gather in stripe 0.
+-- Safety stock applies to the level's total: every sale locks all stripes and decides on it,
+-- taking units from several stripes (11 free, 4 held back: 7 to sell).
 SELECT safety_stock FROM inventory.inventory_set_sku_policy('ST-HOT', safety_stock => 4, stripes => 3);
 SELECT stripe, on_hand, reserved FROM inventory.inventory_level_stripes
  WHERE sku = 'ST-HOT' ORDER BY stripe;
 SELECT on_hand, reserved, available_to_sell FROM inventory.inventory_levels WHERE sku = 'ST-HOT';
 SELECT inventory.inventory_apply_event('ST-HOT', :a, 'ALLOCATE', 11);
-SELECT available_to_sell FROM inventory.inventory_apply_event('ST-HOT', :a, 'ALLOCATE', 10);
+SELECT available_to_sell FROM inventory.inventory_apply_event('ST-HOT', :a, 'ALLOCATE', 7);
+SELECT sum(on_hand) - sum(reserved) AS free FROM inventory.inventory_level_stripes WHERE sku = 'ST-HOT';
+SELECT on_hand FROM inventory.inventory_apply_event('ST-HOT', :a, 'RECEIVE', 6);
 SELECT safety_stock FROM inventory.inventory_set_sku_policy('ST-HOT', stripes => 3);
 
 -- A new level of a striped SKU gets all its stripes; an order and a transfer work on it.
