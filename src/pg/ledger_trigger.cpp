@@ -228,7 +228,7 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
     spi::connect();
     const auto stripe_value = row.datum(columns.stripe);
     if (!stripe_value) null_column("stripe");
-    const std::int16_t stripe = DatumGetInt16(*stripe_value);
+    std::int16_t stripe = DatumGetInt16(*stripe_value);
     if (recorded) {
         require_restore_privilege(rel);
         verify_recorded(request, *recorded);
@@ -239,6 +239,21 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
                         "a REBALANCE row cannot be inserted without its computed columns",
                         "REBALANCE rows record stock the engine moves between the stripes of a "
                         "level; only a restore inserts them, with their after-values.");
+        }
+        // A FULFILL or DEALLOCATE naming a reservation takes from the stripe that holds it.
+        const auto& reference = event.options.reference_id;
+        if (reference &&
+            (request.kind == EventKind::Fulfill || request.kind == EventKind::Deallocate)) {
+            if (const auto holding = reservation_stripe(key, *reference)) {
+                if (stripe != 0 && stripe != *holding) {
+                    throw Error(ErrorCode::InvalidParameter,
+                                "reservation \"" + *reference + "\" is held in stripe " +
+                                    std::to_string(*holding) + ", not in stripe " +
+                                    std::to_string(stripe),
+                                "", "Leave stripe out: the row takes the reservation's stripe.");
+                }
+                stripe = *holding;
+            }
         }
         LockedLevels levels = lock_levels({&key, 1});
         LockedLevel& locked = levels.at(key);
@@ -295,13 +310,14 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
             {columns.reserved_after, Int64GetDatum(t.after.reserved)},
             {columns.available_after, Int64GetDatum(t.available_after)},
             {columns.level_version, Int64GetDatum(version)},
+            {columns.stripe, Int16GetDatum(stripe)},
             {columns.actor, actor_name()},
             {columns.event_type, event_type},
             {columns.login, Datum{0}},
             {columns.reason, reason},
             {columns.reason, reason},
         };
-        int count = 8;
+        int count = 9;
         if (columns.login > 0) updates[count++] = {columns.login, login_name()};
         if (appended_by) updates[count++] = *appended_by;
         if (request.reason) updates[count++] = {columns.reason, reason};
