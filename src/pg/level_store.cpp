@@ -81,7 +81,7 @@ void require_policies_unchanged(Datum skus) {
 direct::Columns level_columns{"sku",           "warehouse_id",    "on_hand",
                               "reserved",      "version",         "safety_stock",
                               "allow_backorder", "backorder_limit", "available_to_sell",
-                              "updated_at",    "stripe"};
+                              "updated_at",    "stripe",          "stripe_count"};
 enum LevelColumn : std::size_t {
     kSku,
     kWarehouse,
@@ -93,7 +93,8 @@ enum LevelColumn : std::size_t {
     kBackorderLimit,
     kAvailable,
     kUpdatedAt,
-    kStripe
+    kStripe,
+    kStripeCount
 };
 int column(LevelColumn c) {
     return level_columns(direct::TableId::Levels, c);
@@ -111,6 +112,7 @@ StripeRow read_stripe(TupleTableSlot* slot) {
     stripe.level.on_hand = DatumGetInt64(direct::get(slot, column(kOnHand)));
     stripe.level.reserved = DatumGetInt64(direct::get(slot, column(kReserved)));
     stripe.version = DatumGetInt64(direct::get(slot, column(kVersion)));
+    stripe.count = DatumGetInt16(direct::get(slot, column(kStripeCount)));
     stripe.row = slot->tts_tid;
     return stripe;
 }
@@ -239,23 +241,22 @@ bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
 }
 
 // Locks every stripe of the level that is not held, in stripe order (waiting). Under READ
-// COMMITTED a lock that followed an update may have waited for a policy change that created
-// stripes: the level is probed again on a new snapshot until no new stripe appears.
+// COMMITTED a lock may have waited for a policy change that added stripes, which the locked
+// versions count: the level is then probed again on a new snapshot for the new ones.
 bool lock_all_stripes(const LevelKey& key, LockedLevel& level) {
     for (;;) {
-        bool followed = false;
+        bool more = false;
         {
             const direct::Statement statement;
             for (auto& [stripe, row] : level.stripes) {
                 if (row.held) continue;
-                const ItemPointerData before = row.row;
                 if (!lock_stripe(key, stripe, row, statement, false, &level.policy)) return false;
-                followed = followed || !ItemPointerEquals(const_cast<ItemPointerData*>(&before), &row.row);
+                more = more || static_cast<std::size_t>(row.count) > level.stripes.size();
             }
         }
         level.whole = true;
         level.total();
-        if (!followed || IsolationUsesXactSnapshot()) return true;
+        if (!more || IsolationUsesXactSnapshot()) return true;
         const direct::Statement statement;
         const auto again = probe_level(key, statement);
         if (!again) return false;
@@ -453,6 +454,10 @@ void update_levels(std::span<const LevelEntry* const> levels) {
                 row.set_null(column(kBackorderLimit));
             }
             row.set(column(kUpdatedAt), now);
+            if (state.whole) {
+                row.set(column(kStripeCount),
+                        Int16GetDatum(static_cast<std::int16_t>(state.stripes.size())));
+            }
             direct::update_row(row, &stripe_row.row, statement);
             written.rows.insert_or_assign(stripe, stripe_row.row);
         }
@@ -479,8 +484,10 @@ std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouse
     // in as many stripe rows as the policy gives it.
     static spi::Statement create(
         "INSERT INTO inventory.inventory_level_stripes "
-        "  (sku, warehouse_id, stripe, safety_stock, allow_backorder, backorder_limit) "
-        "SELECT u.sku, u.wh, n.stripe::pg_catalog.int2, COALESCE(p.safety_stock, 0), "
+        "  (sku, warehouse_id, stripe, stripe_count, safety_stock, allow_backorder, "
+        "   backorder_limit) "
+        "SELECT u.sku, u.wh, n.stripe::pg_catalog.int2, COALESCE(p.stripes, 1)::pg_catalog.int2, "
+        "       COALESCE(p.safety_stock, 0), "
         "       COALESCE(p.allow_backorder, false), p.backorder_limit "
         "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "               pg_catalog.unnest($2::pg_catalog.int4[])) AS u(sku, wh) "
@@ -622,8 +629,10 @@ void restore_level(const LevelKey& key, std::int16_t stripe, const Level& after,
         // after the ledger): created like its stripe 0, under the level's locks.
         static spi::Statement add_stripe(
             "INSERT INTO inventory.inventory_level_stripes "
-            "  (sku, warehouse_id, stripe, safety_stock, allow_backorder, backorder_limit) "
-            "SELECT l.sku, l.warehouse_id, $3, l.safety_stock, l.allow_backorder, "
+            "  (sku, warehouse_id, stripe, stripe_count, safety_stock, allow_backorder, "
+            "   backorder_limit) "
+            "SELECT l.sku, l.warehouse_id, $3, $3 OPERATOR(pg_catalog.+) 1::pg_catalog.int2, "
+            "       l.safety_stock, l.allow_backorder, "
             "       l.backorder_limit "
             "FROM inventory.inventory_level_stripes l "
             "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.warehouse_id OPERATOR(pg_catalog.=) $2 "
@@ -639,6 +648,9 @@ void restore_level(const LevelKey& key, std::int16_t stripe, const Level& after,
     LockedLevel& current = levels.begin()->second;
     StripeRow& row = current.stripes.at(stripe);
     if (row.version >= version) return;  // a later event of this stripe is already restored
+    if (static_cast<std::size_t>(row.count) != current.stripes.size()) {
+        for (auto& [n, other] : current.stripes) other.dirty = true;  // their count, everywhere
+    }
     row.level = after;
     row.version = version;
     row.dirty = true;

@@ -30,6 +30,7 @@ class Statement;
 struct StripeRow {
     Level level;
     std::int64_t version = 0;
+    std::int16_t count = 1;  // how many stripe rows its level had when the row was written
     // Where the read or locked version of the row is (the direct path updates it there);
     // store_levels moves it to the version it writes.
     mutable ItemPointerData row{};

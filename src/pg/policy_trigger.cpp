@@ -78,8 +78,10 @@ void require_no_new_levels(const std::string& sku) {
 void add_stripes(const std::string& sku, std::int32_t stripes) {
     static spi::Statement add(
         "INSERT INTO inventory.inventory_level_stripes "
-        "  (sku, warehouse_id, stripe, safety_stock, allow_backorder, backorder_limit) "
-        "SELECT l.sku, l.warehouse_id, n.stripe::pg_catalog.int2, l.safety_stock, "
+        "  (sku, warehouse_id, stripe, stripe_count, safety_stock, allow_backorder, "
+        "   backorder_limit) "
+        "SELECT l.sku, l.warehouse_id, n.stripe::pg_catalog.int2, $2::pg_catalog.int2, "
+        "       l.safety_stock, "
         "       l.allow_backorder, "
         "       l.backorder_limit "
         "FROM inventory.inventory_level_stripes l "

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS inventory.inventory_level_stripes (
     version bigint DEFAULT 0 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     stripe smallint DEFAULT 0 NOT NULL,
+    stripe_count smallint DEFAULT 1 NOT NULL,
     CONSTRAINT inventory_levels_available_check CHECK (((available_to_sell >= 0) OR allow_backorder)),
     CONSTRAINT inventory_levels_backorder_limit_check CHECK ((available_to_sell >= (- backorder_limit))),
     CONSTRAINT inventory_levels_covered_check CHECK (((on_hand >= reserved) OR allow_backorder)),
@@ -46,6 +47,8 @@ COMMENT ON COLUMN inventory.inventory_level_stripes.version IS 'Number of ledger
 COMMENT ON COLUMN inventory.inventory_level_stripes.updated_at IS 'When the stripe last changed.';
 
 COMMENT ON COLUMN inventory.inventory_level_stripes.stripe IS 'The stripe (0, 1, ...): 0 for a SKU that is not striped; stripes at or beyond the policy''s count are drained (they keep their reservations until those end).';
+
+COMMENT ON COLUMN inventory.inventory_level_stripes.stripe_count IS 'How many stripe rows the level has, in each of them: a transaction that waited for a stripe sees in the version it locked whether a policy change added stripes meanwhile.';
 
 COMMENT ON INDEX inventory.inventory_level_stripes_pkey IS 'The stripes of a level in stripe order (the order a transaction waits for them in): the event engine''s probes.';
 

@@ -25,6 +25,7 @@ DROP INDEX IF EXISTS inventory.inventory_reservations_expiry_idx;
 -- storage; every existing row becomes stripe 0 of its level.
 ALTER TABLE inventory.inventory_levels RENAME TO inventory_level_stripes;
 ALTER TABLE inventory.inventory_level_stripes ADD COLUMN stripe smallint DEFAULT 0 NOT NULL;
+ALTER TABLE inventory.inventory_level_stripes ADD COLUMN stripe_count smallint DEFAULT 1 NOT NULL;
 ALTER TABLE inventory.inventory_level_stripes
     ADD CONSTRAINT inventory_level_stripes_stripe_check CHECK (((stripe >= 0) AND (stripe < 64)));
 ALTER TABLE inventory.inventory_level_stripes DROP CONSTRAINT inventory_levels_pkey;
