@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/quantity.hpp"
 #include "core/stripes.hpp"
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
@@ -687,21 +688,22 @@ std::map<std::string, SkuPolicy> read_sku_policies(const std::set<std::string>& 
     return out;
 }
 
+// The level's figures are bigint like its rows': a total beyond it is an error, never a wrap.
 void LockedLevel::total() {
     level = Level{};
     for (const auto& [stripe, row] : stripes) {
-        level.on_hand += row.level.on_hand;
-        level.reserved += row.level.reserved;
+        level.on_hand = checked_add(level.on_hand, row.level.on_hand, "on_hand");
+        level.reserved = checked_add(level.reserved, row.level.reserved, "reserved");
     }
 }
 
 void LockedLevel::change(std::int16_t stripe, Quantity on_hand_change, Quantity reserved_change) {
     StripeRow& row = stripes.at(stripe);
-    row.level.on_hand += on_hand_change;
-    row.level.reserved += reserved_change;
+    row.level.on_hand = checked_add(row.level.on_hand, on_hand_change, "on_hand");
+    row.level.reserved = checked_add(row.level.reserved, reserved_change, "reserved");
     row.dirty = true;
-    level.on_hand += on_hand_change;
-    level.reserved += reserved_change;
+    level.on_hand = checked_add(level.on_hand, on_hand_change, "on_hand");
+    level.reserved = checked_add(level.reserved, reserved_change, "reserved");
 }
 
 bool level_exists(const LevelKey& key) {
