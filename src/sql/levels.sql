@@ -233,7 +233,7 @@ CREATE OR REPLACE FUNCTION inventory.inventory_verify() RETURNS TABLE(sku text, 
               WHEN v.level_on_hand - v.level_reserved < 0 THEN (v.level_on_hand - v.level_reserved)::bigint
               ELSE greatest(v.level_on_hand - v.level_reserved - v.level_safety_stock, 0)::bigint END,
          CASE WHEN v.level_rows = 1 THEN v.one_expected
-              WHEN v.level_rows = 0 THEN NULL
+              WHEN v.level_rows = 0 THEN 0
               WHEN v.level_on_hand - v.level_reserved < 0 THEN (v.level_on_hand - v.level_reserved)::bigint
               ELSE greatest(v.level_on_hand - v.level_reserved - v.policy_safety_stock, 0)::bigint END,
          f.problems
