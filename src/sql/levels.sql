@@ -137,6 +137,9 @@ CREATE OR REPLACE FUNCTION inventory.inventory_verify() RETURNS TABLE(sku text, 
            END AS expected_available,
            l.sku IS NULL AS no_level,
            s.sku IS NULL AS no_ledger,
+           -- How many stripe rows the level has (0: the level itself is missing).
+           count(l.sku) OVER (PARTITION BY coalesce(l.sku, s.sku),
+                                           coalesce(l.warehouse_id, s.warehouse_id)) AS level_rows,
            -- A stripe no event touched yet (an order creates levels, a policy their stripes):
            -- empty, version 0.
            l.version = 0 AND l.on_hand = 0 AND l.reserved = 0 AS untouched,
@@ -169,7 +172,8 @@ CREATE OR REPLACE FUNCTION inventory.inventory_verify() RETURNS TABLE(sku text, 
     SELECT c.sku, c.warehouse_id, c.stripe, pr.kind, pr.text
       FROM checked c
      CROSS JOIN LATERAL unnest(ARRAY[
-             CASE WHEN c.no_level THEN 'ledger rows without a level' END,
+             CASE WHEN c.no_level AND c.level_rows = 0 THEN 'ledger rows without a level'
+                  WHEN c.no_level THEN 'ledger rows without their stripe row' END,
              CASE WHEN c.no_ledger AND NOT c.no_level AND NOT c.untouched
                   THEN 'level without ledger rows' END,
              CASE WHEN NOT c.no_level AND NOT c.no_ledger AND c.ledger_on_hand IS DISTINCT FROM c.level_on_hand
