@@ -195,7 +195,8 @@ CREATE OR REPLACE FUNCTION inventory.inventory_verify() RETURNS TABLE(sku text, 
     -- A level has a row for each of its policy's stripes (it is created with them, and a new
     -- stripe count creates the missing ones); a missing one with ledger rows is reported above.
     SELECT v.sku, v.warehouse_id, n.stripe, 9,
-           format('no stripe row (the SKU''s policy has %s stripes)', v.policy_stripes)
+           format('no stripe row (the SKU''s policy has %s stripe%s)', v.policy_stripes,
+                  CASE WHEN v.policy_stripes = 1 THEN '' ELSE 's' END)
       FROM levels v
      CROSS JOIN LATERAL generate_series(0, v.policy_stripes - 1) AS n(stripe)
      WHERE v.level_rows > 0
