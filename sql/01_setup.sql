@@ -85,37 +85,39 @@ $$;
 
 ALTER FUNCTION regress.error_of(text) SET search_path = pg_catalog, pg_temp;
 
--- Independent of inventory_verify(): every level equals the sum of its ledger rows and its last
--- row's after-values, and no ledger row lacks a level. Returns the offending levels.
+-- Independent of inventory_verify(): every stripe row of a level equals the sum of the ledger
+-- rows of its stripe and its last row's after-values, and no ledger row lacks its stripe row.
+-- Returns the offending levels (once each per problem).
 -- (available_to_sell is not compared with available_after: a policy change moves the first.)
--- A level no event touched yet (version 0, empty, no ledger rows; an order creates them) is
--- consistent.
+-- A stripe no event touched yet (version 0, empty, no ledger rows; an order creates levels, a
+-- policy their stripes) is consistent.
 CREATE FUNCTION regress.inconsistencies() RETURNS TABLE (sku text, warehouse_id integer, problem text)
 LANGUAGE sql AS $$
-  SELECT l.sku, l.warehouse_id, 'level differs from ledger sum'
-    FROM inventory.inventory_levels l
-    LEFT JOIN (SELECT g.sku, g.warehouse_id, sum(g.on_hand_change) AS on_hand,
+  SELECT DISTINCT l.sku, l.warehouse_id, 'level differs from ledger sum'
+    FROM inventory.inventory_level_stripes l
+    LEFT JOIN (SELECT g.sku, g.warehouse_id, g.stripe, sum(g.on_hand_change) AS on_hand,
                       sum(g.reserved_change) AS reserved, count(*) AS events
-                 FROM inventory.inventory_ledger g GROUP BY 1, 2) s
-      ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id
+                 FROM inventory.inventory_ledger g GROUP BY 1, 2, 3) s
+      ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id AND s.stripe = l.stripe
    WHERE (l.on_hand, l.reserved, l.version) IS DISTINCT FROM (s.on_hand, s.reserved, s.events)
      AND NOT (s.sku IS NULL AND l.version = 0 AND l.on_hand = 0 AND l.reserved = 0)
   UNION ALL
-  SELECT l.sku, l.warehouse_id, 'level differs from last after-values'
-    FROM inventory.inventory_levels l
+  SELECT DISTINCT l.sku, l.warehouse_id, 'level differs from last after-values'
+    FROM inventory.inventory_level_stripes l
     JOIN LATERAL (SELECT g.on_hand_after, g.reserved_after
                     FROM inventory.inventory_ledger g
-                   WHERE g.sku = l.sku AND g.warehouse_id = l.warehouse_id
+                   WHERE g.sku = l.sku AND g.warehouse_id = l.warehouse_id AND g.stripe = l.stripe
                    ORDER BY g.level_version DESC LIMIT 1) last ON true
    WHERE (l.on_hand, l.reserved) IS DISTINCT FROM (last.on_hand_after, last.reserved_after)
   UNION ALL
   SELECT g.sku, g.warehouse_id, 'ledger rows without a level'
     FROM inventory.inventory_ledger g
-   WHERE NOT EXISTS (SELECT FROM inventory.inventory_levels l
-                      WHERE l.sku = g.sku AND l.warehouse_id = g.warehouse_id)
+   WHERE NOT EXISTS (SELECT FROM inventory.inventory_level_stripes l
+                      WHERE l.sku = g.sku AND l.warehouse_id = g.warehouse_id
+                        AND l.stripe = g.stripe)
   UNION ALL
-  SELECT l.sku, l.warehouse_id, 'negative level'
-    FROM inventory.inventory_levels l
+  SELECT DISTINCT l.sku, l.warehouse_id, 'negative level'
+    FROM inventory.inventory_level_stripes l
    WHERE l.on_hand < 0 OR l.reserved < 0 OR (l.available_to_sell < 0 AND NOT l.allow_backorder)
   UNION ALL
   SELECT r.sku, r.warehouse_id, 'reservation ' || r.reference_id || ' differs from its events'
@@ -153,15 +155,23 @@ $$;
 -- Appends a ledger row as the 0.3.0 library wrote it, for data that 0.3.0 accepted and 0.3.1
 -- refuses (a look-alike SKU, a metadata unit_cost that is no number): today's trigger refuses
 -- such rows, so it is bypassed to recreate that history, and the level (warehouse 1) is kept
--- equal to the ledger. RECEIVE for a positive change, ADJUST for a negative one.
+-- equal to the ledger. RECEIVE for a positive change, ADJUST for a negative one. The level is
+-- the row of inventory_levels before 0.5.0 (15_upgrade runs it under 0.3.0), its stripe 0 in
+-- inventory_level_stripes since.
 CREATE FUNCTION regress.append_as_030(sku text, change bigint, reason text, metadata jsonb)
 RETURNS void LANGUAGE plpgsql AS $$
-DECLARE lv record;
+DECLARE
+  lv record;
+  found_rows integer;
+  levels regclass := coalesce(to_regclass('inventory.inventory_level_stripes'),
+                              'inventory.inventory_levels'::regclass);
 BEGIN
-  SELECT * INTO lv FROM inventory.inventory_levels l WHERE l.sku = $1 AND l.warehouse_id = 1;
-  IF NOT FOUND THEN
-    INSERT INTO inventory.inventory_levels (sku, warehouse_id, on_hand, reserved, available_to_sell)
-    VALUES ($1, 1, 0, 0, 0) RETURNING * INTO lv;
+  EXECUTE format('SELECT * FROM %s l WHERE l.sku = $1 AND l.warehouse_id = 1', levels)
+    INTO lv USING $1;
+  GET DIAGNOSTICS found_rows = ROW_COUNT;
+  IF found_rows = 0 THEN
+    EXECUTE format('INSERT INTO %s (sku, warehouse_id, on_hand, reserved, available_to_sell)
+                    VALUES ($1, 1, 0, 0, 0) RETURNING *', levels) INTO lv USING $1;
   END IF;
   ALTER TABLE inventory.inventory_ledger DISABLE TRIGGER inventory_ledger_apply;
   INSERT INTO inventory.inventory_ledger
@@ -170,10 +180,10 @@ BEGIN
   VALUES ($1, 1, CASE WHEN $2 > 0 THEN 'RECEIVE' ELSE 'ADJUST' END, $2, $2, 0, lv.on_hand + $2,
           lv.reserved, lv.on_hand + $2 - lv.reserved, lv.version + 1, $3, $4, current_user);
   ALTER TABLE inventory.inventory_ledger ENABLE ALWAYS TRIGGER inventory_ledger_apply;
-  UPDATE inventory.inventory_levels l
-     SET on_hand = l.on_hand + $2, available_to_sell = l.available_to_sell + $2,
-         version = l.version + 1
-   WHERE l.sku = $1 AND l.warehouse_id = 1;
+  EXECUTE format('UPDATE %s l
+                     SET on_hand = l.on_hand + $2, available_to_sell = l.available_to_sell + $2,
+                         version = l.version + 1
+                   WHERE l.sku = $1 AND l.warehouse_id = 1', levels) USING $1, $2;
 END;
 $$;
 

@@ -110,11 +110,11 @@ SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse
 SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity) VALUES ('ERR-1', 1, 'RECEIVE', 0)$$);
 SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity) VALUES ('ERR-1', 99, 'RECEIVE', 1)$$);
 SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, metadata) VALUES ('ERR-1', 1, 'RECEIVE', 1, '[]')$$);
-SELECT regress.error_of($$UPDATE inventory.inventory_levels SET on_hand = -1, available_to_sell = -5 WHERE sku = 'ERR-1'$$);
-SELECT regress.error_of($$UPDATE inventory.inventory_levels SET reserved = 11, available_to_sell = -1 WHERE sku = 'ERR-1'$$);
-SELECT regress.error_of($$UPDATE inventory.inventory_levels SET reserved = -1, available_to_sell = 11 WHERE sku = 'ERR-1'$$);
-SELECT regress.error_of($$UPDATE inventory.inventory_levels SET on_hand = 3, available_to_sell = -1 WHERE sku = 'ERR-1'$$);
-SELECT regress.error_of($$UPDATE inventory.inventory_levels SET reserved = 20, available_to_sell = -10, allow_backorder = true, backorder_limit = 5 WHERE sku = 'ERR-1'$$);
+SELECT regress.error_of($$UPDATE inventory.inventory_level_stripes SET on_hand = -1, available_to_sell = -5 WHERE sku = 'ERR-1'$$);
+SELECT regress.error_of($$UPDATE inventory.inventory_level_stripes SET reserved = 11, available_to_sell = -1 WHERE sku = 'ERR-1'$$);
+SELECT regress.error_of($$UPDATE inventory.inventory_level_stripes SET reserved = -1, available_to_sell = 11 WHERE sku = 'ERR-1'$$);
+SELECT regress.error_of($$UPDATE inventory.inventory_level_stripes SET on_hand = 3, available_to_sell = -1 WHERE sku = 'ERR-1'$$);
+SELECT regress.error_of($$UPDATE inventory.inventory_level_stripes SET reserved = 20, available_to_sell = -10, allow_backorder = true, backorder_limit = 5 WHERE sku = 'ERR-1'$$);
 
 -- Nothing changed: same number of events, same levels (but the two successful ones above).
 SELECT (SELECT count(*) FROM inventory.inventory_ledger) - events AS new_events,

@@ -51,7 +51,7 @@ SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger
 CREATE ROLE inventory_regress_clerk IN ROLE inventory_warehouse;
 GRANT USAGE ON SCHEMA inventory TO inventory_regress_clerk;
 GRANT SELECT, INSERT ON inventory.inventory_ledger TO inventory_regress_clerk;
-GRANT SELECT, INSERT, UPDATE ON inventory.inventory_levels TO inventory_regress_clerk;
+GRANT SELECT, INSERT, UPDATE ON inventory.inventory_level_stripes TO inventory_regress_clerk;
 GRANT SELECT ON inventory.inventory_warehouses, inventory.inventory_sku_policies TO inventory_regress_clerk;
 GRANT USAGE ON SCHEMA regress TO inventory_regress_clerk;
 SET ROLE inventory_regress_clerk;

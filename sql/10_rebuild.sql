@@ -11,12 +11,12 @@ SELECT (inventory.inventory_apply_event('A', 1, 'RECEIVE', 10)).on_hand,
 SELECT inventory.inventory_rebuild_levels() AS changed_when_true;
 SELECT * FROM inventory.inventory_verify();
 
-UPDATE inventory.inventory_levels SET on_hand = on_hand + 5, available_to_sell = available_to_sell + 5
+UPDATE inventory.inventory_level_stripes SET on_hand = on_hand + 5, available_to_sell = available_to_sell + 5
  WHERE sku = 'A' AND warehouse_id = 1;
-UPDATE inventory.inventory_levels SET reserved = 1, available_to_sell = 4 WHERE sku = 'B';
-UPDATE inventory.inventory_levels SET available_to_sell = 1 WHERE sku = 'A' AND warehouse_id = 2;
-DELETE FROM inventory.inventory_levels WHERE sku = 'C';
-INSERT INTO inventory.inventory_levels (sku, warehouse_id, on_hand, available_to_sell)
+UPDATE inventory.inventory_level_stripes SET reserved = 1, available_to_sell = 4 WHERE sku = 'B';
+UPDATE inventory.inventory_level_stripes SET available_to_sell = 1 WHERE sku = 'A' AND warehouse_id = 2;
+DELETE FROM inventory.inventory_level_stripes WHERE sku = 'C';
+INSERT INTO inventory.inventory_level_stripes (sku, warehouse_id, on_hand, available_to_sell)
 VALUES ('GHOST', 1, 2, 2);
 SELECT * FROM inventory.inventory_verify();
 SELECT sku, problem FROM regress.inconsistencies() ORDER BY 1, 2;

@@ -31,7 +31,7 @@ SELECT sku, warehouse_id, reason, events, units, value FROM inventory.inventory_
 
 -- Reconciliation: empty when consistent, one row per drifted level otherwise.
 SELECT count(*) AS drifted FROM inventory.inventory_reconciliation;
-UPDATE inventory.inventory_levels SET on_hand = on_hand + 1, available_to_sell = available_to_sell + 1
+UPDATE inventory.inventory_level_stripes SET on_hand = on_hand + 1, available_to_sell = available_to_sell + 1
  WHERE sku = 'DESK';
 SELECT sku, warehouse_id, level_on_hand, ledger_on_hand FROM inventory.inventory_reconciliation;
 SELECT inventory.inventory_rebuild_levels();

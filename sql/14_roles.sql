@@ -57,7 +57,7 @@ SELECT regress.error_of($$SELECT inventory.inventory_transfer('ROLE-SKU', 1, 2, 
 SELECT regress.error_of($$SELECT * FROM inventory.inventory_apply_events('[{"sku": "ROLE-SKU", "warehouse_id": 1, "event_type": "ALLOCATE", "quantity": 1}, {"sku": "ROLE-SKU", "warehouse_id": 1, "event_type": "COUNT", "quantity": 0}]')$$);
 -- No direct writes, no admin functions.
 SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity) VALUES ('ROLE-SKU', 1, 'RECEIVE', 5)$$);
-SELECT regress.error_of($$UPDATE inventory.inventory_levels SET on_hand = 100$$);
+SELECT regress.error_of($$UPDATE inventory.inventory_level_stripes SET on_hand = 100$$);
 SELECT regress.error_of($$SELECT inventory.inventory_set_sku_policy('ROLE-SKU', true)$$);
 RESET ROLE;
 SELECT (SELECT count(*) FROM inventory.inventory_ledger) - events AS new_events,

@@ -41,13 +41,13 @@ SELECT (inventory.inventory_apply_event('PL-S', :a, 'RECEIVE', 4)).on_hand,
        (inventory.inventory_set_sku_policy('PL-T', safety_stock => 3)).sku AS t_policy,
        (inventory.inventory_apply_event('PL-T', :a, 'RECEIVE', 4)).available_to_sell,
        (inventory.inventory_apply_event('PL-U', :a, 'RECEIVE', 4)).on_hand;
-UPDATE inventory.inventory_levels SET allow_backorder = true WHERE sku = 'PL-S';
-UPDATE inventory.inventory_levels SET safety_stock = 0, available_to_sell = 4 WHERE sku = 'PL-T';
-UPDATE inventory.inventory_levels SET allow_backorder = true, backorder_limit = 7 WHERE sku = 'PL-U';
+UPDATE inventory.inventory_level_stripes SET allow_backorder = true WHERE sku = 'PL-S';
+UPDATE inventory.inventory_level_stripes SET safety_stock = 0, available_to_sell = 4 WHERE sku = 'PL-T';
+UPDATE inventory.inventory_level_stripes SET allow_backorder = true, backorder_limit = 7 WHERE sku = 'PL-U';
 -- An empty level with a stale copy is reported too (its problem is the copy, not the sums).
 SELECT (inventory.inventory_set_sku_policy('PL-BO', allow_backorder => true, safety_stock => 1)).sku
        AS bo_policy;
-UPDATE inventory.inventory_levels SET safety_stock = 0 WHERE sku = 'PL-BO' AND warehouse_id = :a;
+UPDATE inventory.inventory_level_stripes SET safety_stock = 0 WHERE sku = 'PL-BO' AND warehouse_id = :a;
 SELECT sku, warehouse_id = :a AS in_a, level_on_hand, ledger_on_hand, level_version, ledger_events,
        level_available_to_sell, expected_available_to_sell, problem
   FROM inventory.inventory_verify() ORDER BY sku, warehouse_id;

@@ -57,9 +57,9 @@ SELECT * FROM regress.poll();
 
 -- A rebuild repairs levels without ledger rows: every level is returned after it, and a level
 -- it deleted reads as empty.
-UPDATE inventory.inventory_levels SET on_hand = on_hand + 5, available_to_sell = available_to_sell + 5
+UPDATE inventory.inventory_level_stripes SET on_hand = on_hand + 5, available_to_sell = available_to_sell + 5
  WHERE sku = 'FEED-B' AND warehouse_id = 40;
-INSERT INTO inventory.inventory_levels (sku, warehouse_id, on_hand, available_to_sell)
+INSERT INTO inventory.inventory_level_stripes (sku, warehouse_id, on_hand, available_to_sell)
 VALUES ('FEED-GHOST', 40, 2, 2);
 SELECT * FROM regress.poll();  -- the drift itself bypassed the extension: not in the feed
 SELECT count(*) AS marks_before FROM inventory.inventory_feed_marks WHERE sku IS NULL \gset

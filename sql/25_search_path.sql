@@ -68,8 +68,9 @@ CREATE AGGREGATE hostile.string_agg(text, text) (SFUNC = hostile.agg_text_step, 
 DO $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['inventory_levels', 'inventory_ledger', 'inventory_reservations',
-                           'inventory_sku_policies', 'inventory_warehouses'] LOOP
+  FOREACH t IN ARRAY ARRAY['inventory_levels', 'inventory_level_stripes', 'inventory_ledger',
+                           'inventory_reservations', 'inventory_sku_policies',
+                           'inventory_warehouses'] LOOP
     EXECUTE pg_catalog.format(
       'CREATE FUNCTION hostile.%1$s_rows() RETURNS SETOF inventory.%1$s '
       'LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp '
@@ -87,6 +88,7 @@ BEGIN
 END;
 $$;
 CREATE TEMP TABLE inventory_levels (LIKE inventory.inventory_levels);
+CREATE TEMP TABLE inventory_level_stripes (LIKE inventory.inventory_level_stripes);
 CREATE TEMP TABLE inventory_ledger (LIKE inventory.inventory_ledger);
 CREATE TEMP TABLE inventory_reservations (LIKE inventory.inventory_reservations);
 CREATE TEMP TABLE inventory_warehouses (LIKE inventory.inventory_warehouses);
@@ -95,9 +97,16 @@ INSERT INTO pg_temp.inventory_levels
 VALUES ('SP1', 1, 999, 0, 999, 0, false, 99, pg_catalog.now()),
        ('SP2', 1, 999, 0, 999, 0, false, 99, pg_catalog.now()),
        ('SP3', 1, 999, 0, 999, 0, false, 99, pg_catalog.now());
+INSERT INTO pg_temp.inventory_level_stripes
+  (sku, warehouse_id, stripe, on_hand, reserved, available_to_sell, safety_stock, allow_backorder, version, updated_at)
+VALUES ('SP1', 1, 0, 999, 0, 999, 0, false, 99, pg_catalog.now()),
+       ('SP2', 1, 0, 999, 0, 999, 0, false, 99, pg_catalog.now()),
+       ('SP3', 1, 0, 999, 0, 999, 0, false, 99, pg_catalog.now());
 INSERT INTO pg_temp.inventory_warehouses (id, code, name, country, created_at)
 VALUES (1, 'DECOY', 'Decoy', 'XX', pg_catalog.now());
 CREATE TRIGGER refuse BEFORE INSERT OR UPDATE OR DELETE ON pg_temp.inventory_levels
+  FOR EACH STATEMENT EXECUTE FUNCTION hostile.refuse_write();
+CREATE TRIGGER refuse BEFORE INSERT OR UPDATE OR DELETE ON pg_temp.inventory_level_stripes
   FOR EACH STATEMENT EXECUTE FUNCTION hostile.refuse_write();
 CREATE TRIGGER refuse BEFORE INSERT OR UPDATE OR DELETE ON pg_temp.inventory_ledger
   FOR EACH STATEMENT EXECUTE FUNCTION hostile.refuse_write();
@@ -255,14 +264,15 @@ SELECT count(*) AS differences FROM inventory.inventory_verify();
 SELECT regress.consistent();
 -- No hostile table was written: the decoys are as they were.
 SELECT (SELECT count(*) FROM pg_temp.inventory_levels) AS temp_levels,
+       (SELECT count(*) FROM pg_temp.inventory_level_stripes) AS temp_level_stripes,
        (SELECT count(*) FROM pg_temp.inventory_ledger) AS temp_ledger,
        (SELECT count(*) FROM pg_temp.inventory_reservations) AS temp_reservations,
        (SELECT count(*) FROM pg_temp.inventory_warehouses) AS temp_warehouses;
 
 DROP SCHEMA hostile CASCADE;
-DROP TABLE pg_temp.inventory_levels, pg_temp.inventory_ledger, pg_temp.inventory_reservations,
-  pg_temp.inventory_warehouses, pg_temp.text, pg_temp.int4, pg_temp.int8, pg_temp.bool,
-  pg_temp.uuid, pg_temp.timestamptz;
+DROP TABLE pg_temp.inventory_levels, pg_temp.inventory_level_stripes, pg_temp.inventory_ledger,
+  pg_temp.inventory_reservations, pg_temp.inventory_warehouses, pg_temp.text, pg_temp.int4,
+  pg_temp.int8, pg_temp.bool, pg_temp.uuid, pg_temp.timestamptz;
 -- Start the following tests from a clean extension.
 DROP EXTENSION inventory;
 CREATE EXTENSION inventory;

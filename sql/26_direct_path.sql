@@ -30,7 +30,7 @@ SELECT sku, on_hand, version FROM inventory.inventory_levels ORDER BY sku;
 -- no longer does. A savepoint rolled back undoes the event it wrote, and the level's next
 -- event is computed from what remains.
 BEGIN;
-ALTER TABLE inventory.inventory_levels ADD CONSTRAINT dp_at_most_100 CHECK (on_hand <= 100);
+ALTER TABLE inventory.inventory_level_stripes ADD CONSTRAINT dp_at_most_100 CHECK (on_hand <= 100);
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 10);
 SAVEPOINT before_big;
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 100);
@@ -40,7 +40,7 @@ SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 2);
 ROLLBACK TO before_small;
 SELECT on_hand, version FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 3)
   CROSS JOIN (SELECT version FROM inventory.inventory_levels WHERE sku = 'DP') l;
-ALTER TABLE inventory.inventory_levels DROP CONSTRAINT dp_at_most_100;
+ALTER TABLE inventory.inventory_level_stripes DROP CONSTRAINT dp_at_most_100;
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 100);
 COMMIT;
 
@@ -68,18 +68,18 @@ ALTER TABLE inventory.inventory_ledger ADD COLUMN dp_note text DEFAULT 'x';
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
 ALTER TABLE inventory.inventory_ledger DROP COLUMN dp_note;
 -- An update keeps what a column of someone else's holds (its default filled the existing rows).
-ALTER TABLE inventory.inventory_levels ADD COLUMN dp_note text DEFAULT 'x';
+ALTER TABLE inventory.inventory_level_stripes ADD COLUMN dp_note text DEFAULT 'x';
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
-SELECT dp_note FROM inventory.inventory_levels WHERE sku = 'DP';
-ALTER TABLE inventory.inventory_levels DROP COLUMN dp_note;
+SELECT dp_note FROM inventory.inventory_level_stripes WHERE sku = 'DP';
+ALTER TABLE inventory.inventory_level_stripes DROP COLUMN dp_note;
 -- A nullable column of one's own without a default stays NULL, as with SQL.
-ALTER TABLE inventory.inventory_levels ADD COLUMN dp_note text;
+ALTER TABLE inventory.inventory_level_stripes ADD COLUMN dp_note text;
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
-SELECT dp_note IS NULL AS note_null, version FROM inventory.inventory_levels WHERE sku = 'DP';
-ALTER TABLE inventory.inventory_levels DROP COLUMN dp_note;
+SELECT dp_note IS NULL AS note_null, version FROM inventory.inventory_level_stripes WHERE sku = 'DP';
+ALTER TABLE inventory.inventory_level_stripes DROP COLUMN dp_note;
 -- A table referencing the levels does not stop the engine (it never changes a level's key).
-CREATE TABLE dp_level_notes (sku text, warehouse_id integer,
-  FOREIGN KEY (sku, warehouse_id) REFERENCES inventory.inventory_levels);
+CREATE TABLE dp_level_notes (sku text, warehouse_id integer, stripe smallint DEFAULT 0,
+  FOREIGN KEY (sku, warehouse_id, stripe) REFERENCES inventory.inventory_level_stripes);
 INSERT INTO dp_level_notes VALUES ('DP', 1);
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 1);
 DROP TABLE dp_level_notes, dp_refs;

@@ -108,9 +108,12 @@ Datum seen_snapshot(const FeedPosition& position, const std::string& since) {
 // Changed since `seen`: the levels of ledger rows and marks of transactions that the snapshot
 // did not see (at or after its xmin, not visible in it) and that this statement's snapshot sees
 // (MVCC shows only those; the upper bound keeps out transaction ids copied in by a restore).
-// Each changed level is read by its key (a LATERAL probe of the primary key: a poll never reads
-// all levels); one that no longer exists reads as empty, as inventory_ats() reads it. After a
-// rebuild (a mark without a SKU): every level, and the changed ones that no longer exist.
+// Each changed level is read by its key (a LATERAL probe of the level view, which sums the
+// level's stripes through their primary key's prefix: a poll never reads all levels); one that
+// no longer exists reads as empty, as inventory_ats() reads it. The levels of a policy mark (a
+// SKU) and whether a level exists are read from the stripe rows themselves (a join into the
+// grouping view would aggregate every level first). After a rebuild (a mark without a SKU):
+// every level, and the changed ones that no longer exist.
 void return_changes(FunctionCallInfo fcinfo, Datum seen, const std::string& origin) {
     static spi::Statement changes(
         "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS cur),"
@@ -130,7 +133,7 @@ void return_changes(FunctionCallInfo fcinfo, Datum seen, const std::string& orig
         "  SELECT m.sku, m.warehouse_id FROM marks m WHERE m.warehouse_id IS NOT NULL"
         "  UNION"
         "  SELECT l.sku, l.warehouse_id"
-        "    FROM marks m JOIN inventory.inventory_levels l ON l.sku = m.sku"
+        "    FROM marks m JOIN inventory.inventory_level_stripes l ON l.sku = m.sku"
         "   WHERE m.warehouse_id IS NULL),"
         "result AS ("
         "  SELECT c.sku, c.warehouse_id, coalesce(l.on_hand, 0), coalesce(l.reserved, 0),"
@@ -149,7 +152,7 @@ void return_changes(FunctionCallInfo fcinfo, Datum seen, const std::string& orig
         "  SELECT c.sku, c.warehouse_id, 0, 0, 0, 0"
         "    FROM changed c"
         "   WHERE EXISTS (SELECT FROM marks m WHERE m.sku IS NULL)"
-        "     AND NOT EXISTS (SELECT FROM inventory.inventory_levels l"
+        "     AND NOT EXISTS (SELECT FROM inventory.inventory_level_stripes l"
         "                      WHERE l.sku = c.sku AND l.warehouse_id = c.warehouse_id)) "
         "SELECT r.*, $2 || '/' || snap.cur::text FROM result r, snap "
         "UNION ALL "
@@ -217,8 +220,9 @@ std::optional<std::string> text_column(TriggerData* data, HeapTuple tuple, const
     return spi::text_value(*value);
 }
 
-// AFTER DELETE on inventory_levels: a deleted level (a rebuild removes levels without ledger
-// rows) reads as empty to the consumers.
+// AFTER DELETE on inventory_level_stripes: the level of a deleted stripe row (a rebuild removes
+// stripe rows without ledger rows) reads as what its other stripes hold, or as empty when none
+// is left, to the consumers.
 Datum feed_levels_trigger(FunctionCallInfo fcinfo) {
     TriggerData* data = trigger_data(fcinfo, "inventory_feed_levels_trigger");
     const std::optional<Datum> warehouse = column(data, data->tg_trigtuple, "warehouse_id");

@@ -19,7 +19,7 @@ void lock_ledger_for_writing();
 
 // `mode` on the extension's table `table` (inventory_rebuild_levels: SHARE ROW EXCLUSIVE on
 // inventory_ledger, then SHARE on inventory_sku_policies, then SHARE ROW EXCLUSIVE on
-// inventory_levels). No privilege check: the caller runs as the extension's owner.
+// inventory_level_stripes). No privilege check: the caller runs as the extension's owner.
 void lock_table(const char* table, LOCKMODE mode);
 
 // Takes the transaction-scoped advisory locks of the SKUs, in the one order (core/sku_lock.hpp):

@@ -143,7 +143,7 @@ Datum warehouse_guard_trigger(FunctionCallInfo fcinfo) {
     if (!deleting && id_of(data->tg_newtuple) == old_id) return keep;
 
     static spi::Statement has_stock_records(
-        "SELECT EXISTS (SELECT FROM inventory.inventory_levels l "
+        "SELECT EXISTS (SELECT FROM inventory.inventory_level_stripes l "
         "               WHERE l.warehouse_id OPERATOR(pg_catalog.=) $1)"
         "    OR EXISTS (SELECT FROM inventory.inventory_ledger g "
         "               WHERE g.warehouse_id OPERATOR(pg_catalog.=) $1)"

@@ -87,7 +87,7 @@ COMMENT ON INDEX inventory.inventory_ledger_idempotency_key_key IS 'One event pe
 
 CREATE UNIQUE INDEX IF NOT EXISTS inventory_ledger_level_version_key ON inventory.inventory_ledger USING btree (sku, warehouse_id, stripe, level_version);
 
-COMMENT ON INDEX inventory.inventory_ledger_level_version_key IS 'One event per position of a stripe''s history: level_version is unique per stripe also for restored rows; serves the rebuild''s per-level existence probes.';
+COMMENT ON INDEX inventory.inventory_ledger_level_version_key IS 'One event per position of a stripe''s history: level_version is unique per stripe also for restored rows; serves the rebuild''s per-stripe existence probes.';
 
 CREATE INDEX IF NOT EXISTS inventory_ledger_related_event_id_idx ON inventory.inventory_ledger USING btree (related_event_id) WHERE (related_event_id IS NOT NULL);
 

@@ -113,7 +113,7 @@ CREATE OR REPLACE FUNCTION inventory.inventory_rebuild_levels() RETURNS bigint
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_rebuild_levels';
 
-COMMENT ON FUNCTION inventory.inventory_rebuild_levels() IS 'Recomputes every level from the ledger and its policy copies from inventory_sku_policies in one set-based pass, holding off new events and policy changes meanwhile (SHARE on the ledger, then on the policies, then the levels), and returns how many levels it changed (0 when they were already true). A level no event touched yet (version 0, empty) is kept.';
+COMMENT ON FUNCTION inventory.inventory_rebuild_levels() IS 'Recomputes every level from the ledger, stripe by stripe (each row of inventory_level_stripes from the ledger rows of its stripe), and the policy copies from inventory_sku_policies in one set-based pass, holding off new events and policy changes meanwhile (SHARE on the ledger, then on the policies, then the stripe rows), and returns how many levels it changed (0 when they were already true). A missing level is created with all its policy''s stripes, a missing stripe row of a level inserted; a stripe no event touched yet (version 0, empty) is kept, any other stripe row without ledger rows removed.';
 
 REVOKE ALL ON FUNCTION inventory.inventory_rebuild_levels() FROM PUBLIC;
 GRANT ALL ON FUNCTION inventory.inventory_rebuild_levels() TO inventory_admin;
@@ -123,33 +123,60 @@ CREATE OR REPLACE FUNCTION inventory.inventory_verify() RETURNS TABLE(sku text, 
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
   WITH sums AS (
-    SELECT g.sku, g.warehouse_id, sum(g.on_hand_change) AS on_hand,
+    SELECT g.sku, g.warehouse_id, g.stripe, sum(g.on_hand_change) AS on_hand,
            sum(g.reserved_change) AS reserved, count(*) AS events
       FROM inventory.inventory_ledger g
-     GROUP BY g.sku, g.warehouse_id),
+     GROUP BY g.sku, g.warehouse_id, g.stripe),
+  -- One row per stripe that has a stripe row or ledger rows (or both).
   checked AS (
     SELECT coalesce(l.sku, s.sku) AS sku, coalesce(l.warehouse_id, s.warehouse_id) AS warehouse_id,
+           coalesce(l.stripe, s.stripe) AS stripe,
            l.on_hand AS level_on_hand, s.on_hand AS ledger_on_hand,
            l.reserved AS level_reserved, s.reserved AS ledger_reserved,
            l.version AS level_version, s.events AS ledger_events,
-           l.available_to_sell AS level_available,
+           l.available_to_sell AS level_available, l.safety_stock AS level_safety_stock,
            CASE WHEN l.on_hand - l.reserved < 0 THEN l.on_hand - l.reserved
                 ELSE greatest(l.on_hand - l.reserved - coalesce(p.safety_stock, 0), 0)
            END AS expected_available,
            l.sku IS NULL AS no_level,
            s.sku IS NULL AS no_ledger,
-           -- A level no event touched yet (an order creates them): empty, version 0.
+           -- How many stripe rows the level has (0: the level itself is missing).
+           count(l.sku) OVER (PARTITION BY coalesce(l.sku, s.sku),
+                                           coalesce(l.warehouse_id, s.warehouse_id)) AS level_rows,
+           -- A stripe no event touched yet (an order creates levels, a policy their stripes):
+           -- empty, version 0.
            l.version = 0 AND l.on_hand = 0 AND l.reserved = 0 AS untouched,
-           p.sku IS NOT NULL AS has_policy,
+           p.sku IS NOT NULL AS has_policy, p.safety_stock AS policy_safety_stock,
+           coalesce(p.stripes, 1) AS policy_stripes,
            (l.safety_stock, l.allow_backorder, l.backorder_limit)
              IS DISTINCT FROM (coalesce(p.safety_stock, 0), coalesce(p.allow_backorder, false),
                                p.backorder_limit) AS policy_differs
-      FROM inventory.inventory_levels l
-      FULL JOIN sums s ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id
+      FROM inventory.inventory_level_stripes l
+      FULL JOIN sums s ON s.sku = l.sku AND s.warehouse_id = l.warehouse_id AND s.stripe = l.stripe
       LEFT JOIN inventory.inventory_sku_policies p ON p.sku = coalesce(l.sku, s.sku)),
-  found AS (
-    SELECT c.*, array_remove(ARRAY[
-             CASE WHEN c.no_level THEN 'ledger rows without a level' END,
+  -- Per (sku, warehouse): the level as inventory_levels sums it, and the ledger's sums.
+  levels AS (
+    SELECT c.sku, c.warehouse_id,
+           sum(c.level_on_hand) AS level_on_hand, sum(c.ledger_on_hand) AS ledger_on_hand,
+           sum(c.level_reserved) AS level_reserved, sum(c.ledger_reserved) AS ledger_reserved,
+           sum(c.level_version) AS level_version, sum(c.ledger_events) AS ledger_events,
+           count(*) FILTER (WHERE NOT c.no_level) AS level_rows,
+           max(c.level_available) FILTER (WHERE NOT c.no_level) AS one_available,
+           max(c.expected_available) FILTER (WHERE NOT c.no_level) AS one_expected,
+           max(c.level_safety_stock) AS level_safety_stock,
+           coalesce(max(c.policy_safety_stock), 0) AS policy_safety_stock,
+           max(c.policy_stripes) AS policy_stripes,
+           -- Problems name their stripes unless the level is one stripe 0 (not striped).
+           count(*) > 1 OR max(c.stripe) > 0 AS striped
+      FROM checked c
+     GROUP BY c.sku, c.warehouse_id),
+  -- Each problem of a stripe, numbered in the order the problem column lists them.
+  stripe_problems AS (
+    SELECT c.sku, c.warehouse_id, c.stripe, pr.kind, pr.text
+      FROM checked c
+     CROSS JOIN LATERAL unnest(ARRAY[
+             CASE WHEN c.no_level AND c.level_rows = 0 THEN 'ledger rows without a level'
+                  WHEN c.no_level THEN 'ledger rows without their stripe row' END,
              CASE WHEN c.no_ledger AND NOT c.no_level AND NOT c.untouched
                   THEN 'level without ledger rows' END,
              CASE WHEN NOT c.no_level AND NOT c.no_ledger AND c.ledger_on_hand IS DISTINCT FROM c.level_on_hand
@@ -165,22 +192,65 @@ CREATE OR REPLACE FUNCTION inventory.inventory_verify() RETURNS TABLE(sku text, 
                             ELSE 'policy copies differ from the defaults (no policy row)' END END,
              CASE WHEN c.ledger_on_hand NOT BETWEEN -9223372036854775808 AND 9223372036854775807
                     OR c.ledger_reserved NOT BETWEEN -9223372036854775808 AND 9223372036854775807
-                  THEN 'ledger sum outside the bigint range' END], NULL) AS problems
-      FROM checked c)
-  SELECT f.sku, f.warehouse_id, f.level_on_hand,
-         CASE WHEN f.ledger_on_hand BETWEEN -9223372036854775808 AND 9223372036854775807
-              THEN f.ledger_on_hand::bigint END,
-         f.level_reserved,
-         CASE WHEN f.ledger_reserved BETWEEN -9223372036854775808 AND 9223372036854775807
-              THEN f.ledger_reserved::bigint END,
-         f.level_version, f.ledger_events, f.level_available, f.expected_available,
-         array_to_string(f.problems, '; ')
+                  THEN 'ledger sum outside the bigint range' END]) WITH ORDINALITY AS pr(text, kind)
+     WHERE pr.text IS NOT NULL
+    UNION ALL
+    -- A level has a row for each of its policy's stripes (it is created with them, and a new
+    -- stripe count creates the missing ones); a missing one with ledger rows is reported above.
+    SELECT v.sku, v.warehouse_id, n.stripe, 9,
+           format('no stripe row (the SKU''s policy has %s stripe%s)', v.policy_stripes,
+                  CASE WHEN v.policy_stripes = 1 THEN '' ELSE 's' END)
+      FROM levels v
+     CROSS JOIN LATERAL generate_series(0, v.policy_stripes - 1) AS n(stripe)
+     WHERE v.level_rows > 0
+       AND NOT EXISTS (SELECT FROM checked c
+                        WHERE c.sku = v.sku AND c.warehouse_id = v.warehouse_id
+                          AND c.stripe = n.stripe)),
+  -- A problem shared by several stripes is listed once, naming them: 'stripes 1, 3: ...'.
+  grouped AS (
+    SELECT p.sku, p.warehouse_id, p.kind,
+           CASE WHEN v.striped
+                THEN CASE WHEN count(*) = 1 THEN 'stripe ' ELSE 'stripes ' END
+                     || string_agg(p.stripe::text, ', ' ORDER BY p.stripe) || ': '
+                ELSE '' END || p.text AS text
+      FROM stripe_problems p
+      JOIN levels v ON v.sku = p.sku AND v.warehouse_id = p.warehouse_id
+     GROUP BY p.sku, p.warehouse_id, p.kind, p.text, v.striped
+    UNION ALL
+    -- The level's total, when it is the sum of several stripes.
+    SELECT v.sku, v.warehouse_id, 10, 'ledger sum outside the bigint range'
+      FROM levels v
+     WHERE v.striped
+       AND (v.ledger_on_hand NOT BETWEEN -9223372036854775808 AND 9223372036854775807
+            OR v.ledger_reserved NOT BETWEEN -9223372036854775808 AND 9223372036854775807)),
+  found AS (
+    SELECT g.sku, g.warehouse_id, string_agg(g.text, '; ' ORDER BY g.kind, g.text) AS problems
+      FROM grouped g
+     GROUP BY g.sku, g.warehouse_id)
+  SELECT v.sku, v.warehouse_id, v.level_on_hand::bigint,
+         CASE WHEN v.ledger_on_hand BETWEEN -9223372036854775808 AND 9223372036854775807
+              THEN v.ledger_on_hand::bigint END,
+         v.level_reserved::bigint,
+         CASE WHEN v.ledger_reserved BETWEEN -9223372036854775808 AND 9223372036854775807
+              THEN v.ledger_reserved::bigint END,
+         v.level_version::bigint, v.ledger_events::bigint,
+         -- The level's own available_to_sell, as inventory_levels computes it, and what it
+         -- should be: of its one stripe, or from its totals and the SKU's safety stock.
+         CASE WHEN v.level_rows = 1 THEN v.one_available
+              WHEN v.level_rows = 0 THEN NULL
+              WHEN v.level_on_hand - v.level_reserved < 0 THEN (v.level_on_hand - v.level_reserved)::bigint
+              ELSE greatest(v.level_on_hand - v.level_reserved - v.level_safety_stock, 0)::bigint END,
+         CASE WHEN v.level_rows = 1 THEN v.one_expected
+              WHEN v.level_rows = 0 THEN 0
+              WHEN v.level_on_hand - v.level_reserved < 0 THEN (v.level_on_hand - v.level_reserved)::bigint
+              ELSE greatest(v.level_on_hand - v.level_reserved - v.policy_safety_stock, 0)::bigint END,
+         f.problems
     FROM found f
-   WHERE cardinality(f.problems) > 0
+    JOIN levels v ON v.sku = f.sku AND v.warehouse_id = f.warehouse_id
    ORDER BY 1, 2;
 $$;
 
-COMMENT ON FUNCTION inventory.inventory_verify() IS 'Every (sku, warehouse) whose level differs from the sum of its ledger rows, whose available_to_sell does not follow from its on_hand, reserved and the SKU''s safety stock, or whose policy copies differ from inventory_sku_policies (the defaults without a row), with what is wrong in problem; empty when the levels are true. A level no event touched yet (version 0, empty, no ledger rows) is consistent. One set-based pass with plain reads: it waits for no lock.';
+COMMENT ON FUNCTION inventory.inventory_verify() IS 'Every (sku, warehouse) whose level differs from the ledger, with what is wrong in problem; empty when the levels are true. Each stripe row (inventory_level_stripes) is checked against the sum of its ledger rows (same sku, warehouse and stripe: on_hand, reserved, version = their number), its available_to_sell against on_hand, reserved and the SKU''s safety stock, and its policy copies against inventory_sku_policies (the defaults without a row); a level lacking a row for one of its policy''s stripes is reported too. One row per level: the level columns are sums over its stripes, the ledger columns the ledger''s sums, available_to_sell the level''s own (of its one stripe, or from its totals), and a problem of a striped level names its stripes (''stripe 3: on_hand differs from the ledger''). A stripe no event touched yet (version 0, empty, no ledger rows) is consistent. One set-based pass with plain reads: it waits for no lock.';
 
 REVOKE ALL ON FUNCTION inventory.inventory_verify() FROM PUBLIC;
 GRANT ALL ON FUNCTION inventory.inventory_verify() TO inventory_reader;

@@ -108,10 +108,25 @@ CREATE OR REPLACE FUNCTION inventory.inventory_verify_reservations() RETURNS TAB
            GROUP BY 1, 2) h
     LEFT JOIN inventory.inventory_levels l ON l.sku = h.sku AND l.warehouse_id = h.warehouse_id
    WHERE h.held > coalesce(l.reserved, 0)
-  ORDER BY 2, 3, 1;
+  UNION ALL
+  -- A striped level: each stripe holds the units of the reservations on it.
+  SELECT NULL, h.sku, h.warehouse_id,
+         format('stripe %s: reservations hold %s units, the stripe has %s reserved', h.stripe,
+                h.held, coalesce(l.reserved, 0))
+    FROM (SELECT r.sku, r.warehouse_id, r.stripe, sum(r.held) AS held
+            FROM inventory.inventory_reservations r
+           WHERE r.status = 'ACTIVE'
+           GROUP BY 1, 2, 3) h
+    LEFT JOIN inventory.inventory_level_stripes l
+           ON l.sku = h.sku AND l.warehouse_id = h.warehouse_id AND l.stripe = h.stripe
+   WHERE h.held > coalesce(l.reserved, 0)
+     AND (h.stripe <> 0
+          OR EXISTS (SELECT FROM inventory.inventory_level_stripes o
+                      WHERE o.sku = h.sku AND o.warehouse_id = h.warehouse_id AND o.stripe <> 0))
+  ORDER BY 2, 3, 1, 4;
 $$;
 
-COMMENT ON FUNCTION inventory.inventory_verify_reservations() IS 'Reservations whose allocated, fulfilled or released units differ from the ledger events that name them, and levels whose reservations hold more than is reserved; empty when true.';
+COMMENT ON FUNCTION inventory.inventory_verify_reservations() IS 'Reservations whose allocated, fulfilled or released units differ from the ledger events that name them, levels whose reservations hold more than is reserved, and, of a striped level, stripes whose reservations hold more than the stripe has reserved; empty when true.';
 
 REVOKE ALL ON FUNCTION inventory.inventory_verify_reservations() FROM PUBLIC;
 GRANT ALL ON FUNCTION inventory.inventory_verify_reservations() TO inventory_reader;

@@ -185,7 +185,7 @@ SQL
   check "$title verify empty" test "$(q -c 'SELECT count(*) FROM inventory.inventory_verify()')" = 0
   check "$title verify_reservations empty" test "$(q -c 'SELECT count(*) FROM inventory.inventory_verify_reservations()')" = 0
   check "$title verify_data empty" test "$(q -c 'SELECT count(*) FROM inventory.inventory_verify_data()')" = 0
-  check "$title no negative level" test "$(q -c 'SELECT count(*) FROM inventory.inventory_levels WHERE on_hand < 0 OR reserved < 0 OR (available_to_sell < 0 AND NOT allow_backorder)')" = 0
+  check "$title no negative level" test "$(q -c 'SELECT count(*) FROM inventory.inventory_level_stripes WHERE on_hand < 0 OR reserved < 0 OR (available_to_sell < 0 AND NOT allow_backorder)')" = 0
   check "$title no key twice" test "$(q -c 'SELECT count(*) FROM (SELECT idempotency_key FROM inventory.inventory_ledger WHERE idempotency_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d')" = 0
   check "$title every acknowledged event kept" test "$(tail -1 "$work/missing")" = 0
   check "$title some events acknowledged" test "$acked_events" -gt 0

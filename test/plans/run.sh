@@ -2,8 +2,9 @@
 # The plans the readers run (issue 11): inventory_ats, inventory_availability,
 # inventory_levels_at and inventory_level_changes are C functions whose queries are prepared once
 # per backend with a generic plan (pg/spi.hpp). On tables of some size that plan must stay an
-# index probe: no sequential scan of inventory_levels or inventory_ledger, which grow without
-# bound. auto_explain (log_nested_statements, at NOTICE) shows the plan each call really runs.
+# index probe: no sequential scan of inventory_level_stripes (the rows the level view
+# inventory_levels sums) or inventory_ledger, which grow without bound. auto_explain
+# (log_nested_statements, at NOTICE) shows the plan each call really runs.
 # Starts its own throw-away cluster. Prints one "... ok" / "... FAILED" line per check.
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/common.sh"
@@ -17,9 +18,9 @@ nested_plans() {
     -c "$1" 2>&1 >/dev/null
 }
 # index_probe SQL [TABLES]: the plans use an index and scan none of TABLES (an extended regular
-# expression; default inventory_levels and inventory_ledger) sequentially.
+# expression; default inventory_level_stripes and inventory_ledger) sequentially.
 index_probe() {
-  local plans tables=${2:-inventory_(levels|ledger)}
+  local plans tables=${2:-inventory_(level_stripes|ledger)}
   plans=$(nested_plans "$1")
   if grep -qE '^ERROR' <<<"$plans" || ! grep -qE 'Index (Only )?Scan|Bitmap Index Scan' <<<"$plans" ||
     grep -qE "Seq Scan on $tables( |\$)" <<<"$plans"; then
@@ -31,7 +32,7 @@ index_probe() {
 # write_path SQL [TABLES]: a write path on the direct path (pg/direct_tables.hpp) may run no SQL
 # on its tables at all; what SQL it runs scans none of TABLES sequentially.
 write_path() {
-  local plans tables=${2:-inventory_(levels|ledger)}
+  local plans tables=${2:-inventory_(level_stripes|ledger)}
   plans=$(nested_plans "$1")
   if grep -qE '^ERROR' <<<"$plans" || grep -qE "Seq Scan on $tables( |\$)" <<<"$plans"; then
     echo "    plans of $1:" >&2
@@ -64,7 +65,7 @@ direct_probe() {
     -c "BEGIN" -c "$1" \
     -c "SELECT sum(seq_scan) || ' ' || sum(idx_scan) FROM pg_stat_xact_user_tables
          WHERE schemaname = 'inventory'
-           AND relname IN ('inventory_levels', 'inventory_ledger', 'inventory_reservations',
+           AND relname IN ('inventory_level_stripes', 'inventory_ledger', 'inventory_reservations',
                            'inventory_orders')" -c "COMMIT" 2>&1 | tail -1)
   if ! [[ $out =~ ^0\ [1-9][0-9]*$ ]]; then
     echo "    $1: sequential scans, index scans = $out" >&2
@@ -111,10 +112,10 @@ INSERT INTO inventory.inventory_reservations (reference_id, sku, warehouse_id, o
 SELECT 'PLAN-O-' || i || '/' || n, 'PLAN-' || (i % 2500), 1, 'PLAN-O-' || i, 1
   FROM generate_series(1, 5000) i, generate_series(1, 2) n;
 SQL
-order_tables='inventory_(levels|ledger|orders|reservations)'
+order_tables='inventory_(level_stripes|ledger|orders|reservations)'
 generic() { PGOPTIONS="-c plan_cache_mode=force_generic_plan" "$@"; }
 # Orders and releases (issue 12, item 7): the order's tables only on the direct path.
-direct_tables='inventory_(levels|ledger|orders|reservations|warehouses|warehouse_countries|sku_policies)'
+direct_tables='inventory_(level_stripes|ledger|orders|reservations|warehouses|warehouse_countries|sku_policies)'
 order_lines='[{"sku": "PLAN-7", "quantity": 1}, {"sku": "PLAN-9", "quantity": 1}]'  # warehouse 2
 check order-allocate generic direct_only \
   "SELECT count(*) FROM inventory.inventory_allocate_order('PLAN-O-A', '$order_lines', ship_to => 'DE', allow_split => true)" \
@@ -165,7 +166,7 @@ relocks_without_probe() {
   local out
   out=$(psql -X -q -At -d postgres -c "BEGIN" \
     -c "SELECT count(*) FROM generate_series(1, 10) g, inventory.inventory_apply_event('PLAN-7', 1, 'RECEIVE', 1 + 0 * g)" \
-    -c "SELECT pg_stat_get_xact_numscans('inventory.inventory_levels_pkey'::regclass)" -c "COMMIT" | tail -1)
+    -c "SELECT pg_stat_get_xact_numscans('inventory.inventory_level_stripes_pkey'::regclass)" -c "COMMIT" | tail -1)
   [ "$out" = 1 ] || { echo "    level primary-key probes for 10 events: $out" >&2; return 1; }
 }
 check relock-written-level-without-probe relocks_without_probe
