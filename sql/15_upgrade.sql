@@ -40,23 +40,54 @@ $$;
 DROP EXTENSION inventory;
 CREATE EXTENSION inventory VERSION '0.1.0';
 SELECT extversion FROM pg_extension WHERE extname = 'inventory';
--- Data written under 0.1.0 ... (appended as rows: this library's event engine writes the
--- 0.3.0 ledger, whose columns an older schema lacks until it is updated; the ledger trigger
--- handles both)
+-- Data written under 0.1.0 ... This library writes the 0.5.0 schema only (striped levels): an
+-- older one gets one clear error from it, for a call and for a plain INSERT into the ledger,
+-- so the rows of the old versions are appended as their libraries wrote them: a ledger row
+-- with its computed columns and its level, the ledger trigger off (pg_temp.append_as_old).
+CREATE FUNCTION pg_temp.append_as_old(p_sku text, p_type text, p_quantity bigint,
+                                      p_reference text DEFAULT NULL, p_key text DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  d_on_hand bigint := CASE p_type WHEN 'RECEIVE' THEN p_quantity
+                                  WHEN 'FULFILL' THEN -p_quantity ELSE 0 END;
+  d_reserved bigint := CASE p_type WHEN 'ALLOCATE' THEN p_quantity
+                                   WHEN 'RECEIVE' THEN 0 ELSE -p_quantity END;
+  lv record;
+BEGIN
+  INSERT INTO inventory.inventory_levels AS l (sku, warehouse_id) VALUES (p_sku, 1)
+  ON CONFLICT DO NOTHING;
+  UPDATE inventory.inventory_levels l
+     SET on_hand = l.on_hand + d_on_hand, reserved = l.reserved + d_reserved,
+         available_to_sell = l.on_hand + d_on_hand - l.reserved - d_reserved,
+         version = l.version + 1
+   WHERE l.sku = p_sku AND l.warehouse_id = 1
+  RETURNING l.on_hand, l.reserved, l.available_to_sell, l.version INTO lv;
+  ALTER TABLE inventory.inventory_ledger DISABLE TRIGGER inventory_ledger_apply;
+  INSERT INTO inventory.inventory_ledger
+    (sku, warehouse_id, event_type, quantity, on_hand_change, reserved_change, on_hand_after,
+     reserved_after, available_after, level_version, reference_id, idempotency_key)
+  VALUES (p_sku, 1, p_type, p_quantity, d_on_hand, d_reserved, lv.on_hand, lv.reserved,
+          lv.available_to_sell, lv.version, p_reference, p_key);
+  ALTER TABLE inventory.inventory_ledger ENABLE ALWAYS TRIGGER inventory_ledger_apply;
+END;
+$$;
 SELECT inventory.inventory_create_warehouse('OLD', 'Old warehouse', 'US');
-INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, idempotency_key)
-VALUES ('KEPT', 1, 'RECEIVE', 9, 'kept-1');
+SELECT pg_temp.append_as_old('KEPT', 'RECEIVE', 9, NULL, 'kept-1');
 -- Until the update, the library refuses to write events, with one clear error.
 SELECT regress.error_of($$SELECT inventory.inventory_apply_event('KEPT', 1, 'RECEIVE', 1)$$);
+SELECT regress.error_of($$INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity)
+                          VALUES ('KEPT', 1, 'RECEIVE', 1)$$);
 ALTER EXTENSION inventory UPDATE TO '0.2.0';
 SELECT extversion FROM pg_extension WHERE extname = 'inventory';
 -- ... and under 0.2.0: order lines reserved and shipped in part through references, and one
 -- (OLD-SHIP) shipped without naming its reference ...
-INSERT INTO inventory.inventory_ledger (sku, warehouse_id, event_type, quantity, reference_id)
-VALUES ('KEPT', 1, 'ALLOCATE', 4, 'OLD-ORDER/1'), ('KEPT', 1, 'FULFILL', 1, 'OLD-ORDER/1'),
-       ('KEPT', 1, 'ALLOCATE', 2, 'OLD-ORDER/2'), ('KEPT', 1, 'DEALLOCATE', 2, 'OLD-ORDER/2'),
-       ('OLD-SHIP', 1, 'RECEIVE', 5, NULL), ('OLD-SHIP', 1, 'ALLOCATE', 5, 'OLD-SHIP/1'),
-       ('OLD-SHIP', 1, 'FULFILL', 5, 'SHIPMENT-77');
+SELECT pg_temp.append_as_old(e.sku, e.event_type, e.quantity, e.reference_id)
+  FROM (VALUES (1, 'KEPT', 'ALLOCATE', 4, 'OLD-ORDER/1'), (2, 'KEPT', 'FULFILL', 1, 'OLD-ORDER/1'),
+               (3, 'KEPT', 'ALLOCATE', 2, 'OLD-ORDER/2'), (4, 'KEPT', 'DEALLOCATE', 2, 'OLD-ORDER/2'),
+               (5, 'OLD-SHIP', 'RECEIVE', 5, NULL), (6, 'OLD-SHIP', 'ALLOCATE', 5, 'OLD-SHIP/1'),
+               (7, 'OLD-SHIP', 'FULFILL', 5, 'SHIPMENT-77'))
+       AS e(n, sku, event_type, quantity, reference_id)
+ ORDER BY e.n;
 ALTER EXTENSION inventory UPDATE TO '0.3.0';
 SELECT extversion FROM pg_extension WHERE extname = 'inventory';
 -- ... and under 0.3.0: rows that 0.3.0 accepted and 0.3.1 refuses (a metadata unit_cost that

@@ -98,10 +98,10 @@ VALUES ('SP1', 1, 999, 0, 999, 0, false, 99, pg_catalog.now()),
        ('SP2', 1, 999, 0, 999, 0, false, 99, pg_catalog.now()),
        ('SP3', 1, 999, 0, 999, 0, false, 99, pg_catalog.now());
 INSERT INTO pg_temp.inventory_level_stripes
-  (sku, warehouse_id, stripe, on_hand, reserved, available_to_sell, safety_stock, allow_backorder, version, updated_at)
-VALUES ('SP1', 1, 0, 999, 0, 999, 0, false, 99, pg_catalog.now()),
-       ('SP2', 1, 0, 999, 0, 999, 0, false, 99, pg_catalog.now()),
-       ('SP3', 1, 0, 999, 0, 999, 0, false, 99, pg_catalog.now());
+  (sku, warehouse_id, stripe, stripe_count, on_hand, reserved, available_to_sell, safety_stock, allow_backorder, version, updated_at)
+VALUES ('SP1', 1, 0, 1, 999, 0, 999, 0, false, 99, pg_catalog.now()),
+       ('SP2', 1, 0, 1, 999, 0, 999, 0, false, 99, pg_catalog.now()),
+       ('SP3', 1, 0, 1, 999, 0, 999, 0, false, 99, pg_catalog.now());
 INSERT INTO pg_temp.inventory_warehouses (id, code, name, country, created_at)
 VALUES (1, 'DECOY', 'Decoy', 'XX', pg_catalog.now());
 CREATE TRIGGER refuse BEFORE INSERT OR UPDATE OR DELETE ON pg_temp.inventory_levels
