@@ -48,7 +48,10 @@ struct RecordedEvent {
 
 // Checks that a recorded row is one the rules could have produced: its changes are what its
 // event type and quantity imply, and the level before and after it are valid. Policy at the time
-// is not known, so backorders are assumed allowed. Throws Error(InvalidParameter).
+// is not known, so backorders are assumed allowed. A COUNT's on_hand change follows from the
+// level's total, which a stripe's row does not show: only its reserved change is checked; a
+// REBALANCE's reserved change must be part of its on_hand change. Throws
+// Error(InvalidParameter).
 void verify_recorded(const EventRequest& request, const RecordedEvent& recorded);
 
 // Checks a policy's own values. Throws Error(InvalidParameter).

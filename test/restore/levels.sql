@@ -9,3 +9,7 @@ COPY (SELECT sku, warehouse_id, in_transit, incoming FROM inventory.inventory_st
 COPY (SELECT warehouse_id, country, priority FROM inventory.inventory_warehouse_countries
        ORDER BY 1, 2) TO STDOUT;
 COPY (SELECT order_ref, allocation FROM inventory.inventory_orders ORDER BY 1) TO STDOUT;
+COPY (SELECT sku, warehouse_id, stripe, stripe_count, on_hand, reserved, version
+        FROM inventory.inventory_level_stripes ORDER BY 1, 2, 3) TO STDOUT;
+COPY (SELECT reference_id, sku, warehouse_id, stripe FROM inventory.inventory_reservations
+       ORDER BY 1, 2, 3) TO STDOUT;

@@ -20,6 +20,9 @@ SELECT (inventory.inventory_expect_purchase_order('PO-1', 'SAFE', 1, 40, '2030-0
 SELECT (inventory.inventory_receive_purchase_order('PO-1', 'SAFE', 15)).incoming;
 
 -- Generated events over 40 SKUs x 3 warehouses; refused ones are skipped.
+-- Striped SKUs (0.5.0): their stripes, REBALANCE rows and reservations per stripe restore too.
+SELECT count(*) FROM (SELECT inventory.inventory_set_sku_policy('SKU-' || n, stripes => 4)
+                        FROM generate_series(0, 4) AS n) AS striped;
 DO $$
 DECLARE
   i integer;

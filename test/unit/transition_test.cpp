@@ -461,6 +461,26 @@ TEST(VerifyRecorded, RefusesChangesTheQuantityDoesNotImply) {
         verify_recorded(Request(EventKind::Return, 3, "DAMAGED"), Recorded(3, 0, {3, 0})));
 }
 
+TEST(VerifyRecorded, ACountOfAStripeChecksItsReservedChangeOnly) {
+    // The level counted 1 unit; its stripe 0 held 3 of the 4 units it had: -3 on that stripe.
+    EXPECT_NO_THROW(verify_recorded(Request(EventKind::Count, 1), Recorded(-3, 0, {0, 0})));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
+                      verify_recorded(Request(EventKind::Count, 1), Recorded(-3, 1, {0, 1})));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
+                      verify_recorded(Request(EventKind::Count, 1), Recorded(-3, 0, {-1, 0})));
+}
+
+TEST(VerifyRecorded, ARebalanceMovesOnHandAndPartOfItReservedOneWay) {
+    EXPECT_NO_THROW(verify_recorded(Request(EventKind::Rebalance, -4), Recorded(-4, 0, {1, 0})));
+    EXPECT_NO_THROW(verify_recorded(Request(EventKind::Rebalance, 5), Recorded(5, 2, {9, 2})));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
+                      verify_recorded(Request(EventKind::Rebalance, 5), Recorded(4, 0, {9, 0})));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
+                      verify_recorded(Request(EventKind::Rebalance, -5), Recorded(-5, 2, {1, 3})));
+    EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
+                      verify_recorded(Request(EventKind::Rebalance, 2), Recorded(2, 3, {5, 3})));
+}
+
 TEST(VerifyRecorded, RefusesNegativeLevels) {
     EXPECT_ERROR_CODE(ErrorCode::InvalidParameter,
                       verify_recorded(Request(EventKind::Receive, 5), Recorded(5, 0, {-1, 0})));
