@@ -687,22 +687,25 @@ LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
     struct Outcome {
         TM_Result result;
         bool traversed;
+        TransactionId holder;
     };
     Snapshot snapshot = statement.snapshot();
     const Outcome outcome = pg_guard([=] {
-        TM_FailureData failure;
+        TM_FailureData failure{};
+        failure.xmax = InvalidTransactionId;
         const int flags = transaction_snapshot ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
         const TM_Result result = table_tuple_lock(
             relation, row, snapshot, slot, GetCurrentCommandId(true), LockTupleExclusive,
             skip_locked ? LockWaitSkip : LockWaitBlock, flags, &failure);
-        return Outcome{result, result == TM_Ok && failure.traversed};
+        return Outcome{result, result == TM_Ok && failure.traversed,
+                       result == TM_WouldBlock ? failure.xmax : InvalidTransactionId};
     });
     switch (outcome.result) {
         case TM_Ok:
             *row = slot->tts_tid;
             return {true, outcome.traversed};
         case TM_WouldBlock:
-            return {};
+            return {false, false, outcome.holder};
         case TM_Deleted:
             if (transaction_snapshot) serialization_failure("delete");
             return {};
@@ -718,6 +721,18 @@ LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
     throw Error(ErrorCode::Internal,
                 "unexpected result " + std::to_string(static_cast<int>(outcome.result)) +
                     " locking a row of inventory." + kTableNames[static_cast<std::size_t>(table)]);
+}
+
+void wait_for_transaction(TableId table, TransactionId xid, const ItemPointerData& row) {
+    Relation relation = open_table(table).relation;
+    ItemPointerData at = row;
+    pg_guard([&] {
+        if (TransactionIdIsValid(xid) && !TransactionIdIsCurrentTransactionId(xid)) {
+            XactLockTableWait(xid, relation, &at, XLTW_Lock);
+        } else {
+            pg_usleep(1000L);  // several share the row: look again in a millisecond
+        }
+    });
 }
 
 void load_current(NewRow& row, const ItemPointerData& tid) {

@@ -158,9 +158,16 @@ class IndexProbe {
 struct LockResult {
     bool locked = false;
     bool followed = false;
+    // skip_locked and the row is held: the transaction that holds it (InvalidTransactionId when
+    // several share it), for wait_for_transaction.
+    TransactionId holder = InvalidTransactionId;
 };
 [[nodiscard]] LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
                                   const Statement& statement, bool skip_locked = false);
+
+// Waits until transaction `xid` ends (XactLockTableWait), without locking any row: a caller
+// that skipped a held row waits for its holder and then looks again.
+void wait_for_transaction(TableId table, TransactionId xid, const ItemPointerData& row);
 
 // Whether the row version in `slot` was written by this transaction (or one of its committed
 // subtransactions) and not changed since: no other transaction can lock or change it before

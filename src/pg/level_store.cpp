@@ -215,7 +215,8 @@ std::optional<LockedLevel> probe_level(const LevelKey& key, const direct::Statem
 // refreshes it to the version locked (under READ COMMITTED the latest). False when it is
 // skipped or was deleted meanwhile.
 bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
-                 const direct::Statement& statement, bool skip_locked, Policy* policy = nullptr) {
+                 const direct::Statement& statement, bool skip_locked, Policy* policy = nullptr,
+                 TransactionId* holder = nullptr) {
     if (row.held) return true;
     if (const auto found = written_levels.find(key); found != written_levels.end()) {
         if (const auto tid = found->second.rows.find(stripe); tid != found->second.rows.end()) {
@@ -231,6 +232,7 @@ bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
     const direct::LockResult lock =
         direct::lock_row(direct::TableId::Levels, &tid, slot, statement, skip_locked);
     if (!lock.locked || (lock.followed && !holds_key(slot, key, stripe))) {
+        if (holder != nullptr) *holder = lock.holder;
         direct::release(slot);
         return false;
     }
@@ -291,39 +293,50 @@ std::size_t first_candidate(std::size_t stripes) {
 }
 
 // A striped level's stripe that can fill `units`: the held ones first, then, SKIP LOCKED, the
-// others that the probe showed with enough free units, from this session's own starting point;
-// when all of those are held by other transactions, it waits for the first of them (unless it
-// holds a stripe of the level already: waiting out of stripe order could deadlock). A stripe
-// locked that turned out too small stays held. False when none could: the caller then takes
-// the whole level.
+// others that the probe showed with enough free units, from this session's own starting point.
+// When all of those are held by other transactions it waits for the holder of the first one to
+// end, holding no stripe of the level (a wait for its row lock would keep it, out of stripe
+// order, if it then turned out too small), and looks again on a new snapshot. A stripe locked
+// that turned out too small stays held. False when none could: the caller then takes the
+// whole level.
 bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
-    bool holds_one = false;
-    for (const auto& [stripe, row] : level.stripes) {
-        if (row.held && free_units(row.level) >= units) return true;
-        holds_one = holds_one || row.held;
-    }
-    std::vector<std::int16_t> order;
-    for (const auto& [stripe, row] : level.stripes) order.push_back(stripe);
-    const std::size_t start = first_candidate(order.size());
-    std::optional<std::int16_t> busy;  // the first candidate another transaction held
-    const direct::Statement statement;
-    for (std::size_t i = 0; i < order.size(); ++i) {
-        const std::int16_t stripe = order[(start + i) % order.size()];
-        StripeRow& row = level.stripes.at(stripe);
-        if (row.held || free_units(row.level) < units) continue;
-        if (!lock_stripe(key, stripe, row, statement, /*skip_locked=*/true)) {
-            if (!busy) busy = stripe;
-            continue;
+    constexpr int kLooks = 64;  // then the whole level: the stripes are not emptying by waiting
+    for (int look = 0; look < kLooks; ++look) {
+        bool holds_one = false;
+        for (const auto& [stripe, row] : level.stripes) {
+            if (row.held && free_units(row.level) >= units) return true;
+            holds_one = holds_one || row.held;
         }
-        level.total();
-        if (free_units(row.level) >= units) return true;
-        holds_one = true;
+        std::vector<std::int16_t> order;
+        for (const auto& [stripe, row] : level.stripes) order.push_back(stripe);
+        const std::size_t start = first_candidate(order.size());
+        std::optional<std::pair<TransactionId, ItemPointerData>> busy;
+        {
+            const direct::Statement statement;
+            for (std::size_t i = 0; i < order.size(); ++i) {
+                const std::int16_t stripe = order[(start + i) % order.size()];
+                StripeRow& row = level.stripes.at(stripe);
+                if (row.held || free_units(row.level) < units) continue;
+                TransactionId holder = InvalidTransactionId;
+                if (!lock_stripe(key, stripe, row, statement, /*skip_locked=*/true, nullptr,
+                                 &holder)) {
+                    if (!busy) busy.emplace(holder, row.row);
+                    continue;
+                }
+                level.total();
+                if (free_units(row.level) >= units) return true;
+                holds_one = true;
+            }
+        }
+        if (!busy || holds_one || IsolationUsesXactSnapshot()) return false;
+        direct::wait_for_transaction(direct::TableId::Levels, busy->first, busy->second);
+        // The stripes as they are now.
+        const direct::Statement statement;
+        auto again = probe_level(key, statement);
+        if (!again) return false;
+        level = std::move(*again);
     }
-    if (!busy || holds_one) return false;
-    StripeRow& row = level.stripes.at(*busy);
-    if (!lock_stripe(key, *busy, row, statement, /*skip_locked=*/false)) return false;
-    level.total();
-    return free_units(row.level) >= units;
+    return false;
 }
 
 // Locks a level as the engine needs it (see StripeNeeds); nullopt when it is missing.
