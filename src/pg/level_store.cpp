@@ -641,21 +641,7 @@ void restore_level(const LevelKey& key, std::int16_t stripe, const Level& after,
     if (!levels.begin()->second.stripes.contains(stripe)) {
         // A stripe the current policy does not give the level (the policy rows are restored
         // after the ledger): created like its stripe 0, under the level's locks.
-        static spi::Statement add_stripe(
-            "INSERT INTO inventory.inventory_level_stripes "
-            "  (sku, warehouse_id, stripe, stripe_count, safety_stock, allow_backorder, "
-            "   backorder_limit) "
-            "SELECT l.sku, l.warehouse_id, $3, $3 OPERATOR(pg_catalog.+) 1::pg_catalog.int2, "
-            "       l.safety_stock, l.allow_backorder, "
-            "       l.backorder_limit "
-            "FROM inventory.inventory_level_stripes l "
-            "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.warehouse_id OPERATOR(pg_catalog.=) $2 "
-            "  AND l.stripe OPERATOR(pg_catalog.=) 0 "
-            "ON CONFLICT (sku, warehouse_id, stripe) DO NOTHING",
-            {TEXTOID, INT4OID, INT2OID});
-        const Datum values[] = {spi::text_datum(key.sku), Int32GetDatum(key.warehouse_id),
-                                Int16GetDatum(stripe)};
-        (void)add_stripe.execute(values, nullptr);
+        add_stripes(key.sku, stripe + 1, key.warehouse_id);
         forget_written_levels();
         levels = lock_levels({&key, 1}, /*check_warehouses=*/false);
     }
@@ -676,6 +662,28 @@ void restore_level(const LevelKey& key, std::int16_t stripe, const Level& after,
         for (auto& [n, other] : current.stripes) other.dirty = true;  // the copies, everywhere
     }
     store_levels(levels);
+}
+
+void add_stripes(const std::string& sku, std::int32_t stripes,
+                 std::optional<std::int32_t> warehouse) {
+    static spi::Statement add(
+        "INSERT INTO inventory.inventory_level_stripes "
+        "  (sku, warehouse_id, stripe, stripe_count, safety_stock, allow_backorder, "
+        "   backorder_limit) "
+        "SELECT l.sku, l.warehouse_id, n.stripe::pg_catalog.int2, $2::pg_catalog.int2, "
+        "       l.safety_stock, l.allow_backorder, l.backorder_limit "
+        "FROM inventory.inventory_level_stripes l "
+        "CROSS JOIN LATERAL pg_catalog.generate_series(1, $2 OPERATOR(pg_catalog.-) 1) AS n(stripe) "
+        "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.stripe OPERATOR(pg_catalog.=) 0 "
+        "  AND ($3::pg_catalog.int4 IS NULL OR l.warehouse_id OPERATOR(pg_catalog.=) $3) "
+        "ORDER BY l.warehouse_id, n.stripe "
+        "ON CONFLICT (sku, warehouse_id, stripe) DO NOTHING",
+        {TEXTOID, INT4OID, INT4OID});
+    if (stripes <= 1) return;
+    const Datum values[] = {spi::text_datum(sku), Int32GetDatum(stripes),
+                            Int32GetDatum(warehouse.value_or(0))};
+    const char nulls[] = {' ', ' ', warehouse ? ' ' : 'n', '\0'};
+    (void)add.execute(values, nulls);
 }
 
 std::map<std::string, SkuPolicy> read_sku_policies(const std::set<std::string>& skus) {

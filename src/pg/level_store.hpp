@@ -96,6 +96,12 @@ std::size_t create_levels(std::span<const LevelKey> levels, bool check_warehouse
 [[nodiscard]] LockedLevels lock_levels(const std::map<LevelKey, StripeNeeds>& levels,
                                        const ReservationStripe& reservation_stripe);
 
+// Gives each level of the SKU (of one warehouse, if given) the stripe rows 0..stripes-1 it
+// lacks: empty, with the policy copies of its stripe 0 and the level's new count of stripes.
+// Under the SKU's advisory lock (a policy change) or the level's locks (a restore).
+void add_stripes(const std::string& sku, std::int32_t stripes,
+                 std::optional<std::int32_t> warehouse = std::nullopt);
+
 // Locks every stripe of `level` that is not held yet, in stripe order (waiting), and makes it
 // whole: the engine, when a plan needs more of a level than it locked.
 void lock_whole(const LevelKey& key, LockedLevel& level);

@@ -73,28 +73,6 @@ void require_no_new_levels(const std::string& sku) {
                 "Retry the transaction.");
 }
 
-// Gives every level of the SKU stripe rows 0..stripes-1 (new ones empty, with the copies of
-// its stripe 0), under the SKU's advisory lock: no level is created meanwhile.
-void add_stripes(const std::string& sku, std::int32_t stripes) {
-    static spi::Statement add(
-        "INSERT INTO inventory.inventory_level_stripes "
-        "  (sku, warehouse_id, stripe, stripe_count, safety_stock, allow_backorder, "
-        "   backorder_limit) "
-        "SELECT l.sku, l.warehouse_id, n.stripe::pg_catalog.int2, $2::pg_catalog.int2, "
-        "       l.safety_stock, "
-        "       l.allow_backorder, "
-        "       l.backorder_limit "
-        "FROM inventory.inventory_level_stripes l "
-        "CROSS JOIN LATERAL pg_catalog.generate_series(1, $2 OPERATOR(pg_catalog.-) 1) AS n(stripe) "
-        "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.stripe OPERATOR(pg_catalog.=) 0 "
-        "ORDER BY l.warehouse_id, n.stripe "
-        "ON CONFLICT (sku, warehouse_id, stripe) DO NOTHING",
-        {TEXTOID, INT4OID});
-    if (stripes <= 1) return;
-    const Datum values[] = {spi::text_datum(sku), Int32GetDatum(stripes)};
-    (void)add.execute(values, nullptr);
-}
-
 // `before`: the policy the levels had (nullopt for a SKU without a policy row).
 void refresh_levels(const std::string& sku, const Policy& policy, std::int32_t stripes,
                     const std::optional<PolicyRow>& before) {
