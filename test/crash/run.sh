@@ -2,10 +2,12 @@
 # Crash test: several concurrent clients apply a seeded random workload (events, holds that
 # expire, orders by ship-to country and by fixed warehouse with both strategies, splits and
 # shortage reports, shipping and releasing orders, both forms of expiry, transfers in transit
-# with partial receipts, purchase orders expected, received in part and cancelled), the whole
+# with partial receipts, purchase orders expected, received in part and cancelled; SKU-3, SKU-4
+# and SKU-5 are striped, and the stripe counts of SKU-3 and SKU-4 change while they sell), the whole
 # server is killed with SIGKILL in the middle, restarted (crash recovery), and then:
 #   inventory_verify(), inventory_verify_reservations() and inventory_verify_data() are empty, no
-#   level is negative, no idempotency key is there twice, every transfer's in_transit is what
+#   level or stripe is negative, every stripe equals its ledger, REBALANCE rows sum to zero per
+#   level, no stripe at or beyond its SKU's count holds free stock, no idempotency key is there twice, every transfer's in_transit is what
 #   was dispatched less what was received, purchase order lines agree with their receipts, each
 #   order's allocation agrees with its ledger events and reservations, and every event, order,
 #   release, dispatch, receipt and purchase order call whose commit a client saw acknowledged
@@ -46,7 +48,7 @@ workload() {  # workload ID SEED COUNT
   RANDOM=$2
   local kinds=(RECEIVE RECEIVE ALLOCATE ALLOCATE DEALLOCATE FULFILL RETURN ADJUST COUNT TRANSFER
     HOLD HOLD ORDER ORDER ORDER SHIP SHIP RELEASE EXPIRE BATCHES DISPATCH DISPATCH RECEIVE_T
-    RECEIVE_T PO_EXPECT PO_RECEIVE PO_RECEIVE PO_CANCEL)
+    RECEIVE_T PO_EXPECT PO_RECEIVE PO_RECEIVE PO_CANCEL STRIPES)
   for ((i = 1; i <= $3; i++)); do
     sku="SKU-$((RANDOM % 6))"          # few SKUs: contention on purpose
     wh=$((1 + RANDOM % 3))
@@ -55,6 +57,8 @@ workload() {  # workload ID SEED COUNT
     key="c$id-$i"
     keys=("'$key'" NULL)
     case $kind in
+      # SKU-3 and SKU-4 are striped (the setup below); their stripe count changes while they sell.
+      STRIPES) echo "SELECT 'ACKS:$key' FROM inventory.inventory_set_sku_policy('SKU-$((3 + RANDOM % 2))', stripes => $((1 + RANDOM % 8)));" ;;
       TRANSFER) echo "SELECT 'ACK:$key' FROM inventory.inventory_transfer('$sku', $wh, $((1 + wh % 3)), $qty, idempotency_key => '$key');" ;;
       ADJUST) echo "SELECT 'ACK:$key' FROM inventory.inventory_apply_event('$sku', $wh, 'ADJUST', -$qty, idempotency_key => '$key', reason => 'SHRINKAGE');" ;;
       COUNT) echo "SELECT 'ACK:$key' FROM inventory.inventory_apply_event('$sku', $wh, 'COUNT', $((RANDOM % 30)), idempotency_key => '$key');" ;;
@@ -152,7 +156,8 @@ CREATE EXTENSION inventory;
 SELECT inventory.inventory_create_warehouse('W1', 'One', 'US'), inventory.inventory_create_warehouse('W2', 'Two', 'US'),
        inventory.inventory_create_warehouse('W3', 'Three', 'DE');
 SELECT inventory.inventory_serve_country(2, 'US', 10), inventory.inventory_serve_country(3, 'US', 100);
-SELECT inventory.inventory_set_sku_policy('SKU-5', true, 0, 5);  -- backorders, within a limit
+SELECT inventory.inventory_set_sku_policy('SKU-5', true, 0, 5, stripes => 2);  -- backorders, within a limit; 2 stripes
+SELECT inventory.inventory_set_sku_policy('SKU-3', stripes => 4), inventory.inventory_set_sku_policy('SKU-4', stripes => 8);
 SELECT inventory.inventory_apply_event('SKU-' || s, w, 'RECEIVE', 20) FROM generate_series(0, 5) s, generate_series(1, 3) w;
 SQL
   for c in $(seq 1 $clients); do workload "$c" $((seed * 10 + c)) 20000 >"$work/workload.$c"; done
@@ -186,6 +191,17 @@ SQL
   check "$title verify_reservations empty" test "$(q -c 'SELECT count(*) FROM inventory.inventory_verify_reservations()')" = 0
   check "$title verify_data empty" test "$(q -c 'SELECT count(*) FROM inventory.inventory_verify_data()')" = 0
   check "$title no negative level" test "$(q -c 'SELECT count(*) FROM inventory.inventory_level_stripes WHERE on_hand < 0 OR reserved < 0 OR (available_to_sell < 0 AND NOT allow_backorder)')" = 0
+  check "$title no negative stripe" test "$(q -c 'SELECT count(*) FROM inventory.inventory_level_stripes WHERE on_hand < 0 OR reserved < 0 OR (available_to_sell < 0 AND NOT allow_backorder)')" = 0
+  check "$title every stripe equals its ledger" test "$(q -c 'SELECT count(*) FROM inventory.inventory_level_stripes s
+      LEFT JOIN LATERAL (SELECT l.on_hand_after, l.reserved_after, l.level_version FROM inventory.inventory_ledger l
+        WHERE l.sku = s.sku AND l.warehouse_id = s.warehouse_id AND l.stripe = s.stripe
+        ORDER BY l.level_version DESC LIMIT 1) l ON true
+     WHERE (coalesce(l.on_hand_after, 0), coalesce(l.reserved_after, 0), coalesce(l.level_version, 0)) <> (s.on_hand, s.reserved, s.version)')" = 0
+  check "$title rebalances sum to zero per level" test "$(q -c "SELECT count(*) FROM (SELECT sku, warehouse_id FROM inventory.inventory_ledger WHERE event_type = 'REBALANCE' GROUP BY 1, 2 HAVING sum(quantity) <> 0) r")" = 0
+  check "$title striped levels have their stripes, and none beyond the count holds free stock" test "$(q -c "SELECT count(*) FROM inventory.inventory_levels l JOIN inventory.inventory_sku_policies p USING (sku)
+     WHERE l.stripes < p.stripes OR EXISTS (SELECT FROM inventory.inventory_level_stripes s WHERE s.sku = l.sku AND s.warehouse_id = l.warehouse_id
+                                             AND s.stripe >= p.stripes AND s.on_hand > s.reserved)")" = 0
+  check "$title some stripe count changes acknowledged, some striped levels used" test "$(acked ACKS | wc -l)" -gt 0 -a "$(q -c "SELECT count(DISTINCT stripe) FROM inventory.inventory_ledger WHERE sku = 'SKU-4'")" -gt 1
   check "$title no key twice" test "$(q -c 'SELECT count(*) FROM (SELECT idempotency_key FROM inventory.inventory_ledger WHERE idempotency_key IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d')" = 0
   check "$title every acknowledged event kept" test "$(tail -1 "$work/missing")" = 0
   check "$title some events acknowledged" test "$acked_events" -gt 0

@@ -34,6 +34,12 @@ POLICIES = {  # sku -> (safety_stock, allow_backorder, backorder_limit)
     "HOT-1": (0, True, 5),
     "HOT-2": (0, True, None),
 }
+# Phase 1 stripes these SKUs' levels (issue 13): striping is invisible to a caller, so every
+# outcome must still be the model's (HOT-0 with safety stock: every event on the whole level;
+# HOT-3 and COLD-1: sales on one stripe when one can fill them). Phase 2 does not stripe: its
+# ledger replay follows one level_version sequence per level, and a striped level has one per
+# stripe.
+PHASE_ONE_STRIPES = {"HOT-0": 4, "HOT-3": 8, "COLD-1": 2}
 # Which warehouses serve which ship-to country, with their priority (lower preferred). A
 # warehouse serves its own country at priority 100 from the start (W1, W2: US; W3: DE).
 SERVES = {1: {"US": 100, "MX": 100}, 2: {"US": 10}, 3: {"DE": 100, "US": 100, "MX": 100}}
@@ -552,6 +558,16 @@ def cancel_po_call(po, sku):
     return f"SELECT inventory.inventory_cancel_purchase_order({lit(po)}, {lit(sku)})::text"
 
 
+def masked_replay(answer):
+    """A transfer's or receipt's replayed answer (ID:OK:t:on_hand:available:...) without its
+    two level figures."""
+    head, ok, body = answer.partition(":OK:t:")
+    if not ok:
+        return answer
+    fields = body.split(":")
+    return head + ok + ":".join(["*", "*"] + fields[2:]) if len(fields) >= 3 else answer
+
+
 def strip_ids(text, fields_per_row, sep=","):
     """Drops the trailing event id of each row of a result (ids are not predicted)."""
     if text == "":
@@ -561,7 +577,7 @@ def strip_ids(text, fields_per_row, sep=","):
 
 # ---- setup ------------------------------------------------------------------------------------
 
-def setup(db):
+def setup(db, stripes=None):
     subprocess.run(["dropdb", "--if-exists", db], capture_output=True)
     subprocess.run(["createdb", db], check=True)
     sql = ["CREATE EXTENSION inventory;"]
@@ -573,7 +589,11 @@ def setup(db):
             sql.append(f"SELECT inventory.inventory_serve_country({w}, '{c}', {p});")
     for sku, (safety, backorder, limit) in POLICIES.items():
         sql.append(f"SELECT inventory.inventory_set_sku_policy('{sku}', {str(backorder).lower()}, "
-                   f"{safety}, {'NULL' if limit is None else limit});")
+                   f"{safety}, {'NULL' if limit is None else limit}, "
+                   f"stripes => {(stripes or {}).get(sku, 1)});")
+    for sku, n in (stripes or {}).items():
+        if sku not in POLICIES:
+            sql.append(f"SELECT inventory.inventory_set_sku_policy('{sku}', stripes => {n});")
     sql.append("""
 CREATE FUNCTION stress_try(i text, statement text) RETURNS text LANGUAGE plpgsql AS $f$
 DECLARE result text; state text;
@@ -910,7 +930,13 @@ def run_epochs(db, seed, count, epochs):
             if transform is not None and ":OK:" in line:
                 head, _, body = line.partition(":OK:")
                 got = f"{head}:OK:{transform(body)}"
-            if got not in exp.split("||"):  # "||" separates outcomes the README allows
+            allowed = exp.split("||")  # "||" separates outcomes the README allows
+            if any(f"'{sku}'" in request for sku in PHASE_ONE_STRIPES):
+                # A replay returns the after-values stored with the original event, which for a
+                # striped SKU are its stripe's (README: Flash sales), not the level's the model
+                # knows: the two figures after "replayed" are not compared.
+                got, allowed = masked_replay(got), [masked_replay(a) for a in allowed]
+            if got not in allowed:
                 mismatches.append(f"model {exp}, extension {line}, request "
                                   f"{request.strip()[:600]}")
             applied += ":OK:" in line
@@ -1405,7 +1431,7 @@ def check_calls(title, steps, answers, m, ledger):
 def main():
     seed = int(sys.argv[1]) if len(sys.argv) > 1 else random.randrange(1 << 30)
     print(f"stress seed {seed} (rerun: python3 test/stress/model.py {seed})")
-    setup("stress_one")
+    setup("stress_one", PHASE_ONE_STRIPES)
     phase_one("stress_one", seed, 3000)
     setup("stress_two")
     phase_two("stress_two", seed, clients=4, per_client=2500)
