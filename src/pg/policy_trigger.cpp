@@ -2,6 +2,7 @@
 // new policy copies and its available_to_sell recomputed, under the level row locks. It first
 // takes the SKU's advisory lock, which a transaction creating a level of the SKU holds until it
 // ends (pg/lock_order.hpp), so that no level is created with the old copies meanwhile.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,16 +81,22 @@ void refresh_levels(const std::string& sku, const Policy& policy, std::int32_t s
     validate_stripe_count(stripes);
     require_no_new_levels(sku);
     const bool spread_before = before ? stripe_decides_allocation(before->policy) : true;
-    add_stripes(sku, stripes);
+    // Every stripe the levels have, locked; then the ones the count adds, created and locked.
     LockedLevels levels = lock_sku_levels(sku);
-    // The stock moves when the levels have other stripes than the count gives them, or when
-    // the policy lets one stripe decide a sale again. A restore, which brings the stripe rows
-    // with the ledger before the policy, finds them as they were and moves nothing.
+    // The stock moves when the levels have other stripes than the count gives them, or when the
+    // policy lets one stripe decide a sale again. A restore, which brings the stripe rows with
+    // the ledger before the policy, finds them as the count gives them and moves nothing.
     bool restripe = !spread_before && stripe_decides_allocation(policy);
     for (const auto& [key, state] : levels) {
         if (state.stripes.empty()) continue;
         const std::int32_t rows = state.stripes.rbegin()->first + 1;
         restripe = restripe || rows != stripes;
+    }
+    if (restripe && std::any_of(levels.begin(), levels.end(), [&](const auto& entry) {
+            return static_cast<std::int32_t>(entry.second.stripes.size()) < stripes;
+        })) {
+        add_stripes(sku, stripes);
+        levels = lock_sku_levels(sku);
     }
     for (auto& [key, state] : levels) {
         const Level& level = state.level;
