@@ -9,6 +9,7 @@
 #   QUICK=1 bash test/bench/run.sh    # smaller and shorter, to check the suite itself
 #   DURATION=20 ROUNDS=5 bash test/bench/run.sh   # seconds per pgbench run (default 5, quick 3)
 #                                                  # and runs per figure, median kept (default 3)
+#   ONLY=m bash test/bench/run.sh     # only (m), the striped hot SKU (about 3 minutes)
 set -euo pipefail
 # A private PostgreSQL: INVENTORY_PG_BINDIR (scripts/common.sh), or the bindir of PG_CONFIG.
 if [ -z "${INVENTORY_PG_BINDIR:-}" ] && [ -n "${PG_CONFIG:-}" ]; then
@@ -22,6 +23,11 @@ here=test/bench
 export PATH="$PG_BINDIR:$PATH"
 
 quick=${QUICK:-0}
+only=${ONLY:-}      # empty: every workload; m: only (m), on a database of the hot rows alone
+case "$only" in
+  "" | m) ;;
+  *) echo "ONLY=$only: only ONLY=m is supported" >&2; exit 2 ;;
+esac
 duration=${DURATION:-$([ "$quick" = 1 ] && echo 3 || echo 5)}
 rounds=${ROUNDS:-$([ "$quick" = 1 ] && echo 1 || echo 3)}
 big_rows=$([ "$quick" = 1 ] && echo 1000000 || echo 10000000)
@@ -66,6 +72,11 @@ setup_database() {
   q -c "CREATE EXTENSION inventory" -f "$here/baseline.sql" >/dev/null
   q -c "SELECT inventory.inventory_create_warehouse('W1', 'Warehouse 1', 'US'),
                inventory.inventory_create_warehouse('W2', 'Warehouse 2', 'US')" >/dev/null
+  if [ "$only" = m ]; then  # (m) needs the bare UPDATE's row and makes its own SKUs
+    q -c "INSERT INTO bench_baseline.hot_row VALUES (1, 1000000000000)" \
+      -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+    return
+  fi
   # Every level exists up front for both, so no run pays for creating rows.
   q -c "SELECT count(*) FROM inventory.inventory_apply_events((SELECT jsonb_agg(jsonb_build_object(
           'sku', 'SKU-' || g, 'warehouse_id', 1, 'event_type', 'RECEIVE', 'quantity', 1000000))
@@ -142,6 +153,69 @@ SELECT inventory.inventory_ats('SKU-' || :sku);
 EOF
 }
 
+# (m) a hot SKU of 1, 2, 4 and 8 stripes: $striped_clients clients, each transaction one keyed
+# ALLOCATE of 1 unit (as (c)), synchronous_commit on, READ COMMITTED, against the bare one-row
+# UPDATE of (c) with the same clients. One SKU per stripe count (HOT-S1 ... HOT-S8), its policy
+# set before its first event, then stocked with 10^12 units (spread over its stripes), so that
+# no ALLOCATE runs short and each takes the fast path (one free stripe, SKIP LOCKED). Then
+# the 8-stripe SKU again with the change feed's notifications on (inventory.notify, a role or
+# database setting in production) and a client LISTENing on their channel.
+striped_clients=16
+workload_m() {
+  log "(m) striped hot SKU: $striped_clients clients allocating one SKU of 1, 2, 4 and 8 stripes"
+  local n target listener
+  for n in 1 2 4 8; do
+    q -c "SELECT inventory.inventory_set_sku_policy('HOT-S$n', stripes => $n)" \
+      -c "SELECT inventory.inventory_apply_event('HOT-S$n', 1, 'RECEIVE', 1000000000000)" >/dev/null
+    sed "s/'HOT'/'HOT-S$n'/" "$work/hot_ext.sql" >"$work/striped${n}_ext.sql"
+    cp "$work/hot_bare_base.sql" "$work/striped${n}_base.sql"
+  done
+  q -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+  for n in 1 2 4 8; do
+    case $n in 1) target="0.9x UPDATE" ;; 8) target="2.0x UPDATE" ;; *) target="" ;; esac
+    ratio_row "(m) hot SKU, $n stripe(s), $striped_clients clients, sync on, vs UPDATE" \
+      $striped_clients "striped$n" "" "$target"
+  done
+  # A consumer of the feed: LISTENs, and reads its notifications after each statement.
+  (echo "LISTEN inventory_levels;"; while sleep 0.2; do echo "SELECT 1;"; done) |
+    psql -X -q -d "$db" >/dev/null 2>&1 &
+  listener=$!
+  ratio_row "(m) hot SKU, 8 stripes, feed on, $striped_clients clients, vs UPDATE" \
+    $striped_clients striped8 "-c inventory.notify=on" ""
+  kill "$listener" 2>/dev/null || true
+  wait "$listener" 2>/dev/null || true
+  # Exact: every ALLOCATE took its unit, the levels equal the ledger.
+  local drifted mismatched
+  drifted=$(q -c "SELECT count(*) FROM inventory.inventory_verify()")
+  mismatched=$(q -c "SELECT count(*) FROM inventory.inventory_levels v WHERE v.sku LIKE 'HOT-S%'
+    AND v.reserved <> (SELECT count(*) FROM inventory.inventory_ledger l
+                        WHERE l.sku = v.sku AND l.event_type = 'ALLOCATE')")
+  log "(m) inventory_verify: $drifted rows; levels whose reserved is not their ALLOCATE count: $mismatched"
+  log "(m) HOT-S8's ALLOCATEs per stripe, and its REBALANCE rows: $(q -c "SELECT string_agg(
+    stripe || ':' || n, ' ' ORDER BY stripe) FROM (SELECT stripe, count(*) n FROM
+    inventory.inventory_ledger WHERE sku = 'HOT-S8' AND event_type = 'ALLOCATE' GROUP BY 1) s"); \
+$(q -c "SELECT count(*) FROM inventory.inventory_ledger WHERE sku = 'HOT-S8' AND event_type = 'REBALANCE'")"
+  [ "$drifted" = 0 ] && [ "$mismatched" = 0 ] || { echo "(m): levels and ledger disagree" >&2; exit 1; }
+}
+
+print_table() {
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
+    "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); PostgreSQL $(q -c 'SHOW server_version');" \
+    "fsync on, shared_buffers 1GB; pgbench -M prepared, median of $rounds runs of $duration s"
+  echo "Reference: test/bench/baseline.sql (PL/pgSQL, same apply-event semantics), measured in this run."
+  echo "Targets name their baseline: ref = that reference, UPDATE = a bare one-row UPDATE per transaction,"
+  echo "COPY = COPY into a trigger-less copy of the ledger, 10k = the same call on a 10-thousand-row ledger."
+  echo
+  awk -F'\t' '
+    BEGIN { printf "%-58s %14s %14s %8s %12s  %s\n", "workload", "extension", "reference", "ratio", "target", "unit" }
+    {
+      ratio = ($3 != "" && $3 > 0) ? sprintf("%.2f", $2 / $3) : "-"
+      target = ($5 != "") ? $5 : "-"
+      printf "%-58s %14s %14s %8s %12s  %s\n", $1, $2, ($3 == "" ? "-" : $3), ratio, target, $4
+    }' "$results"
+}
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Runs the extension and the reference alternately, $rounds times each, and records the median
@@ -158,6 +232,11 @@ ratio_row() {  # ratio_row NAME CLIENTS SCRIPT_PREFIX PGOPTIONS TARGET
 log "benchmark database and reference implementation"
 setup_database
 write_scripts
+if [ "$only" = m ]; then
+  workload_m
+  print_table
+  exit 0
+fi
 
 log "(a) one event per transaction, synchronous_commit = on"
 for c in 1 2 8; do ratio_row "(a) 1 event/txn, $c client(s), sync on" $c receive "" "1.0x ref"; done
@@ -171,6 +250,7 @@ ratio_row "(c) hot SKU, 8 clients, sync off" 8 hot "-c synchronous_commit=off" "
 ratio_row "(c) hot SKU, 8 clients, sync on, vs bare UPDATE" 8 hot_bare "" "0.9x UPDATE"
 ratio_row "(c) hot SKU, 8 clients, sync off, vs bare UPDATE" 8 hot_bare \
   "-c synchronous_commit=off" "0.6x UPDATE"
+workload_m
 
 log "(g) replaying already-applied idempotency keys"
 q -c "SELECT count(*) FROM inventory.inventory_apply_events((SELECT jsonb_agg(jsonb_build_object(
@@ -361,18 +441,4 @@ record "(f) inventory_verify over $ledger_big rows ($drifted drifted after)" \
 record "(f) generating $((ledger_big - ledger_small)) rows set-wise (trigger off)" \
   "$(per_second $((ledger_big - ledger_small)) "$t_fill")" "" "rows/s" ""
 
-echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)," \
-  "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); PostgreSQL $(q -c 'SHOW server_version');" \
-  "fsync on, shared_buffers 1GB; pgbench -M prepared, median of $rounds runs of $duration s"
-echo "Reference: test/bench/baseline.sql (PL/pgSQL, same apply-event semantics), measured in this run."
-echo "Targets name their baseline: ref = that reference, UPDATE = a bare one-row UPDATE per transaction,"
-echo "COPY = COPY into a trigger-less copy of the ledger, 10k = the same call on a 10-thousand-row ledger."
-echo
-awk -F'\t' '
-  BEGIN { printf "%-58s %14s %14s %8s %12s  %s\n", "workload", "extension", "reference", "ratio", "target", "unit" }
-  {
-    ratio = ($3 != "" && $3 > 0) ? sprintf("%.2f", $2 / $3) : "-"
-    target = ($5 != "") ? $5 : "-"
-    printf "%-58s %14s %14s %8s %12s  %s\n", $1, $2, ($3 == "" ? "-" : $3), ratio, target, $4
-  }' "$results"
+print_table
