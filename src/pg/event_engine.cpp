@@ -326,7 +326,7 @@ void spread(std::vector<NewRow>& rows, LockedLevels& levels, const std::set<Leve
     std::set<std::string> skus;
     for (const LevelKey& key : whole) skus.insert(key.sku);
     if (skus.empty()) return;
-    const auto policies = read_sku_policies(skus);
+    const auto policies = read_sku_policies(skus, PolicySnapshot::Latest);
     for (const LevelKey& key : whole) spread(rows, key, levels.at(key), policies.at(key.sku).stripes);
 }
 

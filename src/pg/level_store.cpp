@@ -686,11 +686,19 @@ void add_stripes(const std::string& sku, std::int32_t stripes,
     (void)add.execute(values, nulls);
 }
 
-std::map<std::string, SkuPolicy> read_sku_policies(const std::set<std::string>& skus) {
+std::map<std::string, SkuPolicy> read_sku_policies(const std::set<std::string>& skus,
+                                                   PolicySnapshot snapshot) {
     static direct::Columns columns{"safety_stock", "allow_backorder", "backorder_limit",
                                    "stripes"};
     const auto column = [](std::size_t i) { return columns(direct::TableId::SkuPolicies, i); };
-    const direct::Statement statement{direct::Statement::CallerSnapshot{}};
+    const std::optional<direct::Statement> caller =
+        snapshot == PolicySnapshot::Caller
+            ? std::optional<direct::Statement>(std::in_place, direct::Statement::CallerSnapshot{})
+            : std::nullopt;
+    const std::optional<direct::Statement> latest =
+        snapshot == PolicySnapshot::Latest ? std::optional<direct::Statement>(std::in_place)
+                                           : std::nullopt;
+    const direct::Statement& statement = caller ? *caller : *latest;
     std::map<std::string, SkuPolicy> out;
     for (const std::string& sku : skus) {
         SkuPolicy& entry = out.emplace(sku, SkuPolicy{}).first->second;

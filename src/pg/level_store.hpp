@@ -112,10 +112,13 @@ struct SkuPolicy {
     std::int32_t stripes = 1;
 };
 
-// The SKUs' policies from inventory_sku_policies (the defaults without a row), on the caller's
-// snapshot, one primary-key probe each.
+// The SKUs' policies from inventory_sku_policies (the defaults without a row), one
+// primary-key probe each: on the caller's snapshot (an order plans on what its caller sees),
+// or with Latest on a new one that also sees what this transaction wrote so far (the spread
+// after a plan, which may follow a policy change in the same statement).
+enum class PolicySnapshot { Caller, Latest };
 [[nodiscard]] std::map<std::string, SkuPolicy> read_sku_policies(
-    const std::set<std::string>& skus);
+    const std::set<std::string>& skus, PolicySnapshot snapshot = PolicySnapshot::Caller);
 
 // Locks the level's stripe `stripe` FOR UPDATE SKIP LOCKED within `statement` (expiry's
 // skip_locked, for a reservation that stripe holds): false when another transaction holds it or
