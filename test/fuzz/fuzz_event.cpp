@@ -109,9 +109,9 @@ std::string Word(Reader& in, const std::string_view* words, std::size_t count,
     return out;
 }
 
-constexpr std::array<std::string_view, 12> kKinds{
-    "RECEIVE", "ALLOCATE",     "DEALLOCATE",  "FULFILL",  "RETURN",    "ADJUST",
-    "COUNT",   "TRANSFER_OUT", "TRANSFER_IN", "TRANSFER", "UNKNOWN_X", "",
+constexpr std::array<std::string_view, 13> kKinds{
+    "RECEIVE",      "ALLOCATE",    "DEALLOCATE", "FULFILL",   "RETURN",    "ADJUST", "COUNT",
+    "TRANSFER_OUT", "TRANSFER_IN", "TRANSFER",   "REBALANCE", "UNKNOWN_X", "",
 };
 
 constexpr std::array<std::string_view, 13> kReasons{
@@ -178,6 +178,7 @@ void CheckChangeShape(const EventRequest& request, const Level& before, const Tr
         case EventKind::Receive:
         case EventKind::TransferIn:
         case EventKind::Adjust:
+        case EventKind::Rebalance:  // one stripe's signed share of a move between stripes
             FUZZ_CHECK(t.on_hand_change == q && t.reserved_change == 0);
             break;
         case EventKind::Return:
@@ -229,6 +230,7 @@ Outcome Model(const Level& before, const Policy& policy, const EventRequest& req
         case EventKind::Receive:
         case EventKind::TransferIn:
         case EventKind::Adjust:
+        case EventKind::Rebalance:
             d_on_hand = q;
             break;
         case EventKind::Return:
