@@ -12,8 +12,9 @@ void validate_stripe_count(std::int32_t stripes) {
         throw Error(ErrorCode::InvalidParameter,
                     "stripes must be between 1 and " + std::to_string(kMaxStripes) + ", not " +
                         std::to_string(stripes),
-                    "", "1 is a level in one row; a hot SKU takes as many sales at once as it "
-                        "has stripes.");
+                    "",
+                    "1 is a level in one row; a hot SKU takes as many sales at once as it "
+                    "has stripes.");
     }
 }
 

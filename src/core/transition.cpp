@@ -200,13 +200,14 @@ void verify_recorded(const EventRequest& request, const RecordedEvent& recorded)
         const bool same_direction =
             (recorded.reserved_change >= 0) == (recorded.on_hand_change >= 0) ||
             recorded.reserved_change == 0;
-        const Quantity moved = recorded.on_hand_change < 0 ? -recorded.on_hand_change
-                                                           : recorded.on_hand_change;
-        const Quantity reserved = recorded.reserved_change < 0 ? -recorded.reserved_change
-                                                               : recorded.reserved_change;
+        const Quantity moved =
+            recorded.on_hand_change < 0 ? -recorded.on_hand_change : recorded.on_hand_change;
+        const Quantity reserved =
+            recorded.reserved_change < 0 ? -recorded.reserved_change : recorded.reserved_change;
         if (recorded.on_hand_change != request.quantity || !same_direction || reserved > moved) {
-            refuse("a REBALANCE row's on_hand change is its quantity, and its reserved change a "
-                   "part of it in the same direction");
+            refuse(
+                "a REBALANCE row's on_hand change is its quantity, and its reserved change a "
+                "part of it in the same direction");
         }
         return;
     }

@@ -11,7 +11,7 @@ namespace {
 constexpr std::size_t kTables = 7;
 constexpr const char* kTableNames[kTables] = {
     "inventory_ledger",      "inventory_level_stripes", "inventory_reservations",
-    "inventory_orders",      "inventory_warehouses", "inventory_warehouse_countries",
+    "inventory_orders",      "inventory_warehouses",    "inventory_warehouse_countries",
     "inventory_sku_policies"};
 // The tables from Warehouses on are only read: opened ACCESS SHARE, their indexes too.
 bool read_only(TableId id) noexcept {

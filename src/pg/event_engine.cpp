@@ -242,8 +242,8 @@ void gather_unassigned(std::vector<NewRow>& rows, const LevelKey& key, LockedLev
 // Before an event decided on the total of a striped level held whole: free units move from the
 // other stripes into the one that carries the event, as many as it takes (with backorders all
 // of them, so that only that stripe goes below zero).
-void fund(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level,
-          std::int16_t stripe, const Transition& t) {
+void fund(std::vector<NewRow>& rows, const LevelKey& key, LockedLevel& level, std::int16_t stripe,
+          const Transition& t) {
     const Quantity free_after =
         free_units(level.stripes.at(stripe).level) + t.on_hand_change - t.reserved_change;
     if (free_after >= 0) return;
@@ -290,8 +290,8 @@ void apply_event(std::vector<NewRow>& rows, PlannedEvent& event, const LevelKey&
     }
     if (!level.whole) {  // one stripe decides: the core's rules on it alone
         const std::int16_t stripe = stripe_for(event, key, level, book);
-        const Transition t = compute_transition(level.stripes.at(stripe).level, level.policy,
-                                                request);
+        const Transition t =
+            compute_transition(level.stripes.at(stripe).level, level.policy, request);
         if (reservation) book.place(*reservation, stripe);
         record_on_stripe(rows, &event, key, level, stripe, t.on_hand_change, t.reserved_change);
         return;
@@ -327,7 +327,8 @@ void spread(std::vector<NewRow>& rows, LockedLevels& levels, const std::set<Leve
     for (const LevelKey& key : whole) skus.insert(key.sku);
     if (skus.empty()) return;
     const auto policies = read_sku_policies(skus, PolicySnapshot::Latest);
-    for (const LevelKey& key : whole) spread(rows, key, levels.at(key), policies.at(key.sku).stripes);
+    for (const LevelKey& key : whole)
+        spread(rows, key, levels.at(key), policies.at(key.sku).stripes);
 }
 
 direct::Columns ledger_columns{"id",

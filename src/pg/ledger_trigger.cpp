@@ -54,8 +54,8 @@ struct LedgerColumns {
           level_version(find(desc, "level_version")),
           actor(find(desc, "actor")),
           metadata(find(desc, "metadata")),
-          expires_at(SPI_fnumber(desc, "expires_at")),            // absent before 0.3.0
-          login(SPI_fnumber(desc, "login")),                      // absent before 0.3.1
+          expires_at(SPI_fnumber(desc, "expires_at")),          // absent before 0.3.0
+          login(SPI_fnumber(desc, "login")),                    // absent before 0.3.1
           transaction_id(SPI_fnumber(desc, "transaction_id")),  // absent before 0.3.1
           stripe(find(desc, "stripe")) {}
 
@@ -272,8 +272,7 @@ Datum apply_trigger(FunctionCallInfo fcinfo) {
             ReservationBook book;
             book.load({touch});
             book.apply(touch, locked.level.reserved);
-            if (event.options.reference_id)
-                book.place({*event.options.reference_id, key}, stripe);
+            if (event.options.reference_id) book.place({*event.options.reference_id, key}, stripe);
             book.write();
         }
         // A row inserted directly is one event on the stripe it names, decided on that stripe.

@@ -79,10 +79,10 @@ void require_policies_unchanged(Datum skus) {
 }
 
 // The columns the level store reads and writes, by name.
-direct::Columns level_columns{"sku",           "warehouse_id",    "on_hand",
-                              "reserved",      "version",         "safety_stock",
-                              "allow_backorder", "backorder_limit", "available_to_sell",
-                              "updated_at",    "stripe",          "stripe_count"};
+direct::Columns level_columns{
+    "sku",          "warehouse_id",    "on_hand",         "reserved",          "version",
+    "safety_stock", "allow_backorder", "backorder_limit", "available_to_sell", "updated_at",
+    "stripe",       "stripe_count"};
 enum LevelColumn : std::size_t {
     kSku,
     kWarehouse,
@@ -584,8 +584,7 @@ void lock_whole(const LevelKey& key, LockedLevel& level) {
     }
 }
 
-bool try_lock_level(const LevelKey& key, std::int16_t stripe,
-                    const direct::Statement& statement) {
+bool try_lock_level(const LevelKey& key, std::int16_t stripe, const direct::Statement& statement) {
     auto level = probe_level(key, statement);
     if (!level) return false;
     const auto row = level->stripes.find(stripe);
@@ -673,7 +672,8 @@ void add_stripes(const std::string& sku, std::int32_t stripes,
         "SELECT l.sku, l.warehouse_id, n.stripe::pg_catalog.int2, $2::pg_catalog.int2, "
         "       l.safety_stock, l.allow_backorder, l.backorder_limit "
         "FROM inventory.inventory_level_stripes l "
-        "CROSS JOIN LATERAL pg_catalog.generate_series(1, $2 OPERATOR(pg_catalog.-) 1) AS n(stripe) "
+        "CROSS JOIN LATERAL pg_catalog.generate_series(1, $2 OPERATOR(pg_catalog.-) 1) AS "
+        "n(stripe) "
         "WHERE l.sku OPERATOR(pg_catalog.=) $1 AND l.stripe OPERATOR(pg_catalog.=) 0 "
         "  AND ($3::pg_catalog.int4 IS NULL OR l.warehouse_id OPERATOR(pg_catalog.=) $3) "
         "ORDER BY l.warehouse_id, n.stripe "
@@ -688,8 +688,7 @@ void add_stripes(const std::string& sku, std::int32_t stripes,
 
 std::map<std::string, SkuPolicy> read_sku_policies(const std::set<std::string>& skus,
                                                    PolicySnapshot snapshot) {
-    static direct::Columns columns{"safety_stock", "allow_backorder", "backorder_limit",
-                                   "stripes"};
+    static direct::Columns columns{"safety_stock", "allow_backorder", "backorder_limit", "stripes"};
     const auto column = [](std::size_t i) { return columns(direct::TableId::SkuPolicies, i); };
     const std::optional<direct::Statement> caller =
         snapshot == PolicySnapshot::Caller

@@ -74,7 +74,7 @@ class ReservationBook {
     std::map<ReservationKey, std::string> order_refs_;  // the order of a reservation it creates
     std::map<LevelKey, Quantity> held_;                 // per level, if needed
     std::map<LevelKey, std::map<std::int16_t, Quantity>> held_by_stripe_;  // the same per stripe
-    std::map<ReservationKey, std::int16_t> stripes_;    // where each one is held
+    std::map<ReservationKey, std::int16_t> stripes_;                       // where each one is held
     Timestamp now_ = 0;  // clock time, microseconds since 2000, taken by load()
 };
 
