@@ -1,9 +1,11 @@
-// The level store: the one place that reads, locks, creates and writes inventory_levels rows
-// for the event engine, the ledger trigger and the order code. Rows are found through the
-// primary key, locked and updated on the direct path (pg/direct_tables.hpp); only a missing
-// level is created with SQL. The lock order of pg/lock_order.hpp holds: level rows are locked
-// in LevelKey order (SKU bytewise, then warehouse), and the SKUs' advisory locks a new level
-// needs are taken before any level row is locked. create_levels and lock_levels require an SPI
+// The level store: the one place that reads, locks, creates and writes the rows of the levels
+// (inventory_level_stripes: one per stripe; inventory_levels is their sum) for the event engine,
+// the ledger trigger and the order code. Rows are found through the primary key, locked and
+// updated on the direct path (pg/direct_tables.hpp); only a missing level or stripe is created
+// with SQL. The lock order of pg/lock_order.hpp holds: levels are locked in LevelKey order (SKU
+// bytewise, then warehouse), the stripes of one level in stripe order (a sale that finds a
+// stripe free takes it without waiting), and the SKUs' advisory locks a new level needs are
+// taken before any level row is locked. create_levels and lock_levels require an SPI
 // connection.
 #pragma once
 

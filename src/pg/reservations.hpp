@@ -2,8 +2,10 @@
 // ALLOCATE with a reference_id holds, and what FULFILL and DEALLOCATE may still take.
 //
 // Every change of a reservation is an event on its (sku, warehouse) level, and every event holds
-// that level's row lock: the level lock serializes the reservations of a level, so they are read
-// without locks of their own, after the level rows are locked.
+// the lock of the level's row that holds the reservation (of a striped level, its stripe's,
+// inventory_reservations.stripe): that lock serializes the reservation, so reservations are read
+// without locks of their own, after the level's rows are locked. Two first ALLOCATEs of one new
+// reference on two stripes meet at the primary key (40001).
 #pragma once
 
 #include <compare>
