@@ -16,7 +16,7 @@ REQUIRED_PACKAGES=(
   clang libclang-rt-14-dev
   python3
   locales
-  "postgresql-${PG_MAJOR}-cron"
+  "postgresql-${PG_MAJOR}-cron" "postgresql-${PG_MAJOR}-plproxy"
 )
 
 log() { printf '\n==> %s\n' "$*" >&2; }
@@ -59,6 +59,9 @@ build_and_install_extension() {
   log "building and installing the extension"
   make -C "$REPO_ROOT" -j2 PG_CONFIG="$PG_CONFIG" >/dev/null
   as_root make -C "$REPO_ROOT" install PG_CONFIG="$PG_CONFIG" >/dev/null
+  # The scale-out router (router/): SQL only, generated from the extension's SQL sources.
+  make -C "$REPO_ROOT/router" PG_CONFIG="$PG_CONFIG" >/dev/null
+  as_root make -C "$REPO_ROOT/router" install PG_CONFIG="$PG_CONFIG" >/dev/null
 }
 
 # Runs a command as the cluster's owner: the postgres system user when we are root (PostgreSQL
