@@ -60,7 +60,7 @@ class Argument:
         self.text = text
         words = text.split()
         self.out = words[0] == "OUT"
-        if self.out:
+        if words[0] in ("IN", "OUT"):
             words = words[1:]
         self.name = words[0]
         rest = " ".join(words[1:])
@@ -70,7 +70,8 @@ class Argument:
 class Function:
     """One CREATE FUNCTION of src/sql: its signature line, attributes, comment and grants."""
 
-    def __init__(self, name, args_text, result, attributes):
+    def __init__(self, kind, name, args_text, result, attributes):
+        self.kind = kind  # FUNCTION or PROCEDURE
         self.name = name
         self.args_text = args_text
         self.args = [Argument(a) for a in split_top_level(args_text)]
@@ -92,6 +93,8 @@ class Function:
 
     @property
     def signature(self):
+        if self.kind == "PROCEDURE":
+            return f"inventory.{self.name}({self.args_text})"
         return f"inventory.{self.name}({self.args_text}) RETURNS {self.result}"
 
     def helper_result(self):
@@ -118,36 +121,44 @@ def read_sources(src):
     texts = [(f, (src / f"{f}.sql").read_text()) for f in order]
     functions, tables = {}, {}
     for _, text in texts:
-        for m in re.finditer(r"^CREATE OR REPLACE FUNCTION inventory\.(\w+)\(", text, re.M):
+        for m in re.finditer(r"^CREATE OR REPLACE (FUNCTION|PROCEDURE) inventory\.(\w+)\(", text, re.M):
             close = matching_paren(text, m.end() - 1)
             args_text = text[m.end():close]
             end = text.index(";", close)
             body = text[close + 1:end]
-            result = re.match(r"\s*RETURNS\s+(.*?)\n", body + "\n", re.S).group(1).strip()
-            attributes = body[body.index(result) + len(result):]
-            fn = Function(m.group(1), args_text, result, attributes)
+            if m.group(1) == "PROCEDURE":
+                result, attributes = None, body
+            else:
+                result = re.match(r"\s*RETURNS\s+(.*?)\n", body + "\n", re.S).group(1).strip()
+                attributes = body[body.index(result) + len(result):]
+            fn = Function(m.group(1), m.group(2), args_text, result, attributes)
             functions[fn.key] = fn
         for m in re.finditer(r"^CREATE TABLE IF NOT EXISTS inventory\.(\w+) \(", text, re.M):
             close = matching_paren(text, m.end() - 1)
             tables[m.group(1)] = text[m.end():close]
     for _, text in texts:
-        for m in re.finditer(r"^COMMENT ON FUNCTION inventory\.(\w+)\((.*?)\) IS '((?:[^']|'')*)';$",
+        for m in re.finditer(r"^COMMENT ON (?:FUNCTION|PROCEDURE) inventory\.(\w+)\((.*?)\) IS '((?:[^']|'')*)';$",
                              text, re.M):
             key = key_of(m.group(1), m.group(2))
             if key in functions:
                 functions[key].comment = m.group(3)
-        for m in re.finditer(r"^(?:REVOKE|GRANT) .* ON FUNCTION inventory\.(\w+)\((.*?)\) (?:FROM|TO) .*;$",
+        for m in re.finditer(r"^(?:REVOKE|GRANT) .* ON (?:FUNCTION|PROCEDURE) inventory\.(\w+)\((.*?)\) (?:FROM|TO) .*;$",
                              text, re.M):
             key = key_of(m.group(1), m.group(2))
             if key in functions:
                 functions[key].grants.append(m.group(0))
+    table_grants = {}
+    for _, text in texts:
+        for m in re.finditer(r"^GRANT SELECT ON TABLE inventory\.(\w+) TO (\w+);$", text, re.M):
+            table_grants.setdefault(m.group(1), []).append(m.group(2))
+    tables = {t: (body, table_grants.get(t, [])) for t, body in tables.items()}
     public = {k: f for k, f in functions.items()
               if any(g.startswith("GRANT") for g in f.grants)}
     return public, tables
 
 
-def composite_type(table, body):
-    """CREATE TYPE with the columns of an inventory table that a public function returns."""
+def table_columns(body):
+    """The columns (name, type) of a CREATE TABLE body in src/sql."""
     columns = []
     for item in split_top_level(body):
         if item.startswith("CONSTRAINT"):
@@ -158,10 +169,30 @@ def composite_type(table, body):
             if w in ("DEFAULT", "NOT", "NULL", "GENERATED", "CHECK", "COLLATE", "REFERENCES"):
                 break
             type_words.append(w)
-        columns.append(f"    {words[0]} {' '.join(type_words)}")
-    return (f"CREATE TYPE inventory.{table} AS (\n" + ",\n".join(columns) + "\n);\n"
-            f"COMMENT ON TYPE inventory.{table} IS 'The row of inventory.{table} that a "
-            f"partition returns (the router holds no such table).';\n")
+        columns.append((words[0], " ".join(type_words)))
+    return columns
+
+
+def table_view(table, body, route, grants):
+    """The router's view of an inventory table: its rows on every partition (route all), or on
+    partition 0 for what every partition shares (route any), with the table's columns."""
+    columns = ", ".join(f"{n} {t}" for n, t in table_columns(body))
+    run = {"all": "RUN ON ALL;", "any": "RUN ON 0;"}.get(route)
+    if run is None:
+        fail(f"table {table}: route must be all or any, not {route}")
+    reader = f"inventory_router.all_{table[len('inventory_'):]}"
+    where = ("every partition, read in parallel (not one snapshot)" if route == "all" else
+             "partition 0 (every partition holds the same rows: inventory_router.shared_differences)")
+    return (f"CREATE FUNCTION {reader}() RETURNS TABLE({columns})\n"
+            f"    LANGUAGE plproxy\n    {SEARCH_PATH}\n"
+            f"    AS $$ CLUSTER '{CLUSTER}'; {run} SELECT * FROM inventory.{table}; $$;\n"
+            f"COMMENT ON FUNCTION {reader}() IS 'Internal: the rows of inventory.{table} on {where}.';\n"
+            f"REVOKE ALL ON FUNCTION {reader}() FROM PUBLIC;\n"
+            + "".join(f"GRANT ALL ON FUNCTION {reader}() TO {role};\n" for role in grants)
+            + f"CREATE VIEW inventory.{table} AS SELECT * FROM {reader}();\n"
+            f"COMMENT ON VIEW inventory.{table} IS 'The table inventory.{table} of {where}.';\n"
+            f"REVOKE ALL ON TABLE inventory.{table} FROM PUBLIC;\n"
+            + "".join(f"GRANT SELECT ON TABLE inventory.{table} TO {role};\n" for role in grants))
 
 
 def read_routes(path):
@@ -171,7 +202,7 @@ def read_routes(path):
         if not line:
             continue
         key, route = line.rsplit(None, 1)
-        key = key.replace(" ", "")
+        key = key.strip() if key.startswith("TABLE ") else key.replace(" ", "")
         if key in routes:
             fail(f"{path}:{number}: {key} routed twice")
         routes[key] = route
@@ -236,7 +267,7 @@ def helper(fn):
 
 
 def plpgsql_twin(fn, body):
-    return (f"CREATE FUNCTION {fn.signature}\n"
+    return (f"CREATE {fn.kind} {fn.signature}\n"
             f"    LANGUAGE plpgsql {attributes_of(fn, 'plpgsql')}\n    {SEARCH_PATH}\n"
             f"    AS $body$\n{body.rstrip()}\n$body$;\n")
 
@@ -247,11 +278,12 @@ def main():
     src, router, version = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     public, tables = read_sources(src)
     routes = read_routes(router / "routes.txt")
-    missing = sorted(set(public) - set(routes))
+    function_routes = {k: r for k, r in routes.items() if not k.startswith("TABLE ")}
+    missing = sorted(set(public) - set(function_routes))
     if missing:
         fail("public functions of inventory without a router route (add them to "
              "router/routes.txt): " + ", ".join(missing))
-    stale = sorted(set(routes) - set(public))
+    stale = sorted(set(function_routes) - set(public))
     if stale:
         fail("routes for functions inventory does not have (or does not grant): " + ", ".join(stale))
 
@@ -261,9 +293,14 @@ def main():
     out.append("-- src/sql/roles.sql: the same group roles as the extension")
     out.append((src / "roles.sql").read_text())
     out.append((router / "sql" / "partitioning.sql").read_text())
-    for table in sorted({m for f in public.values()
-                         for m in re.findall(r"^inventory\.(\w+)$", f.result)}):
-        out.append(composite_type(table, tables[table]))
+    table_routes = {k[len("TABLE "):]: r for k, r in routes.items() if k.startswith("TABLE ")}
+    if sorted(table_routes) != sorted(tables):
+        fail("routes.txt must route every table of inventory (TABLE name): have "
+             + ", ".join(sorted(table_routes)) + "; inventory has " + ", ".join(sorted(tables)))
+    for table in sorted(tables):
+        body, grants = tables[table]
+        out.append(f"-- TABLE {table}: {table_routes[table]}")
+        out.append(table_view(table, body, table_routes[table], grants))
     for key in sorted(public):
         fn, route = public[key], routes[key]
         out.append(f"-- {key}: {route}")
@@ -271,7 +308,8 @@ def main():
             body_file = router / "bodies" / f"{fn.name}.sql"
             if not body_file.exists():
                 fail(f"{key}: route plpgsql needs {body_file}")
-            out.append(helper(fn))
+            if fn.kind == "FUNCTION":
+                out.append(helper(fn))
             out.append(plpgsql_twin(fn, body_file.read_text()))
         else:
             out.append(plproxy_twin(fn, route))
@@ -280,7 +318,7 @@ def main():
         identity = ", ".join(a.text for a in fn.args)
         identity = re.sub(r"\s+DEFAULT\s+[^,]*(?=,|$)", "", identity)
         note = ROUTE_NOTE[route.split(":")[0] if not route.startswith("split:") else "sku"]
-        out.append(f"COMMENT ON FUNCTION inventory.{fn.name}({identity}) IS "
+        out.append(f"COMMENT ON {fn.kind} inventory.{fn.name}({identity}) IS "
                    f"'{fn.comment} {note}';")
         out.extend(fn.grants)
         out.append("")

@@ -14,6 +14,10 @@ BEGIN
     END LOOP;
   END IF;
   IF warehouse IS NULL THEN
+    -- Past every id the partitions have (a router set up again over existing partitions).
+    PERFORM pg_catalog.setval('inventory_router.warehouse_ids', m)
+       FROM (SELECT pg_catalog.max(w.id) AS m FROM inventory.inventory_warehouses w) ids
+      WHERE m > COALESCE((SELECT s.last_value FROM inventory_router.warehouse_ids s WHERE s.is_called), 0);
     warehouse := pg_catalog.nextval('inventory_router.warehouse_ids');
   ELSIF warehouse > COALESCE((SELECT s.last_value FROM inventory_router.warehouse_ids s WHERE s.is_called), 0) THEN
     PERFORM pg_catalog.setval('inventory_router.warehouse_ids', warehouse);
