@@ -680,7 +680,7 @@ bool fetch_version(TableId table, const ItemPointerData& tid, TupleTableSlot* sl
 }
 
 LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
-                    const Statement& statement, bool skip_locked) {
+                    const Statement& statement, bool skip_locked, bool this_version_only) {
     Relation relation = open_table(table).relation;
     if (written_by_us_and_current(slot)) return {true, false};
     const bool transaction_snapshot = IsolationUsesXactSnapshot();
@@ -688,17 +688,20 @@ LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
         TM_Result result;
         bool traversed;
         TransactionId holder;
+        ItemPointerData newer;
     };
     Snapshot snapshot = statement.snapshot();
     const Outcome outcome = pg_guard([=] {
         TM_FailureData failure{};
         failure.xmax = InvalidTransactionId;
-        const int flags = transaction_snapshot ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
+        ItemPointerSetInvalid(&failure.ctid);
+        const int flags =
+            transaction_snapshot || this_version_only ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
         const TM_Result result = table_tuple_lock(
             relation, row, snapshot, slot, GetCurrentCommandId(true), LockTupleExclusive,
             skip_locked ? LockWaitSkip : LockWaitBlock, flags, &failure);
         return Outcome{result, result == TM_Ok && failure.traversed,
-                       result == TM_WouldBlock ? failure.xmax : InvalidTransactionId};
+                       result == TM_WouldBlock ? failure.xmax : InvalidTransactionId, failure.ctid};
     });
     switch (outcome.result) {
         case TM_Ok:
@@ -711,6 +714,8 @@ LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
             return {};
         case TM_Updated:
             if (transaction_snapshot) serialization_failure("update");
+            if (this_version_only && ItemPointerIsValid(&outcome.newer))
+                return {false, false, InvalidTransactionId, outcome.newer};
             break;
         case TM_SelfModified:
             throw Error(ErrorCode::Internal,

@@ -155,15 +155,21 @@ class IndexProbe {
 // 40001 (as SELECT ... FOR UPDATE does). Returns false when the row was deleted (READ
 // COMMITTED) or is locked by another transaction (skip_locked). A version this transaction wrote
 // (written_by_us_and_current) is already as good as locked and is left as it is.
+// With `this_version_only` it locks the version `*row` or nothing: a version that a committed
+// transaction updated is not followed (under READ COMMITTED too) but returned as `newer`, so that
+// a caller that must not hold a row it cannot use reads the newer version before it locks it.
 struct LockResult {
     bool locked = false;
     bool followed = false;
     // skip_locked and the row is held: the transaction that holds it (InvalidTransactionId when
     // several share it), for wait_for_transaction.
     TransactionId holder = InvalidTransactionId;
+    // this_version_only and the version was updated: where the update put the row.
+    std::optional<ItemPointerData> newer;
 };
 [[nodiscard]] LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
-                                  const Statement& statement, bool skip_locked = false);
+                                  const Statement& statement, bool skip_locked = false,
+                                  bool this_version_only = false);
 
 // Waits until transaction `xid` ends (XactLockTableWait), without locking any row: a caller
 // that skipped a held row waits for its holder and then looks again.

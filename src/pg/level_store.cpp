@@ -215,8 +215,7 @@ std::optional<LockedLevel> probe_level(const LevelKey& key, const direct::Statem
 // refreshes it to the version locked (under READ COMMITTED the latest). False when it is
 // skipped or was deleted meanwhile.
 bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
-                 const direct::Statement& statement, bool skip_locked, Policy* policy = nullptr,
-                 TransactionId* holder = nullptr) {
+                 const direct::Statement& statement, bool skip_locked, Policy* policy = nullptr) {
     if (row.held) return true;
     if (const auto found = written_levels.find(key); found != written_levels.end()) {
         if (const auto tid = found->second.rows.find(stripe); tid != found->second.rows.end()) {
@@ -232,7 +231,6 @@ bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
     const direct::LockResult lock =
         direct::lock_row(direct::TableId::Levels, &tid, slot, statement, skip_locked);
     if (!lock.locked || (lock.followed && !holds_key(slot, key, stripe))) {
-        if (holder != nullptr) *holder = lock.holder;
         direct::release(slot);
         return false;
     }
@@ -241,6 +239,52 @@ bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
     if (policy != nullptr) *policy = read_policy_copies(slot);
     direct::release(slot);
     return true;
+}
+
+// Locks one stripe, SKIP LOCKED, only in a version that can fill `units`: a version a committed
+// transaction updated is not followed but read first, so that a stripe that turns out too small
+// is never held. Holding one would put this transaction out of stripe order when it then takes
+// the whole level, and two such transactions would deadlock. Leaves `row` as last read; Busy
+// when another transaction holds the stripe (`holder`, InvalidTransactionId when several share
+// it), Unfit when it is too small or gone (held, if an earlier event of this transaction wrote
+// it).
+enum class StripeTake { Locked, Busy, Unfit };
+StripeTake lock_stripe_that_fills(const LevelKey& key, std::int16_t stripe, StripeRow& row,
+                                  Quantity units, const direct::Statement& statement,
+                                  TransactionId& holder) {
+    constexpr int kVersions = 16;  // a stripe updated this often meanwhile is busy: skip it
+    ItemPointerData tid = row.row;
+    for (int version = 0; version < kVersions; ++version) {
+        TupleTableSlot* slot = direct::scan_slot(direct::TableId::Levels);
+        if (!direct::fetch_version(direct::TableId::Levels, tid, slot) ||
+            !holds_key(slot, key, stripe)) {
+            direct::release(slot);
+            return StripeTake::Unfit;
+        }
+        row = read_stripe(slot);
+        // A version this transaction wrote is held already (by an earlier event).
+        row.held = direct::written_by_us_and_current(slot);
+        if (free_units(row.level) < units) {
+            direct::release(slot);
+            return StripeTake::Unfit;
+        }
+        const direct::LockResult lock =
+            direct::lock_row(direct::TableId::Levels, &tid, slot, statement,
+                             /*skip_locked=*/true, /*this_version_only=*/true);
+        if (lock.locked) {
+            row = read_stripe(slot);
+            row.held = true;
+            direct::release(slot);
+            return StripeTake::Locked;
+        }
+        direct::release(slot);
+        if (!lock.newer) {
+            holder = lock.holder;
+            return StripeTake::Busy;
+        }
+        tid = *lock.newer;
+    }
+    return StripeTake::Busy;
 }
 
 // Locks every stripe of the level that is not held, in stripe order (waiting). Under READ
@@ -296,9 +340,9 @@ std::size_t first_candidate(std::size_t stripes) {
 // others that the probe showed with enough free units, from this session's own starting point.
 // When all of those are held by other transactions it waits for the holder of the first one to
 // end, holding no stripe of the level (a wait for its row lock would keep it, out of stripe
-// order, if it then turned out too small), and looks again on a new snapshot. A stripe locked
-// that turned out too small stays held. False when none could: the caller then takes the
-// whole level.
+// order, if it then turned out too small), and looks again on a new snapshot. It never holds a
+// stripe that cannot fill `units` (lock_stripe_that_fills). False when none could: the caller
+// then takes the whole level.
 bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
     constexpr int kLooks = 64;  // then the whole level: the stripes are not emptying by waiting
     for (int look = 0; look < kLooks; ++look) {
@@ -318,14 +362,12 @@ bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
                 StripeRow& row = level.stripes.at(stripe);
                 if (row.held || free_units(row.level) < units) continue;
                 TransactionId holder = InvalidTransactionId;
-                if (!lock_stripe(key, stripe, row, statement, /*skip_locked=*/true, nullptr,
-                                 &holder)) {
-                    if (!busy) busy.emplace(holder, row.row);
-                    continue;
-                }
+                const StripeTake take =
+                    lock_stripe_that_fills(key, stripe, row, units, statement, holder);
                 level.total();
-                if (free_units(row.level) >= units) return true;
-                holds_one = true;
+                if (take == StripeTake::Locked) return true;
+                if (take == StripeTake::Busy && !busy) busy.emplace(holder, row.row);
+                holds_one = holds_one || row.held;
             }
         }
         if (!busy || holds_one || IsolationUsesXactSnapshot()) return false;
