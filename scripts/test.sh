@@ -51,15 +51,20 @@ rm -f "$check_log"
 
 # Scripts that print one "... ok" / "... FAILED" line per check.
 run_checks() {  # run_checks TITLE COMMAND...
-  local title=$1 out ok bad
+  local title=$1 out ok bad status=0
   shift
   log "$title"
   out=$(mktemp)
-  "$@" >"$out" 2>&1 || true
+  "$@" >"$out" 2>&1 || status=$?
   cat "$out"
   ok=$(grep -cE '\.\.\. ok$' "$out" || true)
   bad=$(grep -cE '\.\.\. FAILED$' "$out" || true)
   if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+  # A script that stopped early (exit status) without a FAILED line still failed.
+  if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
+    echo "$title: exited with status $status ... FAILED"
+    bad=1
+  fi
   count "$ok" "$bad"
   rm -f "$out"
 }
@@ -77,6 +82,7 @@ run_checks "README.md's SQL examples, run as pasted" bash test/readme/run.sh
 run_checks "case folding under a Turkish LC_CTYPE" bash test/locale/run.sh
 run_checks "error reports: LOCATION and CONTEXT" bash test/errors/run.sh
 run_checks "plans of the readers: index probes" bash test/plans/run.sh
+run_checks "scale-out through inventory_router (PL/Proxy, 3 clusters)" bash test/router/run.sh
 
 echo
 echo "${passed} passed, ${failed} failed"
