@@ -91,10 +91,10 @@ SQL
   done
 }
 
-router_create_partitions() {  # router_create_partitions P K: part00.. on cluster n % K
-  local n k=${2:-${#RT_DIRS[@]}}
+router_create_partitions() {  # router_create_partitions P K [FIRST]: part00.. on cluster FIRST + n % K
+  local n k=${2:-${#RT_DIRS[@]}} first=${3:-0}
   for ((n = 0; n < $1; n++)); do
-    RT_PART_CLUSTER[n]=$((n % k))
+    RT_PART_CLUSTER[n]=$((first + n % k))
     rt_psql "${RT_PART_CLUSTER[$n]}" postgres postgres -c "CREATE DATABASE $(rt_part_db "$n")"
     rpart "$n" postgres "CREATE EXTENSION inventory"
   done

@@ -120,6 +120,14 @@ check adjust-through-router eq "$(rrouter wh "SELECT on_hand FROM inventory.inve
 check role-without-rights-refused eq "$(sqlstate nobody "SELECT * FROM inventory.inventory_apply_event('TSH-RED', 1, 'RECEIVE', 1)")" 42501
 check shop-may-not-restock eq "$(sqlstate shop "SELECT * FROM inventory.inventory_apply_event('TSH-RED', 1, 'RECEIVE', 1)")" IV012
 check shop-may-not-create-warehouses eq "$(sqlstate shop "SELECT inventory.inventory_create_warehouse('X1', 'X', 'US')")" 42501
+# A login role with the rights on every server but no user mapping on the router: refused.
+for i in 0 1 2; do rt_psql "$i" postgres postgres -c "CREATE ROLE nomap LOGIN IN ROLE inventory_warehouse" >/dev/null; done
+nomap_error=$(rt_psql "$RT_ROUTER_CLUSTER" "$RT_ROUTER_DB" nomap -c "SELECT * FROM inventory.inventory_apply_event('TSH-RED', 1, 'RECEIVE', 1)" 2>&1 >/dev/null)
+echo "   without a user mapping: $nomap_error"
+check role-without-user-mapping-refused grep -q '^ERROR:' <<<"$nomap_error"
+remote_error=$(rt_psql "$RT_ROUTER_CLUSTER" "$RT_ROUTER_DB" shop -c "SELECT * FROM inventory.inventory_apply_event('TSH-RED', 1, 'RECEIVE', 1)" 2>&1 >/dev/null)
+echo "   a partition's error through the router: $remote_error"
+check partition-error-names-the-partition grep -q '^ERROR:  inventory\.inventory_apply_event(9): \[part[0-9][0-9]\] REMOTE ERROR: role "shop" may not write RECEIVE events$' <<<"$remote_error"
 check nothing-written-by-refusals eq "$(rpart "$owner" postgres "SELECT on_hand FROM inventory.inventory_levels WHERE sku = 'TSH-RED'")" 45
 
 # ---- randomized events against the model -------------------------------------------------------
