@@ -33,6 +33,8 @@ struct Policy {
     Quantity safety_stock = 0;  // units per warehouse held back from available_to_sell
     bool allow_backorder = false;
     std::optional<Quantity> backorder_limit;  // with backorders: how far below zero; none = any
+
+    friend bool operator==(const Policy&, const Policy&) = default;
 };
 
 }  // namespace inventory

@@ -700,8 +700,14 @@ LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
         const TM_Result result = table_tuple_lock(
             relation, row, snapshot, slot, GetCurrentCommandId(true), LockTupleExclusive,
             skip_locked ? LockWaitSkip : LockWaitBlock, flags, &failure);
-        return Outcome{result, result == TM_Ok && failure.traversed,
-                       result == TM_WouldBlock ? failure.xmax : InvalidTransactionId, failure.ctid};
+        // The holder to wait for: not a MultiXactId (several lockers), which is no xid.
+        TransactionId holder = InvalidTransactionId;
+        if (result == TM_WouldBlock && TTS_IS_BUFFERTUPLE(slot)) {
+            const HeapTuple tuple = reinterpret_cast<BufferHeapTupleTableSlot*>(slot)->base.tuple;
+            if (tuple != nullptr && !(tuple->t_data->t_infomask & HEAP_XMAX_IS_MULTI))
+                holder = failure.xmax;
+        }
+        return Outcome{result, result == TM_Ok && failure.traversed, holder, failure.ctid};
     });
     switch (outcome.result) {
         case TM_Ok:
@@ -709,9 +715,12 @@ LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
             return {true, outcome.traversed};
         case TM_WouldBlock:
             return {false, false, outcome.holder};
-        case TM_Deleted:
+        case TM_Deleted: {
             if (transaction_snapshot) serialization_failure("delete");
-            return {};
+            LockResult deleted;
+            deleted.deleted = true;
+            return deleted;
+        }
         case TM_Updated:
             if (transaction_snapshot) serialization_failure("update");
             if (this_version_only && ItemPointerIsValid(&outcome.newer))

@@ -166,6 +166,7 @@ struct LockResult {
     TransactionId holder = InvalidTransactionId;
     // this_version_only and the version was updated: where the update put the row.
     std::optional<ItemPointerData> newer;
+    bool deleted = false;  // READ COMMITTED: the row was deleted
 };
 [[nodiscard]] LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
                                   const Statement& statement, bool skip_locked = false,

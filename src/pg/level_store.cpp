@@ -227,18 +227,24 @@ bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
     }
     TupleTableSlot* slot = direct::scan_slot(direct::TableId::Levels);
     ItemPointerData tid = row.row;
-    if (!direct::fetch_version(direct::TableId::Levels, tid, slot)) return false;
-    const direct::LockResult lock =
-        direct::lock_row(direct::TableId::Levels, &tid, slot, statement, skip_locked);
-    if (!lock.locked || (lock.followed && !holds_key(slot, key, stripe))) {
+    bool locked = false;
+    try {
+        if (direct::fetch_version(direct::TableId::Levels, tid, slot)) {
+            const direct::LockResult lock =
+                direct::lock_row(direct::TableId::Levels, &tid, slot, statement, skip_locked);
+            locked = lock.locked && (!lock.followed || holds_key(slot, key, stripe));
+            if (locked) {
+                row = read_stripe(slot);
+                row.held = true;
+                if (policy != nullptr) *policy = read_policy_copies(slot);
+            }
+        }
+    } catch (...) {
         direct::release(slot);
-        return false;
+        throw;
     }
-    row = read_stripe(slot);
-    row.held = true;
-    if (policy != nullptr) *policy = read_policy_copies(slot);
     direct::release(slot);
-    return true;
+    return locked;
 }
 
 // Locks one stripe, SKIP LOCKED, only in a version that can fill `units`: a version a committed
@@ -250,39 +256,48 @@ bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
 // it).
 enum class StripeTake { Locked, Busy, Unfit };
 StripeTake lock_stripe_that_fills(const LevelKey& key, std::int16_t stripe, StripeRow& row,
-                                  Quantity units, const direct::Statement& statement,
-                                  TransactionId& holder) {
+                                  Quantity units, const Policy& policy,
+                                  const direct::Statement& statement, TransactionId& holder) {
     constexpr int kVersions = 16;  // a stripe updated this often meanwhile is busy: skip it
     ItemPointerData tid = row.row;
     for (int version = 0; version < kVersions; ++version) {
         TupleTableSlot* slot = direct::scan_slot(direct::TableId::Levels);
-        if (!direct::fetch_version(direct::TableId::Levels, tid, slot) ||
-            !holds_key(slot, key, stripe)) {
+        std::optional<StripeTake> outcome;
+        try {
+            if (!direct::fetch_version(direct::TableId::Levels, tid, slot) ||
+                !holds_key(slot, key, stripe)) {
+                outcome = StripeTake::Unfit;
+            } else {
+                row = read_stripe(slot);
+                // A version this transaction wrote is held already (by an earlier event).
+                row.held = direct::written_by_us_and_current(slot);
+                // A policy changed meanwhile (safety stock, backorders) may need the whole level.
+                if (free_units(row.level) < units || read_policy_copies(slot) != policy) {
+                    outcome = StripeTake::Unfit;
+                } else {
+                    const direct::LockResult lock =
+                        direct::lock_row(direct::TableId::Levels, &tid, slot, statement,
+                                         /*skip_locked=*/true, /*this_version_only=*/true);
+                    if (lock.locked) {
+                        row = read_stripe(slot);
+                        row.held = true;
+                        outcome = StripeTake::Locked;
+                    } else if (lock.newer) {
+                        tid = *lock.newer;
+                    } else if (lock.deleted) {
+                        outcome = StripeTake::Unfit;
+                    } else {
+                        holder = lock.holder;
+                        outcome = StripeTake::Busy;
+                    }
+                }
+            }
+        } catch (...) {
             direct::release(slot);
-            return StripeTake::Unfit;
-        }
-        row = read_stripe(slot);
-        // A version this transaction wrote is held already (by an earlier event).
-        row.held = direct::written_by_us_and_current(slot);
-        if (free_units(row.level) < units) {
-            direct::release(slot);
-            return StripeTake::Unfit;
-        }
-        const direct::LockResult lock =
-            direct::lock_row(direct::TableId::Levels, &tid, slot, statement,
-                             /*skip_locked=*/true, /*this_version_only=*/true);
-        if (lock.locked) {
-            row = read_stripe(slot);
-            row.held = true;
-            direct::release(slot);
-            return StripeTake::Locked;
+            throw;
         }
         direct::release(slot);
-        if (!lock.newer) {
-            holder = lock.holder;
-            return StripeTake::Busy;
-        }
-        tid = *lock.newer;
+        if (outcome) return *outcome;
     }
     return StripeTake::Busy;
 }
@@ -362,8 +377,8 @@ bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
                 StripeRow& row = level.stripes.at(stripe);
                 if (row.held || free_units(row.level) < units) continue;
                 TransactionId holder = InvalidTransactionId;
-                const StripeTake take =
-                    lock_stripe_that_fills(key, stripe, row, units, statement, holder);
+                const StripeTake take = lock_stripe_that_fills(key, stripe, row, units,
+                                                               level.policy, statement, holder);
                 level.total();
                 if (take == StripeTake::Locked) return true;
                 if (take == StripeTake::Busy && !busy) busy.emplace(holder, row.row);
