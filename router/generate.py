@@ -175,14 +175,16 @@ def table_columns(body):
 
 def table_view(table, body, route, grants):
     """The router's view of an inventory table: its rows on every partition (route all), or on
-    partition 0 for what every partition shares (route any), with the table's columns."""
+    partition 0 for what every partition shares (route any) or only partition 0 holds (route
+    first), with the table's columns."""
     columns = ", ".join(f"{n} {t}" for n, t in table_columns(body))
-    run = {"all": "RUN ON ALL;", "any": "RUN ON 0;"}.get(route)
+    run = {"all": "RUN ON ALL;", "any": "RUN ON 0;", "first": "RUN ON 0;"}.get(route)
     if run is None:
-        fail(f"table {table}: route must be all or any, not {route}")
+        fail(f"table {table}: route must be all, any or first, not {route}")
     reader = f"inventory_router.all_{table[len('inventory_'):]}"
-    where = ("every partition, read in parallel (not one snapshot)" if route == "all" else
-             "partition 0 (every partition holds the same rows: inventory_router.shared_differences)")
+    where = {"all": "every partition, read in parallel (not one snapshot)",
+             "any": "partition 0 (every partition holds the same rows: inventory_router.shared_differences)",
+             "first": "partition 0, which alone holds them"}[route]
     return (f"CREATE FUNCTION {reader}() RETURNS TABLE({columns})\n"
             f"    LANGUAGE plproxy\n    {SEARCH_PATH}\n"
             f"    AS $$ CLUSTER '{CLUSTER}'; {run} SELECT * FROM inventory.{table}; $$;\n"
@@ -214,6 +216,7 @@ ROUTE_NOTE = {
     "all": "Router: runs on every partition in parallel and returns their rows together; "
            "not one snapshot.",
     "any": "Router: runs on any one partition.",
+    "first": "Router: runs on partition 0, which keeps what the router needs once (API keys).",
     "plpgsql": "Router: spans partitions (see README, Scale-out).",
 }
 
@@ -240,6 +243,8 @@ def plproxy_twin(fn, route):
         run = "RUN ON ALL;"
     elif route == "any":
         run = "RUN ON ANY;"
+    elif route == "first":
+        run = "RUN ON 0;"
     elif route.startswith("split:"):
         array = route.split(":", 1)[1]
         run = f"SPLIT {array}; RUN ON inventory_router.sku_hash({array});"

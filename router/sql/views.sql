@@ -81,3 +81,16 @@ CREATE VIEW inventory.inventory_stock_positions AS SELECT * FROM inventory_route
 COMMENT ON VIEW inventory.inventory_stock_positions IS 'inventory.inventory_stock_positions of every partition together (not one snapshot).';
 REVOKE ALL ON TABLE inventory.inventory_stock_positions FROM PUBLIC;
 GRANT SELECT ON TABLE inventory.inventory_stock_positions TO inventory_reader;
+
+CREATE FUNCTION inventory_router.all_api_key_list() RETURNS TABLE(key_id uuid, label text, role_name name, shown_prefix text, created_at timestamp with time zone, created_by name, revoked_at timestamp with time zone)
+    LANGUAGE plproxy
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ CLUSTER 'inventory_partitions'; RUN ON 0; SELECT * FROM inventory.inventory_api_key_list; $$;
+COMMENT ON FUNCTION inventory_router.all_api_key_list() IS 'Internal: the rows of inventory.inventory_api_key_list on partition 0, which alone holds the API keys.';
+REVOKE ALL ON FUNCTION inventory_router.all_api_key_list() FROM PUBLIC;
+GRANT ALL ON FUNCTION inventory_router.all_api_key_list() TO inventory_admin;
+
+CREATE VIEW inventory.inventory_api_key_list AS SELECT * FROM inventory_router.all_api_key_list();
+COMMENT ON VIEW inventory.inventory_api_key_list IS 'inventory.inventory_api_key_list of partition 0, which alone holds the API keys.';
+REVOKE ALL ON TABLE inventory.inventory_api_key_list FROM PUBLIC;
+GRANT SELECT ON TABLE inventory.inventory_api_key_list TO inventory_admin;

@@ -200,6 +200,14 @@ check spanning-batch-needs-keys eq "$(sqlstate shop "SELECT * FROM inventory.inv
 check key-reused-on-the-same-partition eq "$(sqlstate shop "SELECT * FROM inventory.inventory_apply_event('$a', 2, 'ALLOCATE', 1, NULL, 'b-3')")" IV002
 check key-reused-on-another-partition-is-new eq "$(rrouter shop "SELECT replayed FROM inventory.inventory_apply_event('$b', 1, 'ALLOCATE', 1, NULL, 'b-3')")" f
 
+# ---- API keys live on partition 0 and work through the router ---------------------------------
+api_key=$(rrouter boss "SELECT api_key FROM inventory.inventory_create_api_key('shop', 'router test')")
+check api-key-resolves-through-router eq "$(rrouter shop "SELECT inventory.inventory_api_key_role(sha256(convert_to('$api_key', 'UTF8')))")" shop
+check api-key-stored-once eq "$(sum_partitions "SELECT count(*) FROM inventory.inventory_api_keys")/$(rpart 0 postgres "SELECT count(*) FROM inventory.inventory_api_keys")" "1/1"
+check api-key-listed-through-router eq "$(rrouter boss "SELECT label FROM inventory.inventory_api_key_list")" "router test"
+rrouter boss "SELECT inventory.inventory_revoke_api_key(key_id) FROM inventory.inventory_api_key_list" >/dev/null
+check api-key-revoked-through-router eq "$(rrouter shop "SELECT coalesce(inventory.inventory_api_key_role(sha256(convert_to('$api_key', 'UTF8')))::text, 'none')")" none
+
 # ---- the change feed and set-wide reads --------------------------------------------------------
 last=$(rrouter shop "SELECT next_position FROM inventory.inventory_level_changes(NULL)" | tail -1)
 rrouter wh "SELECT 1 FROM inventory.inventory_apply_event('$b', 1, 'RECEIVE', 1)" >/dev/null
