@@ -7,6 +7,12 @@ CREATE ROLE regress_key_boss LOGIN IN ROLE inventory_admin;
 CREATE ROLE regress_key_outsider NOLOGIN;
 CREATE ROLE regress_key_root SUPERUSER NOLOGIN IN ROLE inventory_app;
 CREATE ROLE regress_key_service LOGIN IN ROLE inventory_reader;
+CREATE ROLE regress_key_maker NOLOGIN CREATEROLE IN ROLE inventory_app;  -- may create roles
+CREATE ROLE regress_key_reads_all NOLOGIN IN ROLE inventory_app, pg_read_all_data;
+CREATE ROLE regress_key_other NOLOGIN IN ROLE inventory_app;  -- the admin is no member of it
+-- Only a member of a role may hand out keys that act as it.
+GRANT regress_key_shop, regress_key_wms, regress_key_outsider, regress_key_root,
+      regress_key_maker TO regress_key_boss;
 
 SET ROLE regress_key_boss;
 SELECT key_id AS shop_key_id, api_key AS shop_key
@@ -52,10 +58,20 @@ SELECT inventory.inventory_create_api_key('regress_key_shop', E'tab\there');
 SELECT inventory.inventory_create_api_key('regress_key_nobody', 'x');
 SELECT inventory.inventory_create_api_key('regress_key_outsider', 'x');
 SELECT inventory.inventory_create_api_key('regress_key_root', 'x');
+SELECT inventory.inventory_create_api_key('regress_key_maker', 'x');
+RESET ROLE;
+GRANT regress_key_reads_all TO regress_key_boss;  -- (only here: it would let the admin read all)
+SET ROLE regress_key_boss;
+SELECT inventory.inventory_create_api_key('regress_key_reads_all', 'x');
+RESET ROLE;
+REVOKE regress_key_reads_all FROM regress_key_boss;
+SET ROLE regress_key_boss;
+SELECT inventory.inventory_create_api_key('regress_key_other', 'x');
 SELECT inventory.inventory_revoke_api_key('00000000-0000-7000-8000-000000000000');
 SELECT inventory.inventory_revoke_api_key(NULL);
 \set VERBOSITY default
 SELECT inventory.inventory_create_api_key('regress_key_root', 'x');
+SELECT inventory.inventory_create_api_key('regress_key_other', 'x');
 SELECT count(*) AS keys FROM inventory.inventory_api_key_list;
 
 -- Revoking takes effect at the next lookup; a second revocation says false.
@@ -67,8 +83,18 @@ SET ROLE regress_key_service;
 SELECT inventory.inventory_api_key_role(sha256(convert_to(:'shop_key', 'UTF8'))) AS revoked_shop,
        inventory.inventory_api_key_role(sha256(convert_to(:'wms_key', 'UTF8'))) AS wms_role;
 RESET ROLE;
+-- A key whose role later gains a right beyond the extension's checks resolves to nothing
+-- (checked at every lookup), and works again when the right is gone.
+ALTER ROLE regress_key_wms CREATEROLE;
+SELECT inventory.inventory_api_key_role(sha256(convert_to(:'wms_key', 'UTF8'))) AS wms_with_createrole;
+ALTER ROLE regress_key_wms NOCREATEROLE;
+GRANT pg_write_all_data TO regress_key_wms;
+SELECT inventory.inventory_api_key_role(sha256(convert_to(:'wms_key', 'UTF8'))) AS wms_writing_all;
+REVOKE pg_write_all_data FROM regress_key_wms;
+SELECT inventory.inventory_api_key_role(sha256(convert_to(:'wms_key', 'UTF8'))) AS wms_again;
 -- A key whose role was dropped resolves to nothing.
 CREATE ROLE regress_key_temp NOLOGIN IN ROLE inventory_app;
+GRANT regress_key_temp TO regress_key_boss;
 SET ROLE regress_key_boss;
 SELECT api_key AS temp_key FROM inventory.inventory_create_api_key('regress_key_temp', 'temporary') \gset
 RESET ROLE;
@@ -78,4 +104,5 @@ SELECT inventory.inventory_api_key_role(sha256(convert_to(:'temp_key', 'UTF8')))
 -- Clean up (the keys are user data, dumped with the extension).
 DELETE FROM inventory.inventory_api_keys;
 DROP ROLE regress_key_shop, regress_key_wms, regress_key_boss, regress_key_outsider,
-          regress_key_root, regress_key_service;
+          regress_key_root, regress_key_service, regress_key_maker, regress_key_reads_all,
+          regress_key_other;

@@ -25,29 +25,52 @@ PG_FUNCTION_INFO_V1(inventory_api_key_role);
 namespace inventory::pg {
 namespace {
 
-// A key acts as an existing role that holds inventory_reader's rights (every inventory role
-// does) and is no superuser: the service that uses it switches to that role per request, and a
-// superuser would bypass every check the database makes.
+// Whether the role `r` (of pg_roles) may stand behind a key: it holds inventory_reader's rights
+// (every inventory role does) and neither it nor any role it may SET ROLE to is a superuser or
+// holds a right beyond the extension's checks (CREATEROLE, BYPASSRLS, REPLICATION, the
+// predefined roles that read or write all data or the server's files): a service switches to
+// the key's role per request, and such a role would bypass what the database checks. Checked
+// when a key is created and again at every lookup, so a role that gains such a right later
+// stops its keys.
+const std::string kRoleHasRights =
+    "pg_catalog.pg_has_role(r.oid, 'inventory_reader'::pg_catalog.name, 'USAGE')";
+const std::string kRoleIsPowerful =
+    "EXISTS (SELECT FROM pg_catalog.pg_roles a "
+    "         WHERE pg_catalog.pg_has_role(r.oid, a.oid, 'MEMBER') "
+    "           AND (a.rolsuper OR a.rolcreaterole OR a.rolbypassrls OR a.rolreplication "
+    "                OR a.rolname OPERATOR(pg_catalog.=) ANY ('{pg_read_all_data, "
+    "                   pg_write_all_data, pg_read_server_files, pg_write_server_files, "
+    "                   pg_execute_server_program}'::pg_catalog.name[])))";
+
+// The caller may hand out keys that act as `role` only if it may become that role itself.
 void require_key_role(const std::string& role) {
-    static spi::Statement role_state(
-        "SELECT r.rolsuper, pg_catalog.pg_has_role(r.oid, 'inventory_reader'::pg_catalog.name, "
-        "                                          'USAGE') "
-        "FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) $1",
-        {TEXTOID});
-    const Datum values[] = {spi::text_datum(role)};
+    static const std::string sql = "SELECT " + kRoleHasRights + ", " + kRoleIsPowerful +
+                                   ", pg_catalog.pg_has_role($2, r.oid, 'MEMBER') "
+                                   "FROM pg_catalog.pg_roles r "
+                                   "WHERE r.rolname OPERATOR(pg_catalog.=) $1";
+    static spi::Statement role_state(sql.c_str(), {TEXTOID, OIDOID});
+    const Datum values[] = {spi::text_datum(role), ObjectIdGetDatum(current_caller().role)};
     if (role_state.execute(values, nullptr, true) == 0) {
         throw Error(ErrorCode::InvalidParameter, "role \"" + role + "\" does not exist", "",
                     "Create the role first and grant it one of the inventory roles.");
     }
-    if (spi::get_bool(0, 1)) {
-        throw Error(ErrorCode::InvalidParameter,
-                    "an API key may not act as the superuser \"" + role + "\"", "",
-                    "Create a role with only the inventory rights the key needs.");
-    }
-    if (!spi::get_bool(0, 2)) {
+    if (!spi::get_bool(0, 1)) {
         throw Error(ErrorCode::InvalidParameter,
                     "role \"" + role + "\" does not have the rights of any inventory role", "",
                     "GRANT inventory_app, inventory_warehouse or inventory_admin TO " + role + ";");
+    }
+    if (spi::get_bool(0, 2)) {
+        throw Error(ErrorCode::InvalidParameter, "an API key may not act as role \"" + role + "\"",
+                    "It, or a role it is a member of, is a superuser or has CREATEROLE, "
+                    "BYPASSRLS, REPLICATION or a predefined role that reads or writes all data "
+                    "or the server's files.",
+                    "Create a role with only the inventory rights the key needs.");
+    }
+    if (!spi::get_bool(0, 3)) {
+        throw Error(ErrorCode::ForbiddenForRole,
+                    "you may not create API keys that act as role \"" + role + "\"",
+                    "Only a member of a role may hand out keys that act as it.",
+                    "GRANT " + role + " TO the role that creates the key.");
     }
 }
 
@@ -106,12 +129,12 @@ Datum revoke_api_key_body(FunctionCallInfo fcinfo) {
 
 Datum api_key_role_body(FunctionCallInfo fcinfo) {
     if (PG_ARGISNULL(0)) PG_RETURN_NULL();
-    static spi::Statement lookup(
+    static const std::string sql =
         "SELECT k.role_name::pg_catalog.text FROM inventory.inventory_api_keys k "
-        "WHERE k.key_sha256 OPERATOR(pg_catalog.=) $1 AND k.revoked_at IS NULL "
-        "  AND EXISTS (SELECT FROM pg_catalog.pg_roles r "
-        "               WHERE r.rolname OPERATOR(pg_catalog.=) k.role_name)",
-        {BYTEAOID});
+        "JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) k.role_name "
+        "WHERE k.key_sha256 OPERATOR(pg_catalog.=) $1 AND k.revoked_at IS NULL AND " +
+        kRoleHasRights + " AND NOT " + kRoleIsPowerful;
+    static spi::Statement lookup(sql.c_str(), {BYTEAOID});
     spi::connect();
     const Datum values[] = {PG_GETARG_DATUM(0)};
     std::optional<std::string> role;

@@ -60,7 +60,7 @@ CREATE OR REPLACE FUNCTION inventory.inventory_create_api_key(role_name text, la
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_create_api_key';
 
-COMMENT ON FUNCTION inventory.inventory_create_api_key(role_name text, label text, OUT key_id uuid, OUT api_key text) IS 'Creates an API key that acts as role_name (an existing role with at least inventory_reader''s rights, not a superuser) and returns it: the only time the key is shown; the database keeps its SHA-256.';
+COMMENT ON FUNCTION inventory.inventory_create_api_key(role_name text, label text, OUT key_id uuid, OUT api_key text) IS 'Creates an API key that acts as role_name (an existing role, of which the caller is a member, with at least inventory_reader''s rights and no right beyond the extension''s checks: README, API keys) and returns it: the only time the key is shown; the database keeps its SHA-256.';
 
 REVOKE ALL ON FUNCTION inventory.inventory_create_api_key(role_name text, label text, OUT key_id uuid, OUT api_key text) FROM PUBLIC;
 GRANT ALL ON FUNCTION inventory.inventory_create_api_key(role_name text, label text, OUT key_id uuid, OUT api_key text) TO inventory_admin;
@@ -80,7 +80,7 @@ CREATE OR REPLACE FUNCTION inventory.inventory_api_key_role(key_sha256 bytea) RE
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS 'MODULE_PATHNAME', 'inventory_api_key_role';
 
-COMMENT ON FUNCTION inventory.inventory_api_key_role(key_sha256 bytea) IS 'The role of the API key whose SHA-256 this is, for a service that authenticates requests: NULL for an unknown or revoked key, or one whose role no longer exists. A service hashes the key itself, so that the key never reaches the database''s logs.';
+COMMENT ON FUNCTION inventory.inventory_api_key_role(key_sha256 bytea) IS 'The role of the API key whose SHA-256 this is, for a service that authenticates requests: NULL for an unknown or revoked key, or one whose role no longer exists or may no longer stand behind a key. A service hashes the key itself, so that the key never reaches the database''s logs.';
 
 REVOKE ALL ON FUNCTION inventory.inventory_api_key_role(key_sha256 bytea) FROM PUBLIC;
 GRANT ALL ON FUNCTION inventory.inventory_api_key_role(key_sha256 bytea) TO inventory_reader;

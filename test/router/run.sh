@@ -201,6 +201,8 @@ check key-reused-on-the-same-partition eq "$(sqlstate shop "SELECT * FROM invent
 check key-reused-on-another-partition-is-new eq "$(rrouter shop "SELECT replayed FROM inventory.inventory_apply_event('$b', 1, 'ALLOCATE', 1, NULL, 'b-3')")" f
 
 # ---- API keys live on partition 0 and work through the router ---------------------------------
+check api-key-only-for-a-role-one-is-member-of eq "$(sqlstate boss "SELECT * FROM inventory.inventory_create_api_key('shop', 'router test')")" IV012
+for i in 0 1 2; do rt_psql "$i" postgres postgres -c "GRANT shop TO boss" >/dev/null; done
 api_key=$(rrouter boss "SELECT api_key FROM inventory.inventory_create_api_key('shop', 'router test')")
 check api-key-resolves-through-router eq "$(rrouter shop "SELECT inventory.inventory_api_key_role(sha256(convert_to('$api_key', 'UTF8')))")" shop
 check api-key-stored-once eq "$(sum_partitions "SELECT count(*) FROM inventory.inventory_api_keys")/$(rpart 0 postgres "SELECT count(*) FROM inventory.inventory_api_keys")" "1/1"
