@@ -14,7 +14,6 @@ namespace inventory {
 [[nodiscard]] std::string normalize_country(std::string_view country,
                                             std::string_view field = "country");
 
-
 // True when a ship-to argument is 1 to 10 ASCII digits: a warehouse id, never a country. A client
 // that sends both arguments of inventory_ats untyped reaches its (sku, ship_to text) form even
 // when it means inventory_ats(sku, warehouse_id).
