@@ -190,6 +190,20 @@ void release(TupleTableSlot* slot) noexcept;
 // The table's scratch slot (what IndexProbe uses), for fetch_version.
 [[nodiscard]] TupleTableSlot* scan_slot(TableId table);
 
+// The table's scratch slot for one fetch_version, released when this goes out of scope (also
+// when an error leaves it), so that no buffer pin outlives the call that took it.
+class ScratchSlot {
+  public:
+    explicit ScratchSlot(TableId table) : slot_(scan_slot(table)) {}
+    ~ScratchSlot() { release(slot_); }
+    ScratchSlot(const ScratchSlot&) = delete;
+    ScratchSlot& operator=(const ScratchSlot&) = delete;
+    [[nodiscard]] TupleTableSlot* get() const noexcept { return slot_; }
+
+  private:
+    TupleTableSlot* slot_;
+};
+
 // Calls `forget` when a subtransaction aborts (its writes are undone) and when the
 // transaction ends: for caches of row versions the transaction wrote.
 void on_writes_undone(void (*forget)());

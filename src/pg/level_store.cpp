@@ -156,20 +156,15 @@ void forget_written_levels() {
 // The stripe's latest version if this transaction wrote it and nobody changed it since.
 std::optional<StripeRow> written_stripe(const LevelKey& key, std::int16_t stripe,
                                         const ItemPointerData& tid, Policy* policy) {
-    TupleTableSlot* slot = direct::scan_slot(direct::TableId::Levels);
+    const direct::ScratchSlot scratch(direct::TableId::Levels);
+    TupleTableSlot* slot = scratch.get();
     std::optional<StripeRow> row;
-    try {
-        if (direct::fetch_version(direct::TableId::Levels, tid, slot) &&
-            direct::written_by_us_and_current(slot) && holds_key(slot, key, stripe)) {
-            row = read_stripe(slot);
-            row->held = true;
-            if (policy != nullptr) *policy = read_policy_copies(slot);
-        }
-    } catch (...) {
-        direct::release(slot);
-        throw;
+    if (direct::fetch_version(direct::TableId::Levels, tid, slot) &&
+        direct::written_by_us_and_current(slot) && holds_key(slot, key, stripe)) {
+        row = read_stripe(slot);
+        row->held = true;
+        if (policy != nullptr) *policy = read_policy_copies(slot);
     }
-    direct::release(slot);
     return row;
 }
 
@@ -225,26 +220,17 @@ bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
             }
         }
     }
-    TupleTableSlot* slot = direct::scan_slot(direct::TableId::Levels);
+    const direct::ScratchSlot scratch(direct::TableId::Levels);
+    TupleTableSlot* slot = scratch.get();
     ItemPointerData tid = row.row;
-    bool locked = false;
-    try {
-        if (direct::fetch_version(direct::TableId::Levels, tid, slot)) {
-            const direct::LockResult lock =
-                direct::lock_row(direct::TableId::Levels, &tid, slot, statement, skip_locked);
-            locked = lock.locked && (!lock.followed || holds_key(slot, key, stripe));
-            if (locked) {
-                row = read_stripe(slot);
-                row.held = true;
-                if (policy != nullptr) *policy = read_policy_copies(slot);
-            }
-        }
-    } catch (...) {
-        direct::release(slot);
-        throw;
-    }
-    direct::release(slot);
-    return locked;
+    if (!direct::fetch_version(direct::TableId::Levels, tid, slot)) return false;
+    const direct::LockResult lock =
+        direct::lock_row(direct::TableId::Levels, &tid, slot, statement, skip_locked);
+    if (!lock.locked || (lock.followed && !holds_key(slot, key, stripe))) return false;
+    row = read_stripe(slot);
+    row.held = true;
+    if (policy != nullptr) *policy = read_policy_copies(slot);
+    return true;
 }
 
 // Locks one stripe, SKIP LOCKED, only in a version that can fill `units`: a version a committed
@@ -261,43 +247,33 @@ StripeTake lock_stripe_that_fills(const LevelKey& key, std::int16_t stripe, Stri
     constexpr int kVersions = 16;  // a stripe updated this often meanwhile is busy: skip it
     ItemPointerData tid = row.row;
     for (int version = 0; version < kVersions; ++version) {
-        TupleTableSlot* slot = direct::scan_slot(direct::TableId::Levels);
-        std::optional<StripeTake> outcome;
-        try {
-            if (!direct::fetch_version(direct::TableId::Levels, tid, slot) ||
-                !holds_key(slot, key, stripe)) {
-                outcome = StripeTake::Unfit;
-            } else {
-                row = read_stripe(slot);
-                // A version this transaction wrote is held already (by an earlier event).
-                row.held = direct::written_by_us_and_current(slot);
-                // A policy changed meanwhile (safety stock, backorders) may need the whole level.
-                if (free_units(row.level) < units || read_policy_copies(slot) != policy) {
-                    outcome = StripeTake::Unfit;
-                } else {
-                    const direct::LockResult lock =
-                        direct::lock_row(direct::TableId::Levels, &tid, slot, statement,
-                                         /*skip_locked=*/true, /*this_version_only=*/true);
-                    if (lock.locked) {
-                        row = read_stripe(slot);
-                        row.held = true;
-                        outcome = StripeTake::Locked;
-                    } else if (lock.newer) {
-                        tid = *lock.newer;
-                    } else if (lock.deleted) {
-                        outcome = StripeTake::Unfit;
-                    } else {
-                        holder = lock.holder;
-                        outcome = StripeTake::Busy;
-                    }
-                }
-            }
-        } catch (...) {
-            direct::release(slot);
-            throw;
+        const direct::ScratchSlot scratch(direct::TableId::Levels);
+        TupleTableSlot* slot = scratch.get();
+        if (!direct::fetch_version(direct::TableId::Levels, tid, slot) ||
+            !holds_key(slot, key, stripe)) {
+            return StripeTake::Unfit;
         }
-        direct::release(slot);
-        if (outcome) return *outcome;
+        row = read_stripe(slot);
+        // A version this transaction wrote is held already (by an earlier event).
+        row.held = direct::written_by_us_and_current(slot);
+        // A policy changed meanwhile (safety stock, backorders) may need the whole level.
+        if (free_units(row.level) < units || read_policy_copies(slot) != policy) {
+            return StripeTake::Unfit;
+        }
+        // The version read is the one locked, or none: what was just read is what is held.
+        const direct::LockResult lock =
+            direct::lock_row(direct::TableId::Levels, &tid, slot, statement,
+                             /*skip_locked=*/true, /*this_version_only=*/true);
+        if (lock.locked) {
+            row.held = true;
+            return StripeTake::Locked;
+        }
+        if (lock.deleted) return StripeTake::Unfit;
+        if (!lock.newer) {
+            holder = lock.holder;
+            return StripeTake::Busy;
+        }
+        tid = *lock.newer;
     }
     return StripeTake::Busy;
 }
