@@ -15,6 +15,7 @@ REQUIRED_PACKAGES=(
   libboost-dev libgtest-dev googletest
   clang libclang-rt-14-dev
   python3
+  redis-server libhiredis-dev libpq-dev libssl-dev nlohmann-json3-dev
   locales
   "postgresql-${PG_MAJOR}-cron" "postgresql-${PG_MAJOR}-plproxy"
 )

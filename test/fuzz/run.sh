@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 build=build-fuzz
-if ! cmake -S . -B "$build" -DINVENTORY_FUZZ=ON -DINVENTORY_UNIT_TESTS=OFF \
+if ! cmake -S . -B "$build" -DINVENTORY_FUZZ=ON -DINVENTORY_UNIT_TESTS=OFF -DINVENTORY_SERVICES=OFF \
      -DCMAKE_CXX_COMPILER=clang++ >/dev/null || ! cmake --build "$build" -j2 >/dev/null; then
   echo "fuzz targets build ... FAILED"
   exit 1
