@@ -17,6 +17,7 @@ local state = KEYS[1]
 if redis.call('HGET', state, 'generation') ~= ARGV[1] then return -1 end
 local prefix = ARGV[2]
 local function negated(text)
+  if text == '0' then return '0' end  -- Redis refuses '-0' as an integer
   if string.sub(text, 1, 1) == '-' then return string.sub(text, 2) end
   return '-' .. text
 end

@@ -16,6 +16,8 @@ extern "C" void request_stop(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // hiredis writes to a socket Redis may have closed: an error, not a signal that kills us.
+    std::signal(SIGPIPE, SIG_IGN);
     using namespace inventory::services;
     try {
         const Options options(

@@ -54,9 +54,24 @@ std::optional<std::string> Gateway::lookup_role(PgConnection& db, const std::str
 void Gateway::as_key(const std::string& key_sha256,
                      const std::function<void(PgConnection&)>& work) {
     for (int attempt = 0;; ++attempt) {
-        PgConnection& db = database();
+        PgConnection* connection = &database();
         try {
-            db.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+            connection->exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+        } catch (const PgError& error) {
+            // A connection the server closed (a restart) is found out here, before anything
+            // ran: make a new one and begin again.
+            if (!error.connection_lost()) throw api_error_from(error);
+            thread_database.reset();
+            connection = &database();
+            try {
+                connection->exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+            } catch (const PgError& again) {
+                thread_database.reset();
+                throw database_unavailable(again);
+            }
+        }
+        PgConnection& db = *connection;
+        try {
             const auto role = lookup_role(db, key_sha256);
             if (!role) {
                 roll_back(db);

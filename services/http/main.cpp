@@ -1,6 +1,7 @@
 // inventory-http: the source chapter's HTTP API over the extension (see README, "Cache and HTTP
 // API"; GET /api/openapi.json describes every route).
 #include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 
@@ -9,6 +10,8 @@
 #include "http/server.hpp"
 
 int main(int argc, char** argv) {
+    // hiredis writes to a socket Redis may have closed: an error, not a signal that kills us.
+    std::signal(SIGPIPE, SIG_IGN);
     using namespace inventory::services;
     try {
         const Options options(
