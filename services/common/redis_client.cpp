@@ -11,6 +11,13 @@ timeval to_timeval(int timeout_ms) {
 }
 }  // namespace
 
+std::optional<std::string> RedisReply::element_text(std::size_t index) const {
+    if (reply_->type != REDIS_REPLY_ARRAY || index >= reply_->elements) return std::nullopt;
+    const redisReply* element = reply_->element[index];
+    if (element->type != REDIS_REPLY_STRING) return std::nullopt;
+    return std::string(element->str, element->len);
+}
+
 RedisConnection::RedisConnection(const std::string& address, int timeout_ms)
     : context_(nullptr, &redisFree) {
     const timeval timeout = to_timeval(timeout_ms);

@@ -22,6 +22,8 @@ class RedisReply {
     explicit RedisReply(redisReply* reply) : reply_(reply, &freeReplyObject) {}
     [[nodiscard]] const redisReply& operator*() const { return *reply_; }
     [[nodiscard]] const redisReply* operator->() const { return reply_.get(); }
+    // Element `index` of an array reply as text; nullopt when it is nil or not there.
+    [[nodiscard]] std::optional<std::string> element_text(std::size_t index) const;
 
   private:
     std::unique_ptr<redisReply, decltype(&freeReplyObject)> reply_;

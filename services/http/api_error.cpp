@@ -3,6 +3,8 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "http/json_values.hpp"
+
 namespace inventory::services {
 namespace {
 struct StatusRule {
@@ -62,8 +64,7 @@ std::string error_body(const ApiError& error) {
         {"status", error.status}, {"sqlstate", error.sqlstate}, {"message", error.what()}};
     if (!error.detail.empty()) body["detail"] = error.detail;
     if (!error.hint.empty()) body["hint"] = error.hint;
-    return nlohmann::json{{"error", body}}.dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace);
+    return dump(nlohmann::json{{"error", body}});
 }
 
 ApiError bad_input(std::string message) {

@@ -63,13 +63,6 @@ std::int64_t as_integer(const std::optional<std::string>& text) {
     return text ? std::stoll(*text) : 0;
 }
 
-std::optional<std::string> reply_field(const RedisReply& reply, std::size_t index) {
-    if (reply->type != REDIS_REPLY_ARRAY || index >= reply->elements) return std::nullopt;
-    const redisReply* element = reply->element[index];
-    if (element->type != REDIS_REPLY_STRING) return std::nullopt;
-    return std::string(element->str, element->len);
-}
-
 // The rows of a result as an array of objects.
 json rows_array(const PgResult& result) {
     json rows = json::array();
@@ -154,17 +147,17 @@ ApiResponse Routes::availability(const ApiRequest& request, const std::string& k
                 const CacheLayout& layout = gateway_.layout();
                 RedisReply state = redis->command(
                     {"HMGET", layout.state_key(), "generation", "position", "synced_at_ms"});
-                const auto synced_at = reply_field(state, 2);
-                if (reply_field(state, 0) && reply_field(state, 1) && synced_at) {
+                const auto synced_at = state.element_text(2);
+                if (state.element_text(0) && state.element_text(1) && synced_at) {
                     RedisReply figures =
                         redis->command({"HMGET",
                                         warehouse_id ? layout.level_key(*sku, *warehouse_id)
                                                      : layout.sku_key(*sku),
                                         "on_hand", "reserved", "available_to_sell", "version"});
-                    body["available_to_sell"] = as_integer(reply_field(figures, 2));
-                    body["on_hand"] = as_integer(reply_field(figures, 0));
-                    body["reserved"] = as_integer(reply_field(figures, 1));
-                    body["version"] = as_integer(reply_field(figures, 3));
+                    body["available_to_sell"] = as_integer(figures.element_text(2));
+                    body["on_hand"] = as_integer(figures.element_text(0));
+                    body["reserved"] = as_integer(figures.element_text(1));
+                    body["version"] = as_integer(figures.element_text(3));
                     body["source"] = "cache";
                     const std::int64_t synced_at_ms = std::stoll(*synced_at);
                     body["synced_at_ms"] = synced_at_ms;
@@ -183,14 +176,13 @@ ApiResponse Routes::availability(const ApiRequest& request, const std::string& k
     gateway_.as_key(key_sha256, [&](PgConnection& db) {
         if (warehouse_id) {
             PgResult level = db.exec(
-                "SELECT available_to_sell, on_hand, reserved, version FROM "
+                "SELECT on_hand, reserved, available_to_sell, version FROM "
                 "inventory.inventory_levels WHERE sku = $1 AND warehouse_id = $2",
                 {*sku, std::to_string(*warehouse_id)});
-            body["available_to_sell"] =
-                level.rows() ? std::stoll(std::string(level.text(0, 0))) : 0;
-            body["on_hand"] = level.rows() ? std::stoll(std::string(level.text(0, 1))) : 0;
-            body["reserved"] = level.rows() ? std::stoll(std::string(level.text(0, 2))) : 0;
-            body["version"] = level.rows() ? std::stoll(std::string(level.text(0, 3))) : 0;
+            // No row: the level does not exist, and reads as empty, version 0 (as the cache).
+            for (int column = 0; column < level.columns(); ++column)
+                body[std::string(level.column_name(column))] =
+                    level.rows() ? std::stoll(std::string(level.text(0, column))) : 0;
         } else {
             PgResult result =
                 ship_to
@@ -216,8 +208,8 @@ ApiResponse Routes::cache_status(const std::string& key_sha256) {
         RedisReply state = redis->command({"HGETALL", gateway_.layout().state_key()});
         json body = json::object();
         for (std::size_t i = 0; i + 1 < state->elements; i += 2) {
-            const std::string name(state->element[i]->str, state->element[i]->len);
-            const std::string value(state->element[i + 1]->str, state->element[i + 1]->len);
+            const std::string name = *state.element_text(i);
+            const std::string value = *state.element_text(i + 1);
             if (name == "generation" || name == "position" || name == "redis_run_id")
                 body[name] = value;
             else
