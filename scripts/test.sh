@@ -79,6 +79,7 @@ run_checks "randomized stress against an independent model" python3 test/stress/
 run_checks "flash sale: 40 clients for the last 10 units, striped and not" bash test/stripes/run.sh 5
 run_checks "reservation expiry scheduled by pg_cron" bash test/cron/run.sh
 run_checks "inventory-cache and inventory-http against Redis and HTTP" bash test/services/run.sh 5
+run_checks "inventory-cache and inventory-http through the scale-out router" bash test/services/router.sh 3
 run_checks "README.md's SQL examples, run as pasted" bash test/readme/run.sh
 run_checks "case folding under a Turkish LC_CTYPE" bash test/locale/run.sh
 run_checks "error reports: LOCATION and CONTEXT" bash test/errors/run.sh
