@@ -44,6 +44,25 @@ ALTER TABLE inventory.inventory_level_stripes DROP CONSTRAINT dp_at_most_100;
 SELECT on_hand FROM inventory.inventory_apply_event('DP', 1, 'RECEIVE', 100);
 COMMIT;
 
+-- The engine keeps the tables' CHECK constraints compiled from one transaction to the next:
+-- a constraint replaced under the same name binds as the new one, and one that calls a user
+-- function binds too (compiled per statement, as ExecConstraints does).
+ALTER TABLE inventory.inventory_level_stripes ADD CONSTRAINT dp_cap CHECK (on_hand <= 1000);
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 600);
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 600);
+ALTER TABLE inventory.inventory_level_stripes DROP CONSTRAINT dp_cap,
+  ADD CONSTRAINT dp_cap CHECK (on_hand <= 2000);
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 600);
+CREATE FUNCTION public.dp_below_1500(bigint) RETURNS boolean
+    LANGUAGE sql IMMUTABLE AS 'SELECT $1 < 1500';
+ALTER TABLE inventory.inventory_level_stripes DROP CONSTRAINT dp_cap,
+  ADD CONSTRAINT dp_cap CHECK (public.dp_below_1500(on_hand));
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 600);
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 200);
+ALTER TABLE inventory.inventory_level_stripes DROP CONSTRAINT dp_cap;
+DROP FUNCTION public.dp_below_1500(bigint);
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 600);
+
 -- What the direct path would skip is refused, not skipped (0A000, naming it), and nothing is
 -- written: a user's trigger on INSERT, a foreign key, a deferrable unique constraint, a column
 -- of someone else's with a default. Without them the engine writes again.

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "pg/compiled_checks.hpp"
 
 namespace inventory::pg::direct {
 namespace {
@@ -240,6 +241,7 @@ OpenTable& open_table(TableId id) {
             ResultRelInfo* info = makeNode(ResultRelInfo);
             // Range table index 0: no RTE; ExecConstraints then reports the whole row.
             InitResultRelInfo(info, table.relation, 0, nullptr, 0);
+            if (!table.read_only) info->ri_ConstraintExprs = compiled_checks(table.relation);
             if (table.read_only) {
                 List* indexes = RelationGetIndexList(table.relation);
                 const int count = list_length(indexes);

@@ -2,8 +2,8 @@
 // them, without SQL, planning or the ledger's BEFORE trigger.
 //
 // Each table is opened once per transaction the way ModifyTable opens a result relation
-// (ROW EXCLUSIVE, a ResultRelInfo with its indexes open, its CHECK constraints compiled on first
-// use and kept), and closed before the transaction commits. Cached OIDs and the open state are
+// (ROW EXCLUSIVE, a ResultRelInfo with its indexes open, its CHECK constraints compiled once per
+// backend: compiled_checks.hpp), and closed before the transaction commits. Cached OIDs and the open state are
 // dropped on a relcache invalidation of the tables (ALTER TABLE, DROP/CREATE EXTENSION).
 //
 // The operations follow the executor's rules (heapam.c, execIndexing.c, nodeLockRows.c,
