@@ -420,6 +420,8 @@ class Model:
             raise Refused("IV013")
         if key is not None and key in self.keys:
             units = qty if qty is not None else self.keys[key][0][3]
+            if units <= 0:  # a quantity that is never valid is refused before the key's payload
+                raise Refused("IV004")
             payload, figures = self.keys[key]
             if payload != (sku, t[1], "TRANSFER_IN", units, tref):
                 raise Refused("IV002")
