@@ -62,6 +62,18 @@ SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 200);
 ALTER TABLE inventory.inventory_level_stripes DROP CONSTRAINT dp_cap;
 DROP FUNCTION public.dp_below_1500(bigint);
 SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 600);
+-- A whole-row reference and a domain are compiled per statement too: the row is read as it is
+-- in every transaction, and a constraint added to the domain binds at once.
+CREATE DOMAIN public.dp_stock AS bigint;
+ALTER TABLE inventory.inventory_level_stripes ADD CONSTRAINT dp_cap
+  CHECK (pg_catalog.row_to_json(inventory_level_stripes) IS NOT NULL AND (on_hand)::public.dp_stock >= 0);
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 10);
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 10);
+ALTER DOMAIN public.dp_stock ADD CONSTRAINT dp_stock_cap CHECK (VALUE <= 2025);
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 10);
+SELECT on_hand FROM inventory.inventory_apply_event('DPC', 1, 'RECEIVE', 5);
+ALTER TABLE inventory.inventory_level_stripes DROP CONSTRAINT dp_cap;
+DROP DOMAIN public.dp_stock;
 
 -- What the direct path would skip is refused, not skipped (0A000, naming it), and nothing is
 -- written: a user's trigger on INSERT, a foreign key, a deferrable unique constraint, a column

@@ -1,5 +1,6 @@
 #include "pg/compiled_checks.hpp"
 
+#include <cstddef>
 #include <cstring>
 
 extern "C" {
@@ -19,20 +20,30 @@ struct Compiled {
     ExprState** states = nullptr;
 };
 
-constexpr int kSlots = 8;  // the direct path writes four tables
+constexpr std::size_t kSlots = 8;  // one per table of the direct path (TableId)
 Compiled compiled[kSlots];
 
 bool is_user_function(Oid function, void*) {
     return function >= FirstNormalObjectId;
 }
 
-bool calls_user_function(Node* node, void* context) {
+// What a compiled expression must not keep from one transaction to the next: a user function
+// (it may keep state per call site), a whole-row Var or a row type conversion (ExecInterpExpr
+// keeps their tuple descriptors and maps in the statement's memory), GREATEST/LEAST (their
+// comparison function is looked up at run time, so check_functions_in_node does not see it) and
+// a domain (its constraints are copied in at compile time and would go stale on ALTER DOMAIN).
+bool not_cacheable(Node* node, void* context) {
     if (node == nullptr) return false;
+    if (IsA(node, Var) && reinterpret_cast<Var*>(node)->varattno == InvalidAttrNumber) return true;
+    if (IsA(node, ConvertRowtypeExpr) || IsA(node, MinMaxExpr) || IsA(node, CoerceToDomain) ||
+        IsA(node, NextValueExpr)) {
+        return true;
+    }
     if (check_functions_in_node(node, is_user_function, context)) return true;
     // PostgreSQL 15 declares the walker as bool (*)(); void (*)() carries it there unwarned.
     using Walker = bool (*)();
     return expression_tree_walker(
-        node, reinterpret_cast<Walker>(reinterpret_cast<void (*)()>(calls_user_function)), context);
+        node, reinterpret_cast<Walker>(reinterpret_cast<void (*)()>(not_cacheable)), context);
 }
 
 bool still_current(const Compiled& entry, const TupleConstr* constraints) {
@@ -45,7 +56,7 @@ bool still_current(const Compiled& entry, const TupleConstr* constraints) {
 
 // Compiles into a new context under the transaction's, moved under CacheMemoryContext only once
 // complete, so that an error half-way leaves nothing behind. The texts are kept also when a
-// constraint calls a user function (states stays nullptr), so that the check is not redone.
+// constraint cannot be cached (states stays nullptr), so that the check is not redone.
 void compile(Compiled& entry, Relation relation, const TupleConstr* constraints) {
     MemoryContext context = AllocSetContextCreate(
         CurTransactionContext, "inventory compiled checks", ALLOCSET_SMALL_SIZES);
@@ -56,7 +67,7 @@ void compile(Compiled& entry, Relation relation, const TupleConstr* constraints)
     for (int i = 0; i < count; ++i) texts[i] = pstrdup(constraints->check[i].ccbin);
     for (int i = 0; i < count && states != nullptr; ++i) {
         Node* expression = static_cast<Node*>(stringToNode(texts[i]));
-        if (calls_user_function(expression, nullptr)) {
+        if (not_cacheable(expression, nullptr)) {
             states = nullptr;
             break;
         }
@@ -70,24 +81,19 @@ void compile(Compiled& entry, Relation relation, const TupleConstr* constraints)
 
 }  // namespace
 
-ExprState** compiled_checks(Relation relation) {
+ExprState** compiled_checks(std::size_t table, Relation relation) {
     const TupleConstr* constraints = relation->rd_att->constr;
-    if (constraints == nullptr || constraints->num_check == 0) return nullptr;
-    const Oid oid = RelationGetRelid(relation);
-    Compiled* entry = nullptr;
-    for (Compiled& slot : compiled) {
-        if (slot.relation == oid || (entry == nullptr && slot.relation == InvalidOid))
-            entry = &slot;
-        if (slot.relation == oid) break;
-    }
-    if (entry == nullptr) return nullptr;
-    if (entry->relation == oid && still_current(*entry, constraints)) return entry->states;
-    // No ResultRelInfo of this relation is open (the caller is opening the first one of its
-    // transaction), so no one uses the states compiled before.
-    if (entry->context != nullptr) MemoryContextDelete(entry->context);
-    *entry = Compiled{};
-    compile(*entry, relation, constraints);
-    return entry->states;
+    if (table >= kSlots || constraints == nullptr || constraints->num_check == 0) return nullptr;
+    Compiled& entry = compiled[table];
+    if (entry.relation == RelationGetRelid(relation) && still_current(entry, constraints))
+        return entry.states;
+    // No ResultRelInfo of this table is open (the caller is opening the first one of its
+    // transaction), so no one uses the states compiled before; a table made again (DROP and
+    // CREATE EXTENSION) takes the slot of the old one.
+    if (entry.context != nullptr) MemoryContextDelete(entry.context);
+    entry = Compiled{};
+    compile(entry, relation, constraints);
+    return entry.states;
 }
 
 }  // namespace inventory::pg::direct

@@ -8,18 +8,21 @@
 //
 // Kept only while they are what the relation has now: each use compares the relation's
 // constraint expressions (their stored node text, which names every operator, column and type)
-// with the ones compiled, and compiles again when they differ. Constraints that call a function
-// outside the built-in ones are left to ExecConstraints, per statement as before: such a
-// function may keep state per call site that should not outlive a transaction.
+// with the ones compiled, and compiles again when they differ. Constraints whose compiled form
+// could keep something of one transaction, or miss a change outside the table (a user function,
+// a whole-row reference, GREATEST/LEAST, a domain: compiled_checks.cpp), are left to
+// ExecConstraints, per statement as before.
 #pragma once
+
+#include <cstddef>
 
 #include "pg/postgres_headers.hpp"
 
 namespace inventory::pg::direct {
 
-// The compiled CHECK constraints of `relation` (one ExprState per constr->check entry), or
-// nullptr to let ExecConstraints compile them itself. C only: may ereport; call it under
-// pg_guard, with `relation` open and locked.
-ExprState** compiled_checks(Relation relation);
+// The compiled CHECK constraints of `relation`, the direct path's table number `table` (one
+// ExprState per constr->check entry), or nullptr to let ExecConstraints compile them itself.
+// C only: may ereport; call it under pg_guard, with `relation` open and locked.
+ExprState** compiled_checks(std::size_t table, Relation relation);
 
 }  // namespace inventory::pg::direct

@@ -197,6 +197,23 @@ Relation open_relation(Oid oid, LOCKMODE mode) {
 
 void require_supported(const OpenTable& table, TableId id);
 
+// The just opened relation's compiled CHECK constraints (compiled_checks.hpp); on an error (a
+// constraint that cannot be planned) the relation is closed again, so that it is not left open
+// without its ResultRelInfo. C only.
+ExprState** checks_or_close(std::size_t index, Relation relation) {
+    ExprState** checks = nullptr;
+    PG_TRY();
+    { checks = compiled_checks(index, relation); }
+    PG_CATCH();
+    {
+        CurrentResourceOwner = TopTransactionResourceOwner;  // the abort restores it
+        table_close(relation, NoLock);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    return checks;
+}
+
 OpenTable& open_table(TableId id) {
     const auto index = static_cast<std::size_t>(id);
     OpenTable& table = open_state.tables[index];
@@ -226,13 +243,16 @@ OpenTable& open_table(TableId id) {
         if (relation == nullptr) cached_oids[index] = InvalidOid;  // dropped: resolve again
     }
     if (relation == nullptr) resolve_table(id);  // throws: the table is gone
+    ExprState** const checks =
+        read_only(id) ? nullptr
+                      : pg_guard([index, relation] { return checks_or_close(index, relation); });
     table.relation = relation;
     // The rest cannot fail but for lack of memory; the references are dropped when the last Use
     // ends, or released by an abort.
     table.read_only = read_only(id);
     // ON CONFLICT needs the unique indexes' speculative-insertion support (ExecOpenIndices).
     const bool speculative = id == TableId::Orders;
-    pg_guard([&table, speculative] {
+    pg_guard([&table, speculative, checks] {
         MemoryContext old = MemoryContextSwitchTo(open_state.context);
         ResourceOwner saved = CurrentResourceOwner;
         PG_TRY();
@@ -241,7 +261,7 @@ OpenTable& open_table(TableId id) {
             ResultRelInfo* info = makeNode(ResultRelInfo);
             // Range table index 0: no RTE; ExecConstraints then reports the whole row.
             InitResultRelInfo(info, table.relation, 0, nullptr, 0);
-            if (!table.read_only) info->ri_ConstraintExprs = compiled_checks(table.relation);
+            info->ri_ConstraintExprs = checks;
             if (table.read_only) {
                 List* indexes = RelationGetIndexList(table.relation);
                 const int count = list_length(indexes);
