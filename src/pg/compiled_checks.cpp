@@ -30,8 +30,10 @@ bool is_user_function(Oid function, void*) {
 // What a compiled expression must not keep from one transaction to the next: a user function
 // (it may keep state per call site), a whole-row Var or a row type conversion (ExecInterpExpr
 // keeps their tuple descriptors and maps in the statement's memory), GREATEST/LEAST (their
-// comparison function is looked up at run time, so check_functions_in_node does not see it) and
-// a domain (its constraints are copied in at compile time and would go stale on ALTER DOMAIN).
+// comparison function is looked up at run time, so check_functions_in_node does not see it), a
+// domain (its constraints are copied in at compile time and would go stale on ALTER DOMAIN) and
+// a ROW() of a named composite type (its descriptor is copied in too, and ALTER TYPE does not
+// change the constraint's text).
 bool not_cacheable(Node* node, void* context) {
     if (node == nullptr) return false;
     if (IsA(node, Var) && reinterpret_cast<Var*>(node)->varattno == InvalidAttrNumber) return true;
@@ -39,6 +41,8 @@ bool not_cacheable(Node* node, void* context) {
         IsA(node, NextValueExpr)) {
         return true;
     }
+    if (IsA(node, RowExpr) && reinterpret_cast<RowExpr*>(node)->row_typeid != RECORDOID)
+        return true;
     if (check_functions_in_node(node, is_user_function, context)) return true;
     // PostgreSQL 15 declares the walker as bool (*)(); void (*)() carries it there unwarned.
     using Walker = bool (*)();
@@ -67,12 +71,16 @@ void compile(Compiled& entry, Relation relation, const TupleConstr* constraints)
     for (int i = 0; i < count; ++i) texts[i] = pstrdup(constraints->check[i].ccbin);
     for (int i = 0; i < count && states != nullptr; ++i) {
         Node* expression = static_cast<Node*>(stringToNode(texts[i]));
-        if (not_cacheable(expression, nullptr)) {
+        // ExecPrepareExpr without an EState: planned and compiled here, evaluated per row. Both
+        // forms are looked at: planning inlines SQL functions and folds constants.
+        Expr* planned = nullptr;
+        if (!not_cacheable(expression, nullptr))
+            planned = expression_planner(reinterpret_cast<Expr*>(expression));
+        if (planned == nullptr || not_cacheable(reinterpret_cast<Node*>(planned), nullptr)) {
             states = nullptr;
             break;
         }
-        // ExecPrepareExpr without an EState: planned and compiled here, evaluated per row.
-        states[i] = ExecInitExpr(expression_planner(reinterpret_cast<Expr*>(expression)), nullptr);
+        states[i] = ExecInitExpr(planned, nullptr);
     }
     MemoryContextSwitchTo(old);
     MemoryContextSetParent(context, CacheMemoryContext);

@@ -10,7 +10,7 @@
 // constraint expressions (their stored node text, which names every operator, column and type)
 // with the ones compiled, and compiles again when they differ. Constraints whose compiled form
 // could keep something of one transaction, or miss a change outside the table (a user function,
-// a whole-row reference, GREATEST/LEAST, a domain: compiled_checks.cpp), are left to
+// a whole-row reference, GREATEST/LEAST, a domain, a named ROW(): compiled_checks.cpp), are left to
 // ExecConstraints, per statement as before.
 #pragma once
 

@@ -206,8 +206,11 @@ ExprState** checks_or_close(std::size_t index, Relation relation) {
     { checks = compiled_checks(index, relation); }
     PG_CATCH();
     {
-        CurrentResourceOwner = TopTransactionResourceOwner;  // the abort restores it
+        // The relcache reference is the top transaction's (open_relation).
+        ResourceOwner saved = CurrentResourceOwner;
+        CurrentResourceOwner = TopTransactionResourceOwner;
         table_close(relation, NoLock);
+        CurrentResourceOwner = saved;
         PG_RE_THROW();
     }
     PG_END_TRY();
