@@ -1,6 +1,5 @@
 #include "pg/compiled_checks.hpp"
 
-#include <cstddef>
 #include <cstring>
 
 extern "C" {
@@ -11,17 +10,6 @@ extern "C" {
 
 namespace inventory::pg::direct {
 namespace {
-
-struct Compiled {
-    Oid relation = InvalidOid;
-    MemoryContext context = nullptr;  // holds texts and states; a child of CacheMemoryContext
-    int count = 0;
-    char** texts = nullptr;  // the ccbin each state was compiled from
-    ExprState** states = nullptr;
-};
-
-constexpr std::size_t kSlots = 8;  // one per table of the direct path (TableId)
-Compiled compiled[kSlots];
 
 bool is_user_function(Oid function, void*) {
     return function >= FirstNormalObjectId;
@@ -50,18 +38,22 @@ bool not_cacheable(Node* node, void* context) {
         node, reinterpret_cast<Walker>(reinterpret_cast<void (*)()>(not_cacheable)), context);
 }
 
-bool still_current(const Compiled& entry, const TupleConstr* constraints) {
-    if (entry.count != constraints->num_check) return false;
-    for (int i = 0; i < entry.count; ++i) {
-        if (std::strcmp(entry.texts[i], constraints->check[i].ccbin) != 0) return false;
+}  // namespace
+
+bool CompiledChecks::current_for(Relation relation) const {
+    const TupleConstr* constraints = relation->rd_att->constr;
+    if (relation_ != RelationGetRelid(relation) || count_ != constraints->num_check) return false;
+    for (int i = 0; i < count_; ++i) {
+        if (std::strcmp(texts_[i], constraints->check[i].ccbin) != 0) return false;
     }
     return true;
 }
 
 // Compiles into a new context under the transaction's, moved under CacheMemoryContext only once
 // complete, so that an error half-way leaves nothing behind. The texts are kept also when a
-// constraint cannot be cached (states stays nullptr), so that the check is not redone.
-void compile(Compiled& entry, Relation relation, const TupleConstr* constraints) {
+// constraint cannot be cached (states_ stays nullptr), so that the check is not redone.
+void CompiledChecks::compile(Relation relation) {
+    const TupleConstr* constraints = relation->rd_att->constr;
     MemoryContext context = AllocSetContextCreate(
         CurTransactionContext, "inventory compiled checks", ALLOCSET_SMALL_SIZES);
     MemoryContext old = MemoryContextSwitchTo(context);
@@ -69,7 +61,7 @@ void compile(Compiled& entry, Relation relation, const TupleConstr* constraints)
     char** texts = static_cast<char**>(palloc(sizeof(char*) * count));
     ExprState** states = static_cast<ExprState**>(palloc(sizeof(ExprState*) * count));
     for (int i = 0; i < count; ++i) texts[i] = pstrdup(constraints->check[i].ccbin);
-    for (int i = 0; i < count && states != nullptr; ++i) {
+    for (int i = 0; i < count; ++i) {
         Node* expression = static_cast<Node*>(stringToNode(texts[i]));
         // ExecPrepareExpr without an EState: planned and compiled here, evaluated per row. Both
         // forms are looked at: planning inlines SQL functions and folds constants.
@@ -84,24 +76,24 @@ void compile(Compiled& entry, Relation relation, const TupleConstr* constraints)
     }
     MemoryContextSwitchTo(old);
     MemoryContextSetParent(context, CacheMemoryContext);
-    entry = Compiled{RelationGetRelid(relation), context, count, texts, states};
+    relation_ = RelationGetRelid(relation);
+    context_ = context;
+    count_ = count;
+    texts_ = texts;
+    states_ = states;
 }
 
-}  // namespace
-
-ExprState** compiled_checks(std::size_t table, Relation relation) {
+ExprState** CompiledChecks::for_relation(Relation relation) {
     const TupleConstr* constraints = relation->rd_att->constr;
-    if (table >= kSlots || constraints == nullptr || constraints->num_check == 0) return nullptr;
-    Compiled& entry = compiled[table];
-    if (entry.relation == RelationGetRelid(relation) && still_current(entry, constraints))
-        return entry.states;
+    if (constraints == nullptr || constraints->num_check == 0) return nullptr;
+    if (current_for(relation)) return states_;
     // No ResultRelInfo of this table is open (the caller is opening the first one of its
     // transaction), so no one uses the states compiled before; a table made again (DROP and
-    // CREATE EXTENSION) takes the slot of the old one.
-    if (entry.context != nullptr) MemoryContextDelete(entry.context);
-    entry = Compiled{};
-    compile(entry, relation, constraints);
-    return entry.states;
+    // CREATE EXTENSION) replaces the old one's.
+    if (context_ != nullptr) MemoryContextDelete(context_);
+    *this = CompiledChecks{};
+    compile(relation);
+    return states_;
 }
 
 }  // namespace inventory::pg::direct

@@ -53,8 +53,9 @@ struct OpenState {
     bool watch_all = false;  // more relations than watched[] holds: every invalidation is ours
 };
 OpenState open_state;
-Oid cached_oids[kTables] = {};  // InvalidOid until resolved; until invalidated
-std::uint64_t generation = 0;   // counts openings: Columns resolve again after each
+Oid cached_oids[kTables] = {};            // InvalidOid until resolved; until invalidated
+CompiledChecks compiled_checks[kTables];  // of the tables written, for the backend's life
+std::uint64_t generation = 0;             // counts openings: Columns resolve again after each
 constexpr int kMaxForgetters = 4;
 void (*forgetters[kMaxForgetters])() = {};
 
@@ -203,7 +204,7 @@ void require_supported(const OpenTable& table, TableId id);
 ExprState** checks_or_close(std::size_t index, Relation relation) {
     ExprState** checks = nullptr;
     PG_TRY();
-    { checks = compiled_checks(index, relation); }
+    { checks = compiled_checks[index].for_relation(relation); }
     PG_CATCH();
     {
         // The relcache reference is the top transaction's (open_relation).

@@ -3,8 +3,9 @@
 //
 // Each table is opened once per transaction the way ModifyTable opens a result relation
 // (ROW EXCLUSIVE, a ResultRelInfo with its indexes open, its CHECK constraints compiled once per
-// backend: compiled_checks.hpp), and closed before the transaction commits. Cached OIDs and the open state are
-// dropped on a relcache invalidation of the tables (ALTER TABLE, DROP/CREATE EXTENSION).
+// backend: compiled_checks.hpp), and closed before the transaction commits. Cached OIDs and the
+// open state are dropped on a relcache invalidation of the tables (ALTER TABLE, DROP/CREATE
+// EXTENSION).
 //
 // The operations follow the executor's rules (heapam.c, execIndexing.c, nodeLockRows.c,
 // nodeModifyTable.c, copyfrom.c): rows are found through an index with an MVCC snapshot (so

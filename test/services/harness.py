@@ -139,7 +139,7 @@ class Services:
         ok, bad = self.converged()
         self.check("inventory-cache restart resumes from its stored position", ok and self.cache_said("resuming from the stored position"), bad)
 
-    def load(self, kind, clients, seconds, sku="LOAD", label=""):
+    def load(self, kind, clients, seconds, sku, label=""):
         """Checkouts of sku (kind "checkout") or cached reads of it, for seconds: prints the figures."""
         lat, errors, stop = [], [], time.time() + seconds
         def worker(n):
