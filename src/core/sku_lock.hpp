@@ -29,4 +29,17 @@ inline constexpr std::int32_t kSkuLockBuckets = 256;
 // (Ordering by key rather than by SKU keeps the order total when two SKUs share a key.)
 [[nodiscard]] std::vector<std::int32_t> sku_lock_keys(std::span<const std::string> skus);
 
+// The waiting line of a level's stripe row (pg/level_store.cpp, README: Locks). A transaction
+// that has to wait for a stripe row held by another first queues on a transaction-scoped
+// advisory lock of that row, so that a commit wakes the next transaction in line, which then
+// finds the row free, instead of every waiter, which would all queue again on the row's new
+// version. In pg_locks: locktype advisory, classid the key below, objid the warehouse id,
+// objsubid kStripeLineClass (pg_advisory_lock's own forms are 1 and 2, so no SQL caller shares
+// these locks).
+inline constexpr std::uint16_t kStripeLineClass = 3;
+
+// The 32-bit FNV-1a hash of the SKU's bytes and the stripe number. Two rows of one warehouse
+// that share a key (one pair in 2^32) only share a line.
+[[nodiscard]] std::uint32_t stripe_line_key(std::string_view sku, std::int16_t stripe) noexcept;
+
 }  // namespace inventory

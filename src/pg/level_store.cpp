@@ -206,6 +206,30 @@ std::optional<LockedLevel> probe_level(const LevelKey& key, const direct::Statem
     return level;
 }
 
+// The local transaction that last locked a level row here (lock_stripe, lock_stripe_that_fills).
+LocalTransactionId rows_locked_in = InvalidLocalTransactionId;
+
+bool holds_a_level_row() {
+    return rows_locked_in == MyProc->lxid || !written_levels.empty();
+}
+
+// Locks a stripe row for a transaction that holds no level row yet: at once if it is free,
+// else after waiting in the row's line (core/sku_lock.hpp), where a commit wakes only the next
+// transaction, which then finds the row free. Waiting on the row itself, every waiter would
+// wake at each commit and queue again on the new version: with a hot SKU's many checkouts
+// those wake-ups took most of the two cores. The line is held until the transaction ends (the
+// caller leaves it when the row turns out gone). Why it cannot deadlock: README, Locks.
+direct::LockResult lock_in_line(const LevelKey& key, std::int16_t stripe, ItemPointerData& tid,
+                                TupleTableSlot* slot, const direct::Statement& statement,
+                                bool& in_line) {
+    const direct::LockResult free =
+        direct::lock_row(direct::TableId::Levels, &tid, slot, statement, /*skip_locked=*/true);
+    if (free.locked || free.deleted) return free;
+    join_stripe_line(key.sku, key.warehouse_id, stripe);
+    in_line = true;
+    return direct::lock_row(direct::TableId::Levels, &tid, slot, statement);
+}
+
 // Locks one stripe FOR UPDATE (with skip_locked: unless another transaction holds it) and
 // refreshes it to the version locked (under READ COMMITTED the latest). False when it is
 // skipped or was deleted meanwhile.
@@ -224,9 +248,16 @@ bool lock_stripe(const LevelKey& key, std::int16_t stripe, StripeRow& row,
     TupleTableSlot* slot = scratch.get();
     ItemPointerData tid = row.row;
     if (!direct::fetch_version(direct::TableId::Levels, tid, slot)) return false;
+    bool in_line = false;
     const direct::LockResult lock =
-        direct::lock_row(direct::TableId::Levels, &tid, slot, statement, skip_locked);
-    if (!lock.locked || (lock.followed && !holds_key(slot, key, stripe))) return false;
+        skip_locked || holds_a_level_row()
+            ? direct::lock_row(direct::TableId::Levels, &tid, slot, statement, skip_locked)
+            : lock_in_line(key, stripe, tid, slot, statement, in_line);
+    if (!lock.locked || (lock.followed && !holds_key(slot, key, stripe))) {
+        if (in_line) leave_stripe_line(key.sku, key.warehouse_id, stripe);
+        return false;
+    }
+    rows_locked_in = MyProc->lxid;
     row = read_stripe(slot);
     row.held = true;
     if (policy != nullptr) *policy = read_policy_copies(slot);
@@ -265,6 +296,7 @@ StripeTake lock_stripe_that_fills(const LevelKey& key, std::int16_t stripe, Stri
             direct::lock_row(direct::TableId::Levels, &tid, slot, statement,
                              /*skip_locked=*/true, /*this_version_only=*/true);
         if (lock.locked) {
+            rows_locked_in = MyProc->lxid;
             row.held = true;
             return StripeTake::Locked;
         }

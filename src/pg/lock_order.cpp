@@ -38,4 +38,25 @@ void lock_skus(std::span<const std::string> skus, SkuLockMode mode) {
     }
 }
 
+namespace {
+
+LOCKTAG stripe_line(std::string_view sku, std::int32_t warehouse_id, std::int16_t stripe) {
+    LOCKTAG tag;
+    SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, stripe_line_key(sku, stripe),
+                         static_cast<uint32>(warehouse_id), kStripeLineClass);
+    return tag;
+}
+
+}  // namespace
+
+void join_stripe_line(std::string_view sku, std::int32_t warehouse_id, std::int16_t stripe) {
+    const LOCKTAG tag = stripe_line(sku, warehouse_id, stripe);
+    pg_guard([&tag] { (void)LockAcquire(&tag, ExclusiveLock, false, false); });
+}
+
+void leave_stripe_line(std::string_view sku, std::int32_t warehouse_id, std::int16_t stripe) {
+    const LOCKTAG tag = stripe_line(sku, warehouse_id, stripe);
+    pg_guard([&tag] { (void)LockRelease(&tag, ExclusiveLock, false); });
+}
+
 }  // namespace inventory::pg

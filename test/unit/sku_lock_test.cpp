@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,26 @@ TEST(SkuLock, OrderDoesNotDependOnTheInputOrder) {
     const std::vector<std::string> other{"M-5", "Z-9", "A-1"};
     EXPECT_EQ(sku_lock_keys(one), sku_lock_keys(other));
     EXPECT_TRUE(sku_lock_keys(std::vector<std::string>{}).empty());
+}
+
+TEST(StripeLine, KeyIsFnv1aOfTheSkuThenTheStripeLittleEndian) {
+    // FNV-1a 32-bit of the bytes: fixed across library versions, as the SKU lock's.
+    EXPECT_EQ(stripe_line_key("", 0), 292984781u);
+    EXPECT_EQ(stripe_line_key("a", 0), 787733260u);
+    EXPECT_EQ(stripe_line_key("HOT", 0), 2252893396u);
+    EXPECT_EQ(stripe_line_key("HOT", 1), 2890590013u);
+    EXPECT_EQ(stripe_line_key("HOT", -1), 3427111850u);
+}
+
+TEST(StripeLine, EveryRowOfAThousandSkusHasItsOwnLine) {
+    std::set<std::uint32_t> keys;
+    for (int i = 0; i < 1000; ++i) {
+        for (std::int16_t stripe = 0; stripe < 16; ++stripe)
+            keys.insert(stripe_line_key("SKU-" + std::to_string(i), stripe));
+    }
+    EXPECT_EQ(keys.size(), 16000u);
+    EXPECT_NE(stripe_line_key("sku", 0), stripe_line_key("SKU", 0));
+    EXPECT_NE(stripe_line_key("A", 1), stripe_line_key("A", 256));
 }
 
 }  // namespace
