@@ -35,12 +35,22 @@ std::vector<std::int32_t> sku_lock_keys(std::span<const std::string> skus) {
     return keys;
 }
 
-std::uint32_t stripe_line_key(std::string_view sku, std::int16_t stripe) noexcept {
-    // The stripe's two bytes, little-endian, after the SKU's: "A" stripe 1 is not "A\1" stripe 0
-    // only by the hash, as is any pair of distinct rows.
+std::uint64_t stripe_line_key(std::string_view sku, std::int32_t warehouse_id,
+                              std::int16_t stripe) noexcept {
+    const auto warehouse = static_cast<std::uint32_t>(warehouse_id);
     const auto number = static_cast<std::uint16_t>(stripe);
-    const char bytes[] = {static_cast<char>(number & 0xFF), static_cast<char>(number >> 8)};
-    return fnv1a(std::string_view(bytes, sizeof bytes), fnv1a(sku));
+    const std::uint8_t prefix[] = {
+        static_cast<std::uint8_t>(warehouse),       static_cast<std::uint8_t>(warehouse >> 8),
+        static_cast<std::uint8_t>(warehouse >> 16), static_cast<std::uint8_t>(warehouse >> 24),
+        static_cast<std::uint8_t>(number),          static_cast<std::uint8_t>(number >> 8)};
+    std::uint64_t hash = 14695981039346656037ull;
+    const auto mix = [&hash](std::uint8_t byte) {
+        hash ^= byte;
+        hash *= 1099511628211ull;
+    };
+    for (const std::uint8_t byte : prefix) mix(byte);
+    for (const char c : sku) mix(static_cast<std::uint8_t>(c));
+    return hash;
 }
 
 }  // namespace inventory

@@ -33,13 +33,15 @@ inline constexpr std::int32_t kSkuLockBuckets = 256;
 // that has to wait for a stripe row held by another first queues on a transaction-scoped
 // advisory lock of that row, so that a commit wakes the next transaction in line, which then
 // finds the row free, instead of every waiter, which would all queue again on the row's new
-// version. In pg_locks: locktype advisory, classid the key below, objid the warehouse id,
-// objsubid kStripeLineClass (pg_advisory_lock's own forms are 1 and 2, so no SQL caller shares
-// these locks).
+// version. In pg_locks: locktype advisory, classid and objid the high and low halves of the
+// key below, objsubid kStripeLineClass (pg_advisory_lock's own forms are 1 and 2, so no SQL
+// caller shares these locks).
 inline constexpr std::uint16_t kStripeLineClass = 3;
 
-// The 32-bit FNV-1a hash of the SKU's bytes and the stripe number. Two rows of one warehouse
-// that share a key (one pair in 2^32) only share a line.
-[[nodiscard]] std::uint32_t stripe_line_key(std::string_view sku, std::int16_t stripe) noexcept;
+// The 64-bit FNV-1a hash of the warehouse id (4 bytes), the stripe (2 bytes), both
+// little-endian, then the SKU's bytes. Two rows of one database share a line only when their
+// keys collide (one pair in 2^64).
+[[nodiscard]] std::uint64_t stripe_line_key(std::string_view sku, std::int32_t warehouse_id,
+                                            std::int16_t stripe) noexcept;
 
 }  // namespace inventory

@@ -222,12 +222,17 @@ bool holds_a_level_row() {
 direct::LockResult lock_in_line(const LevelKey& key, std::int16_t stripe, ItemPointerData& tid,
                                 TupleTableSlot* slot, const direct::Statement& statement,
                                 bool& in_line) {
+    ItemPointerData read = tid;
     const direct::LockResult free =
         direct::lock_row(direct::TableId::Levels, &tid, slot, statement, /*skip_locked=*/true);
     if (free.locked || free.deleted) return free;
     join_stripe_line(key.sku, key.warehouse_id, stripe);
     in_line = true;
-    return direct::lock_row(direct::TableId::Levels, &tid, slot, statement);
+    // The attempt above may have followed the update chain before it found the row held: the
+    // row locked is then a later version than the one read, whose key the caller checks again.
+    direct::LockResult lock = direct::lock_row(direct::TableId::Levels, &tid, slot, statement);
+    if (lock.locked && !ItemPointerEquals(&read, &tid)) lock.followed = true;
+    return lock;
 }
 
 // Locks one stripe FOR UPDATE (with skip_locked: unless another transaction holds it) and

@@ -41,9 +41,10 @@ void lock_skus(std::span<const std::string> skus, SkuLockMode mode) {
 namespace {
 
 LOCKTAG stripe_line(std::string_view sku, std::int32_t warehouse_id, std::int16_t stripe) {
+    const std::uint64_t key = stripe_line_key(sku, warehouse_id, stripe);
     LOCKTAG tag;
-    SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, stripe_line_key(sku, stripe),
-                         static_cast<uint32>(warehouse_id), kStripeLineClass);
+    SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, static_cast<uint32>(key >> 32),
+                         static_cast<uint32>(key), kStripeLineClass);
     return tag;
 }
 

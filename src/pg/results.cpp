@@ -35,7 +35,8 @@ TupleDesc result_type(FunctionCallInfo fcinfo) {
     if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) {
         elog(ERROR, "inventory: function must return a composite type");
     }
-    if (cached_count == kSlots) return BlessTupleDesc(desc);
+    // A named composite type changes with ALTER TYPE, not with pg_proc: not kept.
+    if (cached_count == kSlots || desc->tdtypeid != RECORDOID) return BlessTupleDesc(desc);
     MemoryContext old = MemoryContextSwitchTo(CacheMemoryContext);
     TupleDesc kept = BlessTupleDesc(CreateTupleDescCopy(desc));
     MemoryContextSwitchTo(old);

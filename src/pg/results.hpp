@@ -10,7 +10,8 @@
 namespace inventory::pg {
 
 // The function's result row type (its OUT parameters), blessed: built from pg_proc once per
-// backend and function, then kept under CacheMemoryContext until pg_proc changes (results.cpp).
+// backend and function, then kept under CacheMemoryContext until pg_proc changes (results.cpp;
+// a named composite result type is built every time).
 // Building it costs more than the rest of forming the row, and a function in FROM gets a new
 // call site (fn_extra) in every execution: built there, it cost each sale about 8 µs while
 // the sale still held its level's lock.

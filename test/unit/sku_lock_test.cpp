@@ -58,24 +58,28 @@ TEST(SkuLock, OrderDoesNotDependOnTheInputOrder) {
     EXPECT_TRUE(sku_lock_keys(std::vector<std::string>{}).empty());
 }
 
-TEST(StripeLine, KeyIsFnv1aOfTheSkuThenTheStripeLittleEndian) {
-    // FNV-1a 32-bit of the bytes: fixed across library versions, as the SKU lock's.
-    EXPECT_EQ(stripe_line_key("", 0), 292984781u);
-    EXPECT_EQ(stripe_line_key("a", 0), 787733260u);
-    EXPECT_EQ(stripe_line_key("HOT", 0), 2252893396u);
-    EXPECT_EQ(stripe_line_key("HOT", 1), 2890590013u);
-    EXPECT_EQ(stripe_line_key("HOT", -1), 3427111850u);
+TEST(StripeLine, KeyIsFnv1a64OfWarehouseStripeThenSku) {
+    // 64-bit FNV-1a of the bytes: fixed across library versions, as the SKU lock's.
+    EXPECT_EQ(stripe_line_key("", 1, 0), 18108579133170363140ull);
+    EXPECT_EQ(stripe_line_key("a", 1, 0), 12842295307307072671ull);
+    EXPECT_EQ(stripe_line_key("HOT", 1, 0), 14066363269665346303ull);
+    EXPECT_EQ(stripe_line_key("HOT", 1, 1), 4972591949057969452ull);
+    EXPECT_EQ(stripe_line_key("HOT", 2, 0), 17498383367598329886ull);
+    EXPECT_EQ(stripe_line_key("HOT", 1, -1), 13433612034736569213ull);
 }
 
-TEST(StripeLine, EveryRowOfAThousandSkusHasItsOwnLine) {
-    std::set<std::uint32_t> keys;
-    for (int i = 0; i < 1000; ++i) {
-        for (std::int16_t stripe = 0; stripe < 16; ++stripe)
-            keys.insert(stripe_line_key("SKU-" + std::to_string(i), stripe));
+TEST(StripeLine, EveryRowOfAThousandSkusInTwoWarehousesHasItsOwnLine) {
+    std::set<std::uint64_t> keys;
+    for (std::int32_t warehouse = 1; warehouse <= 2; ++warehouse) {
+        for (int i = 0; i < 1000; ++i) {
+            for (std::int16_t stripe = 0; stripe < 16; ++stripe)
+                keys.insert(stripe_line_key("SKU-" + std::to_string(i), warehouse, stripe));
+        }
     }
-    EXPECT_EQ(keys.size(), 16000u);
-    EXPECT_NE(stripe_line_key("sku", 0), stripe_line_key("SKU", 0));
-    EXPECT_NE(stripe_line_key("A", 1), stripe_line_key("A", 256));
+    EXPECT_EQ(keys.size(), 32000u);
+    EXPECT_NE(stripe_line_key("sku", 1, 0), stripe_line_key("SKU", 1, 0));
+    EXPECT_NE(stripe_line_key("A", 1, 1), stripe_line_key("A", 1, 256));
+    EXPECT_NE(stripe_line_key("A", 1, 0), stripe_line_key("A", 256, 0));
 }
 
 }  // namespace
