@@ -3,23 +3,13 @@
 #include <algorithm>
 
 namespace inventory {
-namespace {
 
-constexpr std::uint32_t kFnvOffset = 2166136261u;
-
-// 32-bit FNV-1a over `bytes`, continuing from `hash`.
-std::uint32_t fnv1a(std::string_view bytes, std::uint32_t hash = kFnvOffset) noexcept {
-    for (const char c : bytes) {
+std::int32_t sku_lock_key(std::string_view sku) noexcept {
+    std::uint32_t hash = 2166136261u;
+    for (const char c : sku) {
         hash ^= static_cast<std::uint8_t>(c);
         hash *= 16777619u;
     }
-    return hash;
-}
-
-}  // namespace
-
-std::int32_t sku_lock_key(std::string_view sku) noexcept {
-    std::uint32_t hash = fnv1a(sku);
     // Fold all four bytes into one: the low byte of FNV-1a alone depends only on the low bytes.
     hash ^= hash >> 16;
     hash ^= hash >> 8;
