@@ -63,8 +63,8 @@ SELECT * FROM bench_baseline.apply_event('SKU-' || :hi, 1, 'ALLOCATE', 1, 'o' ||
 END;
 SQL
 tps() {  # one fresh session of $transactions transactions
-  PGOPTIONS="-c synchronous_commit=off" "$PGBENCH" -n -c 1 -j 1 -t "$transactions" -d bench \
-    -f "$1" 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+  PGOPTIONS="-c synchronous_commit=off" "$PGBENCH" -n -c 1 -j 1 -t "$transactions" \
+    -f "$1" bench 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 printf '%-8s %12s %12s %7s\n' session order_tps ref_tps ratio
 worst=""

@@ -72,8 +72,8 @@ SQL
 
 tps() {  # tps CLUSTER DB CLIENTS SCRIPT
   local clients=$3
-  "$PGBENCH" -n -M prepared -h "${RT_DIRS[$1]}" -p "${RT_PORTS[$1]}" -U postgres -d "$2" \
-    -c "$clients" -j "$((clients < 2 ? clients : 2))" -T "$duration" -f "$4" 2>&1 |
+  "$PGBENCH" -n -M prepared -h "${RT_DIRS[$1]}" -p "${RT_PORTS[$1]}" -U postgres \
+    -c "$clients" -j "$((clients < 2 ? clients : 2))" -T "$duration" -f "$4" "$2" 2>&1 |
     sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }

@@ -58,7 +58,7 @@ tps() {  # tps CLIENTS SCRIPT [PGOPTIONS]
   local clients=$1 script=$2 options=${3:-}
   local threads=$((clients < 2 ? clients : 2))
   PGOPTIONS="$options" "$PGBENCH" -n -M prepared -c "$clients" -j "$threads" -T "$duration" \
-    -d "$db" -f "$script" 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+    -f "$script" "$db" 2>&1 | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 
 seconds_of() {  # seconds_of SQL: wall time of one statement, measured by psql
@@ -394,7 +394,7 @@ printf '%s\n' "\\set sku random(1, $skus)" \
 tps_big() {  # median of $rounds runs
   local runs="" i
   for ((i = 0; i < rounds; i++)); do
-    runs+="$("$PGBENCH" -n -M prepared -c 1 -j 1 -T "$duration" -d bench_big -f "$1" 2>&1 |
+    runs+="$("$PGBENCH" -n -M prepared -c 1 -j 1 -T "$duration" -f "$1" bench_big 2>&1 |
       sed -n 's/^tps = \([0-9.]*\) .*/\1/p')"$'\n'
   done
   printf '%s' "$runs" | median
