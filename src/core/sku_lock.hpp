@@ -33,10 +33,12 @@ inline constexpr std::int32_t kSkuLockBuckets = 256;
 // that has to wait for a stripe row held by another first queues on a transaction-scoped
 // advisory lock of that row, so that a commit wakes the next transaction in line, which then
 // finds the row free, instead of every waiter, which would all queue again on the row's new
-// version. In pg_locks: locktype advisory, classid and objid the high and low halves of the
-// key below, objsubid kStripeLineClass (pg_advisory_lock's own forms are 1 and 2, so no SQL
-// caller shares these locks).
+// version. A striped level has one more line, of stripe kLevelLine, for the sales that find
+// every stripe that could fill them held. In pg_locks: locktype advisory, classid and objid the
+// high and low halves of the key below, objsubid kStripeLineClass (pg_advisory_lock's own forms
+// are 1 and 2, so no SQL caller shares these locks).
 inline constexpr std::uint16_t kStripeLineClass = 3;
+inline constexpr std::int16_t kLevelLine = -1;  // no stripe row has it: stripes count from 0
 
 // The 64-bit FNV-1a hash of the warehouse id (4 bytes), the stripe (2 bytes), both
 // little-endian, then the SKU's bytes. Two rows of one database share a line only when their

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/quantity.hpp"
+#include "core/sku_lock.hpp"
 #include "core/stripes.hpp"
 #include "core/transition.hpp"
 #include "pg/array_builder.hpp"
@@ -370,13 +371,21 @@ std::size_t first_candidate(std::size_t stripes) {
 // end, holding no stripe of the level (a wait for its row lock would keep it, out of stripe
 // order, if it then turned out too small), and looks again on a new snapshot. It never holds a
 // stripe that cannot fill `units` (lock_stripe_that_fills). False when none could: the caller
-// then takes the whole level.
+// then takes the whole level. A transaction that holds no level row waits in the level's line
+// (kLevelLine), looks again at its head, and only then waits for a holder: a commit then wakes
+// the line's head alone instead of every sale that found the stripes held, all but one of which
+// would find them held again. It leaves the line as soon as it holds a stripe, or gives up.
 bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
     constexpr int kLooks = 64;  // then the whole level: the stripes are not emptying by waiting
+    bool in_line = false;
+    const auto done = [&](bool taken) {
+        if (in_line) leave_stripe_line(key.sku, key.warehouse_id, kLevelLine);
+        return taken;
+    };
     for (int look = 0; look < kLooks; ++look) {
         bool holds_one = false;
         for (const auto& [stripe, row] : level.stripes) {
-            if (row.held && free_units(row.level) >= units) return true;
+            if (row.held && free_units(row.level) >= units) return done(true);
             holds_one = holds_one || row.held;
         }
         std::vector<std::int16_t> order;
@@ -393,20 +402,25 @@ bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
                 const StripeTake take = lock_stripe_that_fills(key, stripe, row, units,
                                                                level.policy, statement, holder);
                 level.total();
-                if (take == StripeTake::Locked) return true;
+                if (take == StripeTake::Locked) return done(true);
                 if (take == StripeTake::Busy && !busy) busy.emplace(holder, row.row);
                 holds_one = holds_one || row.held;
             }
         }
-        if (!busy || holds_one || IsolationUsesXactSnapshot()) return false;
-        direct::wait_for_transaction(direct::TableId::Levels, busy->first, busy->second);
+        if (!busy || holds_one || IsolationUsesXactSnapshot()) return done(false);
+        if (!in_line && !holds_a_level_row()) {
+            join_stripe_line(key.sku, key.warehouse_id, kLevelLine);
+            in_line = true;
+        } else {
+            direct::wait_for_transaction(direct::TableId::Levels, busy->first, busy->second);
+        }
         // The stripes as they are now.
         const direct::Statement statement;
         auto again = probe_level(key, statement);
-        if (!again) return false;
+        if (!again) return done(false);
         level = std::move(*again);
     }
-    return false;
+    return done(false);
 }
 
 // Locks a level as the engine needs it (see StripeNeeds); nullopt when it is missing.

@@ -1,7 +1,8 @@
 // The lock order, the same on every path (README: Locks): ROW EXCLUSIVE on inventory_ledger
 // first (a writer's own INSERT takes it; the event engine and inventory_create_levels() take it
 // up front), then the SKUs' advisory locks (only when a level is created, and by a policy
-// change), then a stripe row's waiting line (only to wait for a row held by another), then
+// change), then one waiting line, a stripe row's or a striped level's (only to wait for rows
+// held by others, and only while holding no level row), then
 // level rows in (sku bytewise, warehouse) order (pg/level_store.hpp), then reservations.
 // inventory_rebuild_levels() takes SHARE ROW EXCLUSIVE on the ledger (one rebuild at a time), then
 // SHARE on inventory_sku_policies, then the levels.
@@ -30,9 +31,10 @@ void lock_table(const char* table, LOCKMODE mode);
 enum class SkuLockMode { CreateLevels, ChangePolicy };
 void lock_skus(std::span<const std::string> skus, SkuLockMode mode);
 
-// The waiting line of a level's stripe row (core/sku_lock.hpp): join_stripe_line waits for it
-// and holds it until the transaction ends, leave_stripe_line gives it up before. Taken between
-// the SKU advisory locks and the row, and only by a transaction that holds no level row yet.
+// The waiting line of a level's stripe row, or with kLevelLine of a striped level
+// (core/sku_lock.hpp): join_stripe_line waits for it and holds it until the transaction ends,
+// leave_stripe_line gives it up before. Taken between the SKU advisory locks and the rows, and
+// only by a transaction that holds no level row yet.
 void join_stripe_line(std::string_view sku, std::int32_t warehouse_id, std::int16_t stripe);
 void leave_stripe_line(std::string_view sku, std::int32_t warehouse_id, std::int16_t stripe);
 

@@ -66,6 +66,8 @@ TEST(StripeLine, KeyIsFnv1a64OfWarehouseStripeThenSku) {
     EXPECT_EQ(stripe_line_key("HOT", 1, 1), 4972591949057969452ull);
     EXPECT_EQ(stripe_line_key("HOT", 2, 0), 17498383367598329886ull);
     EXPECT_EQ(stripe_line_key("HOT", 1, -1), 13433612034736569213ull);
+    // The level's line, as stripes_level_line.spec sees it in pg_locks (classid, objid).
+    EXPECT_EQ(stripe_line_key("WIDE", 1, kLevelLine), (2923121238ull << 32) | 2449846157ull);
 }
 
 TEST(StripeLine, EveryRowOfAThousandSkusInTwoWarehousesHasItsOwnLine) {
@@ -77,6 +79,7 @@ TEST(StripeLine, EveryRowOfAThousandSkusInTwoWarehousesHasItsOwnLine) {
         }
     }
     EXPECT_EQ(keys.size(), 32000u);
+    EXPECT_NE(stripe_line_key("SKU-1", 1, kLevelLine), stripe_line_key("SKU-1", 1, 0));
     EXPECT_NE(stripe_line_key("sku", 1, 0), stripe_line_key("SKU", 1, 0));
     EXPECT_NE(stripe_line_key("A", 1, 1), stripe_line_key("A", 1, 256));
     EXPECT_NE(stripe_line_key("A", 1, 0), stripe_line_key("A", 256, 0));
