@@ -763,6 +763,17 @@ LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
                     " locking a row of inventory." + kTableNames[static_cast<std::size_t>(table)]);
 }
 
+bool waits_for_its_client(TransactionId xid) {
+    return pg_guard([xid] {
+        if (!TransactionIdIsValid(xid)) return false;
+        const int pid = BackendXidGetPid(xid);
+        const PGPROC* proc = pid == 0 ? nullptr : BackendPidGetProc(pid);
+        if (proc == nullptr) return false;
+        const volatile uint32* wait_event = &proc->wait_event_info;  // read once, unlocked
+        return *wait_event == WAIT_EVENT_CLIENT_READ;
+    });
+}
+
 void wait_for_transaction(TableId table, TransactionId xid, const ItemPointerData& row) {
     Relation relation = open_table(table).relation;
     ItemPointerData at = row;

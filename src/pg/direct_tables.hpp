@@ -177,6 +177,11 @@ struct LockResult {
 // that skipped a held row waits for its holder and then looks again.
 void wait_for_transaction(TableId table, TransactionId xid, const ItemPointerData& row);
 
+// Whether the backend running top-level transaction `xid` is waiting for its client's next
+// command (idle in transaction): such a holder may keep its rows for long. A hint, read unlocked
+// as pg_stat_activity reads it; false when no backend runs `xid` as its top-level transaction.
+[[nodiscard]] bool waits_for_its_client(TransactionId xid);
+
 // Whether the row version in `slot` was written by this transaction (or one of its committed
 // subtransactions) and not changed since: no other transaction can lock or change it before
 // this one ends (the version it replaced carries this transaction's xmax, which they wait for).

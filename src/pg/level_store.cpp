@@ -367,14 +367,15 @@ std::size_t first_candidate(std::size_t stripes) {
 
 // A striped level's stripe that can fill `units`: the held ones first, then, SKIP LOCKED, the
 // others that the probe showed with enough free units, from this session's own starting point.
-// When all of those are held by other transactions it waits for the holder of the first one to
-// end, holding no stripe of the level (a wait for its row lock would keep it, out of stripe
-// order, if it then turned out too small), and looks again on a new snapshot. It never holds a
-// stripe that cannot fill `units` (lock_stripe_that_fills). False when none could: the caller
-// then takes the whole level. A transaction that holds no level row waits in the level's line
-// (kLevelLine), looks again at its head, and only then waits for a holder: a commit then wakes
-// the line's head alone instead of every sale that found the stripes held, all but one of which
-// would find them held again. It leaves the line as soon as it holds a stripe, or gives up.
+// When all of those are held by other transactions it waits for one holder to end (the first
+// that is not idle in transaction, else the first), holding no stripe of the level (a wait for its
+// row lock would keep it, out of stripe order, if it then turned out too small), and looks again on
+// a new snapshot. It never holds a stripe that cannot fill `units` (lock_stripe_that_fills). False
+// when none could: the caller then takes the whole level. A transaction that holds no level row
+// waits in the level's line (kLevelLine), looks again at its head, and only then waits for a
+// holder: a commit then wakes the line's head alone instead of every sale that found the stripes
+// held, all but one of which would find them held again. It leaves the line as soon as it holds a
+// stripe, or gives up.
 bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
     constexpr int kLooks = 64;  // then the whole level: the stripes are not emptying by waiting
     bool in_line = false;
@@ -391,7 +392,7 @@ bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
         std::vector<std::int16_t> order;
         for (const auto& [stripe, row] : level.stripes) order.push_back(stripe);
         const std::size_t start = first_candidate(order.size());
-        std::optional<std::pair<TransactionId, ItemPointerData>> busy;
+        std::vector<std::pair<TransactionId, ItemPointerData>> busy;
         {
             const direct::Statement statement;
             for (std::size_t i = 0; i < order.size(); ++i) {
@@ -403,16 +404,21 @@ bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
                                                                level.policy, statement, holder);
                 level.total();
                 if (take == StripeTake::Locked) return done(true);
-                if (take == StripeTake::Busy && !busy) busy.emplace(holder, row.row);
+                if (take == StripeTake::Busy) busy.emplace_back(holder, row.row);
                 holds_one = holds_one || row.held;
             }
         }
-        if (!busy || holds_one || IsolationUsesXactSnapshot()) return done(false);
+        if (busy.empty() || holds_one || IsolationUsesXactSnapshot()) return done(false);
         if (!in_line && !holds_a_level_row()) {
             join_stripe_line(key.sku, key.warehouse_id, kLevelLine);
             in_line = true;
         } else {
-            direct::wait_for_transaction(direct::TableId::Levels, busy->first, busy->second);
+            // Not a holder idle in transaction while another works: the line waits behind
+            // whomever its head waits for, and a transaction left open could hold it for long.
+            const auto working = std::ranges::find_if(
+                busy, [](const auto& b) { return !direct::waits_for_its_client(b.first); });
+            const auto& [holder, row] = working != busy.end() ? *working : busy.front();
+            direct::wait_for_transaction(direct::TableId::Levels, holder, row);
         }
         // The stripes as they are now.
         const direct::Statement statement;

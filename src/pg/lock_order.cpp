@@ -57,7 +57,10 @@ void join_stripe_line(std::string_view sku, std::int32_t warehouse_id, std::int1
 
 void leave_stripe_line(std::string_view sku, std::int32_t warehouse_id, std::int16_t stripe) {
     const LOCKTAG tag = stripe_line(sku, warehouse_id, stripe);
-    pg_guard([&tag] { (void)LockRelease(&tag, ExclusiveLock, false); });
+    pg_guard([&tag] {
+        if (!LockRelease(&tag, ExclusiveLock, false))
+            elog(ERROR, "inventory: left a waiting line this transaction did not hold");
+    });
 }
 
 }  // namespace inventory::pg

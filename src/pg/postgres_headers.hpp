@@ -20,6 +20,8 @@ extern "C" {
 #include "executor/tuptable.h"
 #include "storage/lmgr.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
+#include "utils/wait_event.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
