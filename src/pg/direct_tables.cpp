@@ -763,14 +763,24 @@ LockResult lock_row(TableId table, ItemPointerData* row, TupleTableSlot* slot,
                     " locking a row of inventory." + kTableNames[static_cast<std::size_t>(table)]);
 }
 
-bool waits_for_its_client(TransactionId xid) {
+HolderActivity holder_activity(TransactionId xid) {
     return pg_guard([xid] {
-        if (!TransactionIdIsValid(xid)) return false;
-        const int pid = BackendXidGetPid(xid);
-        const PGPROC* proc = pid == 0 ? nullptr : BackendPidGetProc(pid);
-        if (proc == nullptr) return false;
+        if (!TransactionIdIsValid(xid)) return HolderActivity::Unknown;
+        // A row locked under a savepoint carries the subtransaction's xid; its backend runs the
+        // top-level one. pg_subtrans answers for every xid from TransactionXmin on, and a
+        // transaction older than that has ended.
+        TransactionId top = xid;
+        if (TransactionIdFollowsOrEquals(xid, TransactionXmin))
+            top = SubTransGetTopmostTransaction(xid);
+        const int pid = BackendXidGetPid(top);
+        if (pid == 0) {  // no backend runs it: prepared (still in progress), or ended
+            return TransactionIdIsInProgress(top) ? HolderActivity::Idle : HolderActivity::Working;
+        }
+        const PGPROC* proc = BackendPidGetProc(pid);
+        if (proc == nullptr) return HolderActivity::Working;         // ended meanwhile
         const volatile uint32* wait_event = &proc->wait_event_info;  // read once, unlocked
-        return *wait_event == WAIT_EVENT_CLIENT_READ;
+        return *wait_event == WAIT_EVENT_CLIENT_READ ? HolderActivity::Idle
+                                                     : HolderActivity::Working;
     });
 }
 

@@ -177,10 +177,13 @@ struct LockResult {
 // that skipped a held row waits for its holder and then looks again.
 void wait_for_transaction(TableId table, TransactionId xid, const ItemPointerData& row);
 
-// Whether the backend running top-level transaction `xid` is waiting for its client's next
-// command (idle in transaction): such a holder may keep its rows for long. A hint, read unlocked
-// as pg_stat_activity reads it; false when no backend runs `xid` as its top-level transaction.
-[[nodiscard]] bool waits_for_its_client(TransactionId xid);
+// What the transaction `xid` that holds a row is doing, for a caller choosing which holder to
+// wait for: Working (running a command, or ended: waiting returns at once), Idle (its backend
+// waits for the client's next command, or it is prepared: it may keep the row for long), Unknown
+// (InvalidTransactionId: several share the row). A hint, read unlocked as pg_stat_activity reads
+// it; a subtransaction's xid counts as its top-level transaction's.
+enum class HolderActivity { Working, Unknown, Idle };
+[[nodiscard]] HolderActivity holder_activity(TransactionId xid);
 
 // Whether the row version in `slot` was written by this transaction (or one of its committed
 // subtransactions) and not changed since: no other transaction can lock or change it before

@@ -413,12 +413,23 @@ bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
             join_stripe_line(key.sku, key.warehouse_id, kLevelLine);
             in_line = true;
         } else {
-            // Not a holder idle in transaction while another works: the line waits behind
-            // whomever its head waits for, and a transaction left open could hold it for long.
-            const auto working = std::ranges::find_if(
-                busy, [](const auto& b) { return !direct::waits_for_its_client(b.first); });
-            const auto& [holder, row] = working != busy.end() ? *working : busy.front();
-            direct::wait_for_transaction(direct::TableId::Levels, holder, row);
+            // A working holder, else one that cannot be told, else one idle in transaction: the
+            // line waits behind whomever its head waits for, and a transaction left open could
+            // hold it for long.
+            const auto* chosen = &busy.front();
+            bool unknown_seen = false;
+            for (const auto& candidate : busy) {
+                const direct::HolderActivity activity = direct::holder_activity(candidate.first);
+                if (activity == direct::HolderActivity::Working) {
+                    chosen = &candidate;
+                    break;
+                }
+                if (activity == direct::HolderActivity::Unknown && !unknown_seen) {
+                    chosen = &candidate;
+                    unknown_seen = true;
+                }
+            }
+            direct::wait_for_transaction(direct::TableId::Levels, chosen->first, chosen->second);
         }
         // The stripes as they are now.
         const direct::Statement statement;
