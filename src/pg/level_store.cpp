@@ -365,17 +365,30 @@ std::size_t first_candidate(std::size_t stripes) {
     return static_cast<std::size_t>(MyProcPid) % stripes;
 }
 
+// The held stripe whose holder to wait for: a working one, else one that cannot be told (several
+// share the stripe), else the first, idle in transaction. The line waits behind whomever its head
+// waits for, and a transaction left open could hold it for long.
+using BusyStripe = std::pair<TransactionId, ItemPointerData>;
+const BusyStripe& holder_to_wait_for(const std::vector<BusyStripe>& busy) {
+    const BusyStripe* unknown = nullptr;
+    for (const BusyStripe& candidate : busy) {
+        const direct::HolderActivity activity = direct::holder_activity(candidate.first);
+        if (activity == direct::HolderActivity::Working) return candidate;
+        if (activity == direct::HolderActivity::Unknown && unknown == nullptr) unknown = &candidate;
+    }
+    return unknown != nullptr ? *unknown : busy.front();
+}
+
 // A striped level's stripe that can fill `units`: the held ones first, then, SKIP LOCKED, the
-// others that the probe showed with enough free units, from this session's own starting point.
-// When all of those are held by other transactions it waits for one holder to end (the first
-// that is not idle in transaction, else the first), holding no stripe of the level (a wait for its
-// row lock would keep it, out of stripe order, if it then turned out too small), and looks again on
-// a new snapshot. It never holds a stripe that cannot fill `units` (lock_stripe_that_fills). False
-// when none could: the caller then takes the whole level. A transaction that holds no level row
-// waits in the level's line (kLevelLine), looks again at its head, and only then waits for a
-// holder: a commit then wakes the line's head alone instead of every sale that found the stripes
-// held, all but one of which would find them held again. It leaves the line as soon as it holds a
-// stripe, or gives up.
+// others that the probe showed with enough free units, from this session's own starting point. When
+// all of those are held by other transactions it waits for one holder to end (holder_to_wait_for),
+// holding no stripe of the level (a wait for its row lock would keep it, out of stripe order, if it
+// then turned out too small), and looks again on a new snapshot. It never holds a stripe that
+// cannot fill `units` (lock_stripe_that_fills). False when none could: the caller then takes the
+// whole level. A transaction that holds no level row waits in the level's line (kLevelLine), looks
+// again at its head, and only then waits for a holder: a commit then wakes the line's head alone
+// instead of every sale that found the stripes held, all but one of which would find them held
+// again. It leaves the line as soon as it holds a stripe, or gives up.
 bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
     constexpr int kLooks = 64;  // then the whole level: the stripes are not emptying by waiting
     bool in_line = false;
@@ -392,7 +405,7 @@ bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
         std::vector<std::int16_t> order;
         for (const auto& [stripe, row] : level.stripes) order.push_back(stripe);
         const std::size_t start = first_candidate(order.size());
-        std::vector<std::pair<TransactionId, ItemPointerData>> busy;
+        std::vector<BusyStripe> busy;
         {
             const direct::Statement statement;
             for (std::size_t i = 0; i < order.size(); ++i) {
@@ -413,23 +426,8 @@ bool take_free_stripe(const LevelKey& key, LockedLevel& level, Quantity units) {
             join_stripe_line(key.sku, key.warehouse_id, kLevelLine);
             in_line = true;
         } else {
-            // A working holder, else one that cannot be told, else one idle in transaction: the
-            // line waits behind whomever its head waits for, and a transaction left open could
-            // hold it for long.
-            const auto* chosen = &busy.front();
-            bool unknown_seen = false;
-            for (const auto& candidate : busy) {
-                const direct::HolderActivity activity = direct::holder_activity(candidate.first);
-                if (activity == direct::HolderActivity::Working) {
-                    chosen = &candidate;
-                    break;
-                }
-                if (activity == direct::HolderActivity::Unknown && !unknown_seen) {
-                    chosen = &candidate;
-                    unknown_seen = true;
-                }
-            }
-            direct::wait_for_transaction(direct::TableId::Levels, chosen->first, chosen->second);
+            const auto& [holder, row] = holder_to_wait_for(busy);
+            direct::wait_for_transaction(direct::TableId::Levels, holder, row);
         }
         // The stripes as they are now.
         const direct::Statement statement;
